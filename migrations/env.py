@@ -1,0 +1,34 @@
+"""Alembic environment on SQLModel.metadata; the URL comes from SabiDamu's settings."""
+from logging.config import fileConfig
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import sabidamu.models  # noqa: F401  (registers every table)
+from sabidamu.config import load_settings
+from sabidamu.db import make_engine
+
+config = context.config
+if config.config_file_name is not None and config.attributes.get("configure_logger", True):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+target_metadata = SQLModel.metadata
+
+
+def run_migrations_online() -> None:
+    url = config.attributes.get("database_url") or load_settings().database_url
+    connectable = config.attributes.get("connection") or make_engine(url)
+    if hasattr(connectable, "connect"):
+        with connectable.connect() as connection:
+            _run(connection)
+    else:
+        _run(connectable)
+
+
+def _run(connection) -> None:
+    context.configure(connection=connection, target_metadata=target_metadata, compare_type=True,
+                      render_as_batch=connection.dialect.name == "sqlite")
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run_migrations_online()

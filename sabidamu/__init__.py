@@ -1,0 +1,44 @@
+"""SabiDamu: bilingual (Kazakh, Russian) early-development platform. `create_app` is the only factory."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask
+
+from .config import load_settings
+
+
+def create_app(config: dict | None = None, environ: dict | None = None) -> Flask:
+    settings = load_settings(environ)
+    app = Flask(__name__, instance_path=str(settings.instance_dir), instance_relative_config=False)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SETTINGS=settings,
+        DATABASE_URL=settings.database_url,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.production,
+        SESSION_COOKIE_NAME="sabidamu",
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=settings.session_absolute_hours),
+        SESSION_IDLE=dt.timedelta(minutes=settings.session_idle_minutes),
+        SESSION_ABSOLUTE=dt.timedelta(hours=settings.session_absolute_hours),
+        MAX_CONTENT_LENGTH=25 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, which expires on its own
+        BABEL_DEFAULT_LOCALE="kk",
+        BABEL_TRANSLATION_DIRECTORIES=str(settings_path("translations")),
+        LANGUAGES=("kk", "ru"),
+        INSTRUMENTS_DIR=str(settings_path("screening_instruments")),
+        CREATE_MASTER_KEY=not settings.production,
+    )
+    if config:
+        app.config.update(config)
+    settings.instance_dir.mkdir(parents=True, exist_ok=True)
+
+    from .app_setup import init_app
+    init_app(app)
+    return app
+
+
+def settings_path(name: str):
+    from .config import REPO_ROOT
+    return REPO_ROOT / name

@@ -1,0 +1,102 @@
+"""Wiring for create_app: database, keys, extensions, request hooks, headers, errors, blueprints, CLI."""
+from __future__ import annotations
+
+from flask import Flask, g, render_template, request, session
+from flask_babel import gettext
+from flask_wtf.csrf import CSRFError
+
+from . import db as dbmod
+from .crypto.keyring import load_master_keys
+from .extensions import babel, csrf
+from .services import AccessDenied, NotFound
+from .services.keys import keyring_for_engine
+
+CSP = ("default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+       "form-action 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'")
+
+
+def select_locale() -> str:
+    """Explicit choice -> user profile -> Accept-Language over [kk, ru] -> kk."""
+    langs = ("kk", "ru")
+    chosen = session.get("lang")
+    if chosen in langs:
+        return chosen
+    user = g.get("user")
+    if user is not None and user.locale in langs:
+        return user.locale
+    return request.accept_languages.best_match(langs) or "kk"
+
+
+def init_app(app: Flask) -> None:
+    settings = app.config["SETTINGS"]
+    engine = dbmod.make_engine(app.config["DATABASE_URL"])
+    master = load_master_keys(settings.master_keys_file, settings.master_keys_env, app.config["CREATE_MASTER_KEY"])
+    app.extensions["sabidamu.engine"] = engine
+    app.extensions["sabidamu.keyring"] = keyring_for_engine(engine, master, settings.blind_index_key)
+
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    app.teardown_appcontext(dbmod.close_db)
+
+    from .web import register_web
+    register_web(app)
+    register_errors(app)
+
+    @app.after_request
+    def security_headers(response):
+        h = response.headers
+        h["Content-Security-Policy"] = CSP
+        h["X-Content-Type-Options"] = "nosniff"
+        h["Referrer-Policy"] = "no-referrer"
+        h["X-Frame-Options"] = "DENY"
+        h["Cross-Origin-Opener-Policy"] = "same-origin"
+        h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if not request.path.startswith("/static/"):
+            h["Cache-Control"] = "no-store"
+        if app.config["SETTINGS"].production:
+            h["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        h.setdefault("Vary", "Cookie, Accept-Language")
+        return response
+
+    from .cli import register_cli
+    register_cli(app)
+
+
+def register_errors(app: Flask) -> None:
+    def page(code: int, title: str, text: str):
+        return render_template("errors/error.html", code=code, title=title, text=text), code
+
+    @app.errorhandler(400)
+    def bad_request(_e):
+        return page(400, gettext("Bad request"), gettext("The request could not be understood. Go back and try again."))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_e):
+        return page(400, gettext("The form has expired"),
+                    gettext("For your safety the form must be sent from this site within your session. "
+                            "Go back, reload the page and send it again."))
+
+    @app.errorhandler(403)
+    @app.errorhandler(AccessDenied)
+    def forbidden(_e):
+        from .web.common import audit_denied
+        audit_denied()
+        return page(403, gettext("Access denied"), gettext("You do not have access to this page."))
+
+    @app.errorhandler(404)
+    @app.errorhandler(NotFound)
+    def not_found(_e):
+        return page(404, gettext("Page not found"), gettext("There is no such page. Check the address or go to the home page."))
+
+    @app.errorhandler(405)
+    def not_allowed(_e):
+        return page(405, gettext("Method not allowed"), gettext("This address does not accept this kind of request."))
+
+    @app.errorhandler(413)
+    def too_large(_e):
+        return page(413, gettext("File too large"), gettext("The data you sent is larger than allowed."))
+
+    @app.errorhandler(500)
+    def server_error(_e):
+        return page(500, gettext("Something went wrong"),
+                    gettext("An error occurred on our side. Nothing was saved. Please try again later."))

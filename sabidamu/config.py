@@ -1,0 +1,109 @@
+"""Typed settings, read once from the environment.
+
+Each secret has one purpose (session signing, master key, blind index). In development the app makes
+missing secrets itself and keeps them in instance/keys/ so that `make run` needs no setup; with
+SABIDAMU_ENV=production it refuses to start on a missing or placeholder secret instead.
+"""
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDERS = {"", "change-me", "changeme", "secret", "dev", "placeholder", "xxx"}
+
+
+class ConfigError(RuntimeError):
+    """Raised when the app must not start with the settings it was given."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    instance_dir: Path
+    database_url: str
+    secret_key: str
+    master_keys_file: Path | None
+    master_keys_env: str | None
+    blind_index_key: bytes
+    audit_checkpoint_file: Path
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+
+def _read_or_create_secret(path: Path, nbytes: int) -> str:
+    """Development only: a random secret kept in instance/keys/ (mode 0600)."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = base64.b64encode(secrets.token_bytes(nbytes)).decode()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value + "\n")
+    return value
+
+
+def _decode_key(name: str, value: str) -> bytes:
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be base64") from exc
+    if len(raw) < 32:
+        raise ConfigError(f"{name} must hold at least 32 random bytes")
+    return raw
+
+
+def load_settings(environ: dict | None = None) -> Settings:
+    env = dict(os.environ if environ is None else environ)
+    mode = env.get("SABIDAMU_ENV", "development")
+    instance = Path(env.get("SABIDAMU_INSTANCE_DIR", REPO_ROOT / "instance"))
+    production = mode == "production"
+
+    def secret(name: str, dev_file: str, nbytes: int = 32) -> str:
+        value = env.get(name, "").strip()
+        if value.lower() in PLACEHOLDERS:
+            if production:
+                raise ConfigError(f"{name} is missing or a placeholder; refusing to start in production")
+            value = _read_or_create_secret(instance / "keys" / dev_file, nbytes)
+        return value
+
+    secret_key = secret("SABIDAMU_SECRET_KEY", "session.key")
+    if production and len(secret_key) < 32:
+        raise ConfigError("SABIDAMU_SECRET_KEY must be at least 32 characters")
+    blind_key = _decode_key("SABIDAMU_BLIND_INDEX_KEY", secret("SABIDAMU_BLIND_INDEX_KEY", "blind-index.key"))
+
+    master_env = env.get("SABIDAMU_MASTER_KEYS", "").strip() or None
+    master_file = env.get("SABIDAMU_MASTER_KEY_FILE", "").strip()
+    if master_env is None and not master_file:
+        if production:
+            raise ConfigError("Set SABIDAMU_MASTER_KEY_FILE or SABIDAMU_MASTER_KEYS; refusing to start in production")
+        master_file = str(instance / "keys" / "master.keys")
+    master_path = Path(master_file) if master_file else None
+    if production and master_path is not None and not master_path.exists():
+        raise ConfigError(f"Master key file {master_path} does not exist")
+
+    default_db = f"sqlite:///{instance / 'sabidamu.sqlite3'}"
+    database_url = env.get("SABIDAMU_DATABASE_URL", "").strip() or default_db
+    if production and database_url.startswith("sqlite") and env.get("SABIDAMU_ALLOW_SQLITE") != "1":
+        raise ConfigError("Production runs on PostgreSQL: set SABIDAMU_DATABASE_URL (or SABIDAMU_ALLOW_SQLITE=1)")
+
+    return Settings(
+        env=mode,
+        instance_dir=instance,
+        database_url=database_url,
+        secret_key=secret_key,
+        master_keys_file=master_path,
+        master_keys_env=master_env,
+        blind_index_key=blind_key,
+        audit_checkpoint_file=Path(env.get("SABIDAMU_AUDIT_CHECKPOINTS", instance / "audit-checkpoints.jsonl")),
+        session_idle_minutes=int(env.get("SABIDAMU_SESSION_IDLE_MINUTES", "30")),
+        session_absolute_hours=int(env.get("SABIDAMU_SESSION_ABSOLUTE_HOURS", "12")),
+    )

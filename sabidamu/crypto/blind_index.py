@@ -1,0 +1,12 @@
+"""HMAC-SHA256 blind index: find a child by IIN without storing the IIN in clear.
+
+The index key is separate from the master key, so the index alone reveals nothing without it; an
+IIN has little entropy, which is why the key must stay secret and is never stored in the database.
+"""
+import hashlib
+import hmac
+
+
+def iin_index(key: bytes, iin: str) -> str:
+    normalized = "".join(ch for ch in iin if ch.isdigit())
+    return hmac.new(key, b"iin|" + normalized.encode(), hashlib.sha256).hexdigest()

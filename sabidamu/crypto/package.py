@@ -1,0 +1,566 @@
+""".sdcard transfer package: build and open.
+
+A package is age-encrypted (X25519 recipient of the receiving school) ZIP with exactly four entries:
+
+  manifest.json         who sent it to whom, about which child, SHA-256 and size of the two files
+  card.json             the individual development card, see schemas/card.schema.json
+  card.pdf              the same card, printable
+  manifest.json.minisig minisign signature of manifest.json by the sending organization
+
+Anyone can open one with the stock tools (`age -d`, `unzip`, `minisign -V`); `open_package` does
+the same with every check, in a fixed order so that the cheapest and least trusting checks come
+first: size, decryption, ZIP safety, manifest, signature, hashes, card content.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import io
+import json
+import re
+import stat
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import jsonschema
+import pyrage
+
+from . import agekeys, minisign
+
+MiB = 1024 * 1024
+FORMAT = "sdcard"
+FORMAT_VERSION = 1
+SUPPORTED_FORMAT_VERSIONS = (1,)
+FILE_EXTENSION = ".sdcard"
+MEDIA_TYPE = "application/vnd.sabidamu.sdcard"
+
+MANIFEST_NAME = "manifest.json"
+CARD_JSON_NAME = "card.json"
+CARD_PDF_NAME = "card.pdf"
+SIGNATURE_NAME = "manifest.json.minisig"
+# The order is part of the format: builders write it, readers do not depend on it.
+ENTRY_NAMES = (MANIFEST_NAME, CARD_JSON_NAME, CARD_PDF_NAME, SIGNATURE_NAME)
+HASHED_FILES = (CARD_JSON_NAME, CARD_PDF_NAME)
+
+AGE_BINARY_MAGIC = b"age-encryption.org/v1\n"
+AGE_ARMOR_MAGIC = b"-----BEGIN AGE ENCRYPTED FILE-----"
+# age STREAM: 16-byte nonce, then chunks of up to 64 KiB plaintext + 16-byte Poly1305 tag.
+_AGE_NONCE = 16
+_AGE_TAG = 16
+_AGE_CHUNK = 64 * 1024 + _AGE_TAG
+
+# A fixed ZIP timestamp would also be deterministic; the creation time (UTC) is just as
+# reproducible from the inputs and tells a person unzipping the file when it was made.
+_ZIP_FILE_MODE = (stat.S_IFREG | 0o644) << 16
+_ZIP_CREATE_SYSTEM_UNIX = 3
+_ZIP_COMPRESS_LEVEL = 9
+_READ_CHUNK = 64 * 1024
+
+ERROR_MESSAGES: dict[str, str] = {
+    "too_large": "The file is larger than a transfer package may be.",
+    "not_age": "The file is not an age-encrypted .sdcard package.",
+    "wrong_recipient": "The package is not encrypted to this organization's key.",
+    "truncated": "The package file is incomplete (cut off during copying or download).",
+    "corrupt": "The package file is damaged: decryption failed its integrity check.",
+    "not_zip": "The decrypted package is not a valid ZIP archive.",
+    "too_many_entries": "The package contains too many files.",
+    "unsafe_path": "The package contains a file name that is not allowed (absolute path, '..', "
+    "backslash, directory or duplicate).",
+    "zip_bomb": "The package's contents are too large when unpacked.",
+    "unexpected_entry": "The package contains a file that does not belong in it.",
+    "missing_entry": "A file that every package must contain is missing.",
+    "bad_manifest": "The package manifest is missing, unreadable or incomplete.",
+    "unknown_format_version": "The package uses a format version this application does not support.",
+    "unknown_sender": "The sending organization's signing key is not known here; confirm its "
+    "fingerprint with the sender before accepting the package.",
+    "bad_signature": "The sender's signature on the package is not valid.",
+    "hash_mismatch": "A file in the package does not match the checksum in the signed manifest.",
+    "bad_card": "The development card in the package is invalid or belongs to another child.",
+}
+ERROR_CODES: tuple[str, ...] = tuple(ERROR_MESSAGES)
+
+
+class PackageError(Exception):
+    """A package that cannot be built or must not be imported; `code` is one of ERROR_CODES.
+
+    For 'unknown_sender', `fingerprint` holds the signing key fingerprint the manifest claims and
+    `manifest` the parsed (not yet trusted) manifest, so the app can hold the package until the key
+    is confirmed by phone.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        detail: str | None = None,
+        *,
+        fingerprint: str | None = None,
+        manifest: dict | None = None,
+    ) -> None:
+        if code not in ERROR_MESSAGES:
+            raise ValueError(f"unknown package error code {code!r}")
+        self.code = code
+        self.message = ERROR_MESSAGES[code]
+        self.detail = detail
+        self.fingerprint = fingerprint
+        self.manifest = manifest
+        super().__init__(f"{code}: {self.message}" + (f" ({detail})" if detail else ""))
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_package_bytes: int = 20 * MiB
+    max_entries: int = 16
+    max_total_uncompressed: int = 50 * MiB
+    # Ratio check only above this size: small JSON files legitimately compress very well.
+    ratio_check_min_bytes: int = 1 * MiB
+    max_compression_ratio: int = 100
+
+
+@dataclass(frozen=True)
+class SenderInfo:
+    org_id: str
+    name: str
+    bin: str
+    signing_secret: minisign.SecretKey
+
+    def __repr__(self) -> str:
+        return f"SenderInfo(org_id={self.org_id!r}, name={self.name!r}, bin={self.bin!r})"
+
+
+@dataclass(frozen=True)
+class ChildInfo:
+    iin: str
+    full_name: str
+    birth_date: date | str
+
+
+@dataclass(frozen=True)
+class OpenedPackage:
+    manifest: dict
+    card: dict
+    card_pdf: bytes
+    sender_fingerprint: str
+    trusted_comment: str = ""
+    # True when the manifest names one of the identities' recipients: a package signed for another
+    # organization and re-encrypted to us decrypts fine but is False here; the app decides.
+    addressed_to_us: bool = True
+    raw_manifest: bytes = field(default=b"", repr=False)
+
+
+# ---------------------------------------------------------------------------------------- schemas
+
+_SCHEMA_DIR = Path(__file__).with_name("schemas")
+CARD_SCHEMA_PATH = _SCHEMA_DIR / "card.schema.json"
+MANIFEST_SCHEMA_PATH = _SCHEMA_DIR / "manifest.schema.json"
+
+
+@lru_cache(maxsize=None)
+def _validator(path: Path) -> jsonschema.Draft202012Validator:
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def _schema_errors(path: Path, document: Any) -> list[str]:
+    errors = sorted(_validator(path).iter_errors(document), key=lambda e: list(e.absolute_path))
+    return [f"{'/'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}" for e in errors[:5]]
+
+
+def validate_card(card: Any) -> list[str]:
+    """Problems with a card.json document (empty list when it is valid)."""
+    return _schema_errors(CARD_SCHEMA_PATH, card)
+
+
+def validate_manifest(manifest: Any) -> list[str]:
+    return _schema_errors(MANIFEST_SCHEMA_PATH, manifest)
+
+
+# ------------------------------------------------------------------------------------------ build
+
+def _utc_timestamp(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("created_at must be timezone-aware")
+    return moment.astimezone(timezone.utc).replace(microsecond=0)
+
+
+def _json_bytes(document: Any) -> bytes:
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _single_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def trusted_comment_for(manifest: Mapping[str, Any]) -> str:
+    """The signature's trusted comment: names the package and the sender, shown by `minisign -V`."""
+    sender = manifest["sender"]
+    # minisign refuses comments over 1024 bytes; the name is the only unbounded part.
+    name = _single_line(sender["name"]).encode("utf-8")[:300].decode("utf-8", "ignore")
+    return (
+        f"sdcard package {manifest['package_id']} from {name} "
+        f"(BIN {sender['bin']}, org {sender['org_id']}, key {sender['signing_key_fingerprint']})"
+    )
+
+
+def build_manifest(
+    *,
+    card_json: bytes,
+    card_pdf: bytes,
+    sender: SenderInfo,
+    recipient_org_id: str | None,
+    recipient: str,
+    child: ChildInfo,
+    created_at: datetime,
+    package_id: uuid.UUID,
+) -> dict:
+    birth_date = child.birth_date.isoformat() if isinstance(child.birth_date, date) else child.birth_date
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "package_id": str(package_id),
+        "created_at": _utc_timestamp(created_at).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "sender": {
+            "org_id": str(sender.org_id),
+            "name": sender.name,
+            "bin": sender.bin,
+            "signing_key_fingerprint": minisign.fingerprint(sender.signing_secret),
+        },
+        "recipient": {
+            "org_id": str(recipient_org_id) if recipient_org_id is not None else None,
+            "age_recipient": recipient,
+        },
+        "child": {"iin": child.iin, "full_name": child.full_name, "birth_date": birth_date},
+        "files": [
+            {"name": CARD_JSON_NAME, "sha256": hashlib.sha256(card_json).hexdigest(), "size": len(card_json)},
+            {"name": CARD_PDF_NAME, "sha256": hashlib.sha256(card_pdf).hexdigest(), "size": len(card_pdf)},
+        ],
+    }
+
+
+def _zip_entries(entries: list[tuple[str, bytes]], when: datetime) -> bytes:
+    buffer = io.BytesIO()
+    stamp = (when.year, when.month, when.day, when.hour, when.minute, when.second)
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in entries:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = _ZIP_FILE_MODE
+            info.create_system = _ZIP_CREATE_SYSTEM_UNIX
+            archive.writestr(info, content, compresslevel=_ZIP_COMPRESS_LEVEL)
+    return buffer.getvalue()
+
+
+def build_archive(
+    *,
+    card: dict,
+    card_pdf: bytes,
+    sender: SenderInfo,
+    recipient_org_id: str | None,
+    recipient: str,
+    child: ChildInfo,
+    created_at: datetime | None = None,
+    package_id: uuid.UUID | None = None,
+) -> bytes:
+    """The unencrypted ZIP of a package; deterministic for the same inputs."""
+    recipient = agekeys.normalize_recipient(recipient)
+    problems = validate_card(card)
+    if problems:
+        raise PackageError("bad_card", "; ".join(problems))
+    if card["child"]["iin"] != child.iin:
+        raise PackageError("bad_card", "the card's child IIN differs from the package's child")
+    card_json = _json_bytes(card)
+    created = _utc_timestamp(created_at or datetime.now(timezone.utc))
+    manifest = build_manifest(
+        card_json=card_json,
+        card_pdf=card_pdf,
+        sender=sender,
+        recipient_org_id=recipient_org_id,
+        recipient=recipient,
+        child=child,
+        created_at=created,
+        package_id=package_id or uuid.uuid4(),
+    )
+    problems = validate_manifest(manifest)
+    if problems:
+        raise PackageError("bad_manifest", "; ".join(problems))
+    manifest_json = _json_bytes(manifest)
+    signature = minisign.sign(sender.signing_secret, manifest_json, trusted_comment_for(manifest))
+    return _zip_entries(
+        [
+            (MANIFEST_NAME, manifest_json),
+            (CARD_JSON_NAME, card_json),
+            (CARD_PDF_NAME, card_pdf),
+            (SIGNATURE_NAME, signature.encode("utf-8")),
+        ],
+        created,
+    )
+
+
+def build_package(
+    *,
+    card: dict,
+    card_pdf: bytes,
+    sender: SenderInfo,
+    recipient_org_id: str | None,
+    recipient: str,
+    child: ChildInfo,
+    created_at: datetime | None = None,
+    package_id: uuid.UUID | None = None,
+) -> bytes:
+    """A .sdcard file: age-encrypt(ZIP{manifest.json, card.json, card.pdf, manifest.json.minisig})."""
+    archive = build_archive(
+        card=card,
+        card_pdf=card_pdf,
+        sender=sender,
+        recipient_org_id=recipient_org_id,
+        recipient=recipient,
+        child=child,
+        created_at=created_at,
+        package_id=package_id,
+    )
+    return pyrage.encrypt(archive, [agekeys.parse_recipient(recipient)])
+
+
+# ------------------------------------------------------------------------------------------- open
+
+def _age_payload_is_cut(data: bytes) -> bool:
+    """True when a binary age file's payload length is impossible for a complete file.
+
+    A complete payload is a 16-byte nonce and chunks of 64 KiB + 16; the last chunk holds at least
+    one byte plus its tag unless the whole plaintext is empty. Cuts that land on other lengths are
+    indistinguishable from damage: authenticated encryption only says "not intact".
+    """
+    if not data.startswith(AGE_BINARY_MAGIC):
+        return False
+    end = data.find(b"\n--- ")
+    if end < 0:
+        return True
+    newline = data.find(b"\n", end + 1)
+    if newline < 0:
+        return True
+    payload = len(data) - (newline + 1) - _AGE_NONCE
+    if payload < _AGE_TAG:
+        return True
+    rest = payload % _AGE_CHUNK
+    return payload > _AGE_CHUNK and 0 < rest <= _AGE_TAG
+
+
+def _decrypt(data: bytes, identities: list[str]) -> bytes:
+    parsed = [agekeys.parse_identity(text) for text in identities]
+    try:
+        return pyrage.decrypt(data, parsed)
+    except pyrage.DecryptError as exc:
+        reason = str(exc)
+        # pyrage raises one exception type; its text tells the cases apart (checked in the tests).
+        if "No matching keys" in reason:
+            raise PackageError("wrong_recipient") from exc
+        if "fill whole buffer" in reason or _age_payload_is_cut(data):
+            raise PackageError("truncated", reason) from exc
+        raise PackageError("corrupt", reason) from exc
+
+
+def _check_entry_name(name: str, seen: set[str]) -> None:
+    if (
+        not name
+        or name.startswith("/")
+        or "\\" in name
+        or name.endswith("/")
+        or ":" in name  # drive letters (C:) and alternate data streams
+        or "\x00" in name
+        or any(part in ("", ".", "..") for part in name.split("/"))
+    ):
+        raise PackageError("unsafe_path", repr(name))
+    if name in seen:
+        raise PackageError("unsafe_path", f"duplicate entry {name!r}")
+    seen.add(name)
+
+
+def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, limits: Limits) -> bytes:
+    """Read one entry, counting what actually comes out rather than trusting its header.
+
+    zipfile stops at the declared size and then reports a CRC error, which would hide an entry
+    that unpacks to more than it claims; so we read from a copy whose declared size is the most we
+    are willing to accept, and compare the real size with the header ourselves. The CRC is still
+    checked by zipfile over the real bytes.
+    """
+    cap = min(budget, limits.max_total_uncompressed)
+    probe = copy.copy(info)
+    # One chunk of slack: we stop as soon as we pass `cap`, before zipfile reaches the probe size
+    # (at which it would end the entry and report a CRC error instead of the real problem).
+    probe.file_size = cap + _READ_CHUNK + 1
+    out = bytearray()
+    with archive.open(probe) as stream:
+        while True:
+            chunk = stream.read(_READ_CHUNK)
+            if not chunk:
+                break
+            out += chunk
+            if len(out) > cap:
+                raise PackageError("zip_bomb", f"{info.filename} unpacks beyond the size limit")
+    if len(out) > info.file_size:
+        raise PackageError("zip_bomb", f"{info.filename} unpacks beyond its declared size")
+    if len(out) < info.file_size:
+        raise PackageError("not_zip", f"{info.filename} is shorter than its declared size")
+    if (
+        len(out) > limits.ratio_check_min_bytes
+        and len(out) > limits.max_compression_ratio * max(info.compress_size, 1)
+    ):
+        raise PackageError("zip_bomb", f"{info.filename} compression ratio too high")
+    return bytes(out)
+
+
+def _unpack(plaintext: bytes, limits: Limits) -> dict[str, bytes]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(plaintext))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise PackageError("not_zip", str(exc)) from exc
+    with archive:
+        if len(infos) > limits.max_entries:
+            raise PackageError("too_many_entries", f"{len(infos)} entries")
+        seen: set[str] = set()
+        for info in infos:
+            _check_entry_name(info.filename, seen)
+            if info.is_dir():
+                raise PackageError("unsafe_path", f"directory {info.filename!r}")
+        declared_total = sum(info.file_size for info in infos)
+        if declared_total > limits.max_total_uncompressed:
+            raise PackageError("zip_bomb", f"declared {declared_total} bytes unpacked")
+        for info in infos:
+            if (
+                info.file_size > limits.ratio_check_min_bytes
+                and info.file_size > limits.max_compression_ratio * max(info.compress_size, 1)
+            ):
+                raise PackageError("zip_bomb", f"{info.filename} compression ratio too high")
+        for info in infos:
+            if info.filename not in ENTRY_NAMES:
+                raise PackageError("unexpected_entry", repr(info.filename))
+        for name in ENTRY_NAMES:
+            if name not in seen:
+                raise PackageError("missing_entry", name)
+        contents: dict[str, bytes] = {}
+        budget = limits.max_total_uncompressed
+        for info in infos:
+            if info.flag_bits & 0x1:
+                raise PackageError("not_zip", f"{info.filename} is encrypted inside the ZIP")
+            try:
+                content = _read_bounded(archive, info, budget, limits)
+            except (zipfile.BadZipFile, NotImplementedError, EOFError, OSError) as exc:
+                # Bad CRC, unknown compression method, cut stream: the ZIP itself is broken.
+                raise PackageError("not_zip", f"{info.filename}: {exc}") from exc
+            budget -= len(content)
+            contents[info.filename] = content
+    return contents
+
+
+def _parse_manifest(raw: bytes) -> dict:
+    try:
+        manifest = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise PackageError("bad_manifest", f"not JSON: {exc}") from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise PackageError("bad_manifest", "format is not 'sdcard'")
+    version = manifest.get("format_version")
+    if type(version) is not int:
+        raise PackageError("bad_manifest", "format_version must be an integer")
+    if version not in SUPPORTED_FORMAT_VERSIONS:
+        raise PackageError("unknown_format_version", f"format_version {version}")
+    problems = validate_manifest(manifest)
+    if problems:
+        raise PackageError("bad_manifest", "; ".join(problems))
+    return manifest
+
+
+def _check_signature(
+    manifest: dict, raw_manifest: bytes, signature: bytes, resolve_sender_key: Callable[[dict], str | None]
+) -> tuple[str, str]:
+    claimed = manifest["sender"]["signing_key_fingerprint"]
+    key_text = resolve_sender_key(manifest)
+    if key_text is None:
+        raise PackageError("unknown_sender", f"key {claimed}", fingerprint=claimed, manifest=manifest)
+    try:
+        public = minisign.parse_public_key(key_text)
+    except minisign.MinisignError as exc:
+        raise PackageError("bad_signature", f"stored sender key unusable: {exc.message}") from exc
+    try:
+        trusted_comment = minisign.verify(public, raw_manifest, signature)
+    except minisign.MinisignError as exc:
+        raise PackageError("bad_signature", f"{exc.code}: {exc.message}") from exc
+    if public.fingerprint != claimed:
+        raise PackageError("bad_signature", f"manifest names key {claimed}, signed by {public.fingerprint}")
+    return public.fingerprint, trusted_comment
+
+
+def _check_files(manifest: dict, contents: Mapping[str, bytes]) -> None:
+    listed = {entry["name"]: entry for entry in manifest["files"]}
+    if sorted(listed) != sorted(HASHED_FILES):
+        raise PackageError("bad_manifest", "files must list card.json and card.pdf once each")
+    for name in HASHED_FILES:
+        content = contents[name]
+        if len(content) != listed[name]["size"]:
+            raise PackageError("hash_mismatch", f"{name} size")
+        if hashlib.sha256(content).hexdigest() != listed[name]["sha256"]:
+            raise PackageError("hash_mismatch", f"{name} sha256")
+
+
+def _parse_card(raw: bytes, manifest: dict) -> dict:
+    try:
+        card = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise PackageError("bad_card", f"not JSON: {exc}") from exc
+    problems = validate_card(card)
+    if problems:
+        raise PackageError("bad_card", "; ".join(problems))
+    if card["child"]["iin"] != manifest["child"]["iin"]:
+        raise PackageError("bad_card", "the card's child IIN differs from the manifest's")
+    return card
+
+
+def open_package(
+    data: bytes,
+    *,
+    identities: list[str],
+    resolve_sender_key: Callable[[dict], str | None],
+    limits: Limits = Limits(),
+) -> OpenedPackage:
+    """Decrypt and check a .sdcard file; raise PackageError at the first failed check.
+
+    `identities`: AGE-SECRET-KEY-1... strings of the receiving organization (current and past).
+    `resolve_sender_key(manifest)`: the sender's minisign public key (file text or base64 line)
+    that this installation already trusts, or None.
+    """
+    # a. Limits before any cryptography, then the cheap shape check.
+    if len(data) > limits.max_package_bytes:
+        raise PackageError("too_large", f"{len(data)} bytes")
+    if not data or not (data.startswith(AGE_BINARY_MAGIC) or data.startswith(AGE_ARMOR_MAGIC)):
+        raise PackageError("not_age")
+    # b. Decrypt.
+    plaintext = _decrypt(data, identities)
+    # c. ZIP safety and the four expected entries.
+    contents = _unpack(plaintext, limits)
+    # d. Manifest.
+    raw_manifest = contents[MANIFEST_NAME]
+    manifest = _parse_manifest(raw_manifest)
+    # e. Sender key and signature.
+    fingerprint, trusted_comment = _check_signature(
+        manifest, raw_manifest, contents[SIGNATURE_NAME], resolve_sender_key
+    )
+    # f. The signed manifest vouches for the other files.
+    _check_files(manifest, contents)
+    # g. The card itself.
+    card = _parse_card(contents[CARD_JSON_NAME], manifest)
+    our_recipients = {agekeys.recipient_of(text) for text in identities}
+    return OpenedPackage(
+        manifest=manifest,
+        card=card,
+        card_pdf=contents[CARD_PDF_NAME],
+        sender_fingerprint=fingerprint,
+        trusted_comment=trusted_comment,
+        addressed_to_us=manifest["recipient"]["age_recipient"] in our_recipients,
+        raw_manifest=raw_manifest,
+    )

@@ -1,0 +1,83 @@
+"""Engine and per-request session. SQLite runs in WAL mode with foreign keys on; PostgreSQL via psycopg 3.
+
+SQLite: a transaction that reads and then writes can fail with SQLITE_BUSY when another process wrote in
+between, and the busy timeout does not help then. Transactions therefore begin IMMEDIATE (taking the write
+lock at once) whenever `writing()` is in force: for every request that is not a GET/HEAD, and for the
+short transactions that append audit events of a view.
+"""
+from __future__ import annotations
+
+import contextvars
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from flask import current_app, g
+from sqlmodel import Session
+
+_immediate = contextvars.ContextVar("sabidamu_sqlite_immediate", default=False)
+
+
+@contextmanager
+def writing():
+    token = _immediate.set(True)
+    try:
+        yield
+    finally:
+        _immediate.reset(token)
+
+
+def set_writing(flag: bool) -> None:
+    _immediate.set(flag)
+
+
+def make_engine(url: str) -> sa.Engine:
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    if not url.startswith("sqlite"):
+        return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @sa.event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (below)
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _sqlite_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+
+    return engine
+
+
+def get_db() -> Session:
+    """The request's session; the service that writes commits, teardown closes."""
+    if "db" not in g:
+        g.db = Session(current_app.extensions["sabidamu.engine"], expire_on_commit=False)
+    return g.db
+
+
+def close_db(_exc=None) -> None:
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()
+
+
+@contextmanager
+def session_scope(engine: sa.Engine, write: bool = True):
+    """For CLI commands, scripts and side transactions: commit on success, roll back on error."""
+    token = _immediate.set(write)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except Exception:
+                session.rollback()
+                raise
+    finally:
+        _immediate.reset(token)

@@ -1,0 +1,132 @@
+"""Demo data: a kindergarten with a pre-school group of 20 children and a younger group, staff, two parents
+and a primary school. Running it again changes nothing (it finds the demo kindergarten by its BIN)."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from sqlmodel import Session, select
+
+from .crypto.keyring import Keyring
+from .iin import make_iin
+from .models import Child, Enrollment, Group, GroupTeacher, Guardianship, Membership, Organization, User
+from .models.base import utcnow
+from .passwords import hash_password
+from .services.children import _seal_child, iin_index
+from .services.keys import active_key
+from .services.orgs import add_staff, create_org
+
+KINDERGARTEN_BIN = "990140001234"
+SCHOOL_BIN = "990140005678"
+PASSWORD = "SabiDamu-demo-2026"
+
+BOYS = ["Әлихан Серіков", "Нұрсұлтан Әбдіров", "Ерасыл Қасымов", "Дамир Жұмабаев", "Арсен Төлеуов",
+        "Иван Петров", "Максим Ковалёв", "Ислам Бекенов", "Алдияр Нұрланұлы", "Тимур Ахметов"]
+GIRLS = ["Айым Сапарова", "Інжу Қайратқызы", "Аружан Мұратова", "Жансая Өмірбекова", "Томирис Ғалымжанова",
+         "Анна Смирнова", "София Ким", "Дана Есенова", "Әмина Құрманова", "Мария Волкова"]
+YOUNGER = [("Айсұлу Бекова", "f"), ("Ержан Мұхтаров", "m"), ("Ева Павлова", "f"), ("Нұрислам Оспанов", "m"),
+           ("Мадина Әлиева", "f"), ("Артём Соколов", "m"), ("Ақбота Серікқызы", "f"), ("Рамазан Исаев", "m")]
+
+
+def _academic_year(today: dt.date) -> int:
+    return today.year if today.month >= 9 else today.year - 1
+
+
+def _child(db: Session, keyring: Keyring, key_id, name: str, birth: dt.date, sex: str, serial: int, creator) -> Child:
+    iin = make_iin(birth, sex, serial)
+    child = Child(key_id=key_id, created_by=creator.id if creator else None, iin_index=iin_index(keyring.blind_index_key, iin))
+    _seal_child(keyring, child, {"name": name, "birth_date": birth.isoformat(), "iin": iin, "sex": sex,
+                                 "gestational_weeks": None, "notes": None})
+    db.add(child)
+    db.flush()
+    return child
+
+
+def _user(db: Session, full_name: str, email: str, locale: str, is_admin: bool = False) -> User:
+    user = User(full_name=full_name, email=email, password_hash=hash_password(PASSWORD), locale=locale, is_admin=is_admin)
+    db.add(user)
+    db.flush()
+    return user
+
+
+def load_demo(db: Session, keyring: Keyring, today: dt.date | None = None) -> dict:
+    existing = db.exec(select(Organization).where(Organization.bin == KINDERGARTEN_BIN)).first()
+    if existing is None:
+        _create(db, keyring, today or dt.date.today())
+        db.commit()
+        created = True
+    else:
+        created = False
+    summary = describe(db)
+    summary["created"] = created
+    return summary
+
+
+def _create(db: Session, keyring: Keyring, today: dt.date) -> None:
+    rnd = random.Random(2026)
+    year = _academic_year(today)
+    _user(db, "Платформа әкімшісі", "admin@demo.sabidamu.kz", "kk", is_admin=True)
+    kg = create_org(db, keyring, None, kind="kindergarten", name_kk="«Балдырған» балабақшасы",
+                    name_ru="Детский сад «Балдырган»", region="Астана", bin=KINDERGARTEN_BIN)
+    school = create_org(db, keyring, None, kind="school", name_kk="№ 45 мектеп-гимназия",
+                        name_ru="Школа-гимназия № 45", region="Астана", bin=SCHOOL_BIN)
+    db.flush()
+    head = add_staff(db, None, kg, full_name="Гүлнар Әбенова", login="head@demo.sabidamu.kz", password=PASSWORD, role="head", locale="kk")
+    teacher = add_staff(db, None, kg, full_name="Сәуле Жұмабекова", login="teacher@demo.sabidamu.kz", password=PASSWORD, role="teacher", locale="kk")
+    teacher2 = add_staff(db, None, kg, full_name="Ольга Иванова", login="teacher2@demo.sabidamu.kz", password=PASSWORD, role="teacher", locale="ru")
+    add_staff(db, None, school, full_name="Бауыржан Темірханов", login="school@demo.sabidamu.kz", password=PASSWORD, role="head", locale="kk")
+    pre = Group(org_id=kg.id, name="Күншуақ", age_group="preschool", academic_year=year)
+    mid = Group(org_id=kg.id, name="Балапан", age_group="middle", academic_year=year)
+    db.add_all([pre, mid])
+    db.flush()
+    db.add_all([GroupTeacher(group_id=pre.id, user_id=teacher.id), GroupTeacher(group_id=mid.id, user_id=teacher2.id)])
+    org_key = active_key(db, keyring, "org", kg.id)
+    db.flush()
+
+    parent1 = _user(db, "Айгерім Серікова", "parent@demo.sabidamu.kz", "kk")
+    parent2 = _user(db, "Елена Петрова", "parent2@demo.sabidamu.kz", "ru")
+    names = [(n, "m") for n in BOYS] + [(n, "f") for n in GIRLS]
+    rnd.shuffle(names)
+    serial = 100
+    for i, (name, sex) in enumerate(names):  # born in the pre-school year's range: 5 to 6 years old on 1 September
+        birth = dt.date(year - 6, 9, 1) + dt.timedelta(days=rnd.randrange(0, 364))
+        child = _child(db, keyring, org_key.id, name, birth, sex, serial + i, head)
+        db.add(Enrollment(child_id=child.id, group_id=pre.id, status="active", requested_by=head.id, decided_at=utcnow()))
+        if name == "Әлихан Серіков":
+            db.add(Guardianship(child_id=child.id, user_id=parent1.id))
+    for i, (name, sex) in enumerate(YOUNGER):
+        birth = dt.date(year - 4, 9, 1) + dt.timedelta(days=rnd.randrange(0, 364))
+        child = _child(db, keyring, org_key.id, name, birth, sex, 300 + i, head)
+        db.add(Enrollment(child_id=child.id, group_id=mid.id, status="active", requested_by=head.id, decided_at=utcnow()))
+    # Children at home, enrolled nowhere: sealed under each family's own key.
+    for parent, name, sex, months in ((parent1, "Айша Серікова", "f", 20), (parent2, "Миша Петров", "m", 30)):
+        family_key = active_key(db, keyring, "family", parent.id)
+        db.flush()
+        birth = today - dt.timedelta(days=int(months * 30.44))
+        child = _child(db, keyring, family_key.id, name, birth, sex, 500 + months, parent)
+        db.add(Guardianship(child_id=child.id, user_id=parent.id))
+
+
+def describe(db: Session) -> dict:
+    kg = db.exec(select(Organization).where(Organization.bin == KINDERGARTEN_BIN)).one()
+    school = db.exec(select(Organization).where(Organization.bin == SCHOOL_BIN)).one()
+    groups = db.exec(select(Group).where(Group.org_id == kg.id).order_by(Group.name)).all()
+    logins = []
+    for user, role, org in db.exec(select(User, Membership.role, Organization).join(Membership, Membership.user_id == User.id)
+                                   .join(Organization, Organization.id == Membership.org_id)
+                                   .where(User.email.like("%@demo.sabidamu.kz"))).all():
+        logins.append({"login": user.email, "password": PASSWORD, "role": role, "organization": org.name_ru})
+    for email, role in (("parent@demo.sabidamu.kz", "parent"), ("parent2@demo.sabidamu.kz", "parent"),
+                        ("admin@demo.sabidamu.kz", "admin")):
+        logins.append({"login": email, "password": PASSWORD, "role": role, "organization": None})
+    out = {"organizations": [{"id": str(kg.id), "name": kg.name_ru, "kind": kg.kind},
+                             {"id": str(school.id), "name": school.name_ru, "kind": school.kind}],
+           "groups": [], "logins": logins}
+    for group in groups:
+        child_ids = db.exec(select(Enrollment.child_id).where(Enrollment.group_id == group.id, Enrollment.status == "active")).all()
+        out["groups"].append({"id": str(group.id), "name": group.name, "age_group": group.age_group,
+                              "academic_year": group.academic_year, "children": [str(c) for c in child_ids]})
+    home = db.exec(select(Guardianship.child_id).join(User, User.id == Guardianship.user_id)
+                   .where(User.email.in_(("parent@demo.sabidamu.kz", "parent2@demo.sabidamu.kz")))).all()
+    out["parents_children"] = [str(c) for c in home]
+    return out

@@ -1,0 +1,200 @@
+"""Immutable in-memory form of a screening instrument.
+
+Built once per file by the loader (after validation) and shared by every request, so everything is
+frozen and the look-ups scoring needs (item by id, items per domain) are precomputed here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+from .age import AgeInfo, AgeSpan
+
+LANGUAGES = ("kk", "ru")
+ANSWERS = ("yes", "sometimes", "not_yet")
+ZONES = ("on_track", "monitor", "refer")
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    kk: str
+    ru: str
+
+    def in_(self, lang: str) -> str:
+        if lang == "kk":
+            return self.kk
+        if lang == "ru":
+            return self.ru
+        raise ValueError(f"unsupported language {lang!r}; expected one of {LANGUAGES}")
+
+    def to_dict(self) -> dict[str, str]:
+        return {"kk": self.kk, "ru": self.ru}
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    id: str
+    text: Text
+    concern_if: str  # 'yes' | 'no'
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    id: str
+    domain: str
+    text: Text
+    source: str
+    warning_sign: bool = False
+    how_to_check: Text | None = None
+    follow_up: tuple[FollowUp, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    id: str
+    title: Text
+    specialist: str
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Fractions of the maximum domain score: below refer_below -> refer, below monitor_below -> monitor."""
+
+    monitor_below: float
+    refer_below: float
+
+
+@dataclass(frozen=True, slots=True)
+class PointsScoring:
+    default: Thresholds
+    by_domain: Mapping[str, Thresholds] = field(default_factory=dict)
+    method: str = "points"
+
+    def for_domain(self, domain_id: str) -> Thresholds:
+        return self.by_domain.get(domain_id, self.default)
+
+
+@dataclass(frozen=True, slots=True)
+class ConcernCountScoring:
+    monitor_at: int
+    refer_at: int
+    method: str = "concern_count"
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerScale:
+    yes: int
+    sometimes: int
+    not_yet: int
+
+    def points(self, answer: str) -> int:
+        return getattr(self, answer)
+
+    @property
+    def top(self) -> int:
+        return max(self.yes, self.sometimes, self.not_yet)
+
+    def as_dict(self) -> dict[str, int]:
+        return {"yes": self.yes, "sometimes": self.sometimes, "not_yet": self.not_yet}
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    id: str
+    label: Text
+    min_age: AgeSpan  # inclusive
+    max_age: AgeSpan  # exclusive
+    items: tuple[Item, ...]
+    activities: Mapping[str, tuple[Text, ...]]
+    # Precomputed for scoring; derived from ``items``.
+    items_by_id: Mapping[str, Item] = field(init=False, repr=False, compare=False)
+    items_by_domain: Mapping[str, tuple[Item, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_domain: dict[str, list[Item]] = {}
+        for item in self.items:
+            by_domain.setdefault(item.domain, []).append(item)
+        object.__setattr__(self, "items_by_id", MappingProxyType({i.id: i for i in self.items}))
+        object.__setattr__(
+            self, "items_by_domain",
+            MappingProxyType({d: tuple(items) for d, items in by_domain.items()}),
+        )
+        object.__setattr__(self, "activities", MappingProxyType(dict(self.activities)))
+
+    def contains(self, age: AgeSpan) -> bool:
+        return self.min_age <= age < self.max_age
+
+    def activities_for(self, domain_id: str) -> tuple[Text, ...]:
+        return self.activities.get(domain_id, ())
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Instrument:
+    id: str
+    version: int
+    title: Text
+    description: Text
+    answer_scale: AnswerScale
+    scoring: PointsScoring | ConcernCountScoring
+    domains: tuple[Domain, ...]
+    bands: tuple[Band, ...]
+    file_name: str = ""
+    domains_by_id: Mapping[str, Domain] = field(init=False, repr=False, compare=False)
+    band_of_item: Mapping[str, Band] = field(init=False, repr=False, compare=False)
+    follow_ups: Mapping[str, tuple[Item, FollowUp]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "domains_by_id", MappingProxyType({d.id: d for d in self.domains}))
+        object.__setattr__(
+            self, "band_of_item",
+            MappingProxyType({i.id: b for b in self.bands for i in b.items}),
+        )
+        object.__setattr__(
+            self, "follow_ups",
+            MappingProxyType(
+                {f.id: (i, f) for b in self.bands for i in b.items for f in i.follow_up}
+            ),
+        )
+
+    @property
+    def is_concern_count(self) -> bool:
+        return isinstance(self.scoring, ConcernCountScoring)
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.id, self.version)
+
+    def band_for(self, age_info: AgeInfo) -> Band | None:
+        """The band containing the age screening uses (min inclusive, max exclusive), or None."""
+        age = age_info.used_age
+        for band in self.bands:
+            if band.contains(age):
+                return band
+        return None
+
+    def band(self, band_id: str) -> Band | None:
+        for band in self.bands:
+            if band.id == band_id:
+                return band
+        return None
+
+    def bands_after(self, band: Band) -> tuple[Band, ...]:
+        return tuple(b for b in self.bands if b.min_age >= band.max_age)
+
+    def domain_ids_in(self, band: Band) -> tuple[str, ...]:
+        """Domains of the band, in the instrument's declaration order."""
+        return tuple(d.id for d in self.domains if d.id in band.items_by_domain)
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+
+def activities_for(band: Band, domain: str | Domain) -> tuple[Text, ...]:
+    """Home activities of ``band`` for a domain (by id or Domain); empty when none."""
+    domain_id = domain.id if isinstance(domain, Domain) else domain
+    return band.activities_for(domain_id)

@@ -1,0 +1,314 @@
+"""Scoring one screening: answers -> domain scores and zones -> overall zone, specialists, rescreen.
+
+The rules (and why) are in docs/screening.md.  Scoring is called on every result page, so the work is
+a single pass over the band's items with look-ups precomputed on the Band.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Mapping
+
+from .age import AgeInfo, add_months_clamped, age_at, date_at_age, due_date_of
+from .errors import ScreeningInputError
+from .model import ANSWERS, Band, ConcernCountScoring, Instrument, Item
+
+INCOMPLETE = "incomplete"
+MAX_MISSING_PER_DOMAIN = 1
+FOLLOW_UP_ANSWERS = ("yes", "no")
+# Worst first.  An incomplete domain ranks above 'monitor' because its real zone is unknown and may
+# be worse; a 'refer' found elsewhere is known and wins.
+_SEVERITY = {"refer": 3, INCOMPLETE: 2, "monitor": 1, "on_track": 0}
+
+MONITOR_RESCREEN_MONTHS_UNDER_24 = 1
+MONITOR_RESCREEN_MONTHS_FROM_24 = 2
+ON_TRACK_LAST_BAND_MONTHS = 6
+MIN_RESCREEN_MONTHS = 1
+AFTER_SPECIALIST_MONTHS = 1
+
+
+@dataclass(frozen=True, slots=True)
+class DomainResult:
+    id: str
+    score: float | None  # None when incomplete; concern_count: number of concerns
+    max: int
+    zone: str  # 'on_track' | 'monitor' | 'refer' | 'incomplete'
+    answered: int
+    item_count: int
+    missing: tuple[str, ...]
+    warning_signs: tuple[str, ...]  # warning-sign items answered 'not_yet'
+    concerns: tuple[str, ...]  # concern_count only: items counted as a concern
+    specialist: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "score": self.score,
+            "max": self.max,
+            "zone": self.zone,
+            "answered": self.answered,
+            "item_count": self.item_count,
+            "missing": list(self.missing),
+            "warning_signs": list(self.warning_signs),
+            "concerns": list(self.concerns),
+            "specialist": self.specialist,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Rescreen:
+    date: date | None
+    rule: str  # see _rescreen(); documented in docs/screening.md
+
+    def to_dict(self) -> dict[str, object]:
+        return {"date": self.date.isoformat() if self.date else None, "rule": self.rule}
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningResult:
+    instrument_id: str
+    instrument_version: int
+    method: str  # 'points' | 'concern_count'
+    birth_date: date
+    screening_date: date
+    age: AgeInfo
+    band_id: str
+    domains: tuple[DomainResult, ...]
+    zone: str
+    specialists: tuple[str, ...]
+    rescreen: Rescreen
+
+    def domain(self, domain_id: str) -> DomainResult:
+        for result in self.domains:
+            if result.id == domain_id:
+                return result
+        raise KeyError(domain_id)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "instrument": {"id": self.instrument_id, "version": self.instrument_version},
+            "method": self.method,
+            "birth_date": self.birth_date.isoformat(),
+            "screening_date": self.screening_date.isoformat(),
+            "age": self.age.to_dict(),
+            "band": self.band_id,
+            "domains": [d.to_dict() for d in self.domains],
+            "zone": self.zone,
+            "specialists": list(self.specialists),
+            "rescreen": self.rescreen.to_dict(),
+        }
+
+
+def _check_answers(instrument: Instrument, band: Band, answers: Mapping[str, str]) -> None:
+    for item_id, answer in answers.items():
+        if item_id not in band.items_by_id:
+            if item_id in instrument.band_of_item:
+                raise ScreeningInputError(
+                    "item_not_in_band",
+                    f"item {item_id!r} belongs to band {instrument.band_of_item[item_id].id!r}, "
+                    f"not to band {band.id!r}",
+                )
+            raise ScreeningInputError(
+                "unknown_item", f"unknown item {item_id!r} in instrument {instrument.id!r}"
+            )
+        if answer is not None and answer not in ANSWERS:
+            raise ScreeningInputError(
+                "bad_answer",
+                f"answer {answer!r} for item {item_id!r} must be one of {', '.join(ANSWERS)}",
+            )
+
+
+def _check_follow_ups(instrument: Instrument, band: Band, follow_ups: Mapping[str, str]) -> None:
+    for follow_up_id, answer in follow_ups.items():
+        owner = instrument.follow_ups.get(follow_up_id)
+        if owner is None:
+            raise ScreeningInputError(
+                "unknown_follow_up", f"unknown follow-up question {follow_up_id!r}"
+            )
+        if owner[0].id not in band.items_by_id:
+            raise ScreeningInputError(
+                "item_not_in_band",
+                f"follow-up {follow_up_id!r} belongs to item {owner[0].id!r}, not in band {band.id!r}",
+            )
+        if answer not in FOLLOW_UP_ANSWERS:
+            raise ScreeningInputError(
+                "bad_follow_up_answer",
+                f"follow-up answer {answer!r} for {follow_up_id!r} must be 'yes' or 'no'",
+            )
+
+
+def _zone_from_fraction(score: float, maximum: float, monitor_below: float, refer_below: float) -> str:
+    # score / maximum is one correctly rounded division, so a score exactly at a threshold compares
+    # equal to the threshold literal (e.g. 18/30 == 0.6) and lands in the better zone.
+    fraction = score / maximum
+    if fraction < refer_below:
+        return "refer"
+    if fraction < monitor_below:
+        return "monitor"
+    return "on_track"
+
+
+def _zone_from_count(count: int, scoring: ConcernCountScoring) -> str:
+    if count >= scoring.refer_at:
+        return "refer"
+    if count >= scoring.monitor_at:
+        return "monitor"
+    return "on_track"
+
+
+def score(
+    instrument: Instrument,
+    band: Band,
+    answers: Mapping[str, str],
+    age_info: AgeInfo,
+    follow_ups: Mapping[str, str] | None = None,
+) -> ScreeningResult:
+    """Score the answers of one band.  Raises ScreeningInputError (with ``code``) on bad input.
+
+    ``answers`` maps item id -> 'yes' | 'sometimes' | 'not_yet'; an absent item (or None) is missing.
+    ``follow_ups`` maps follow-up id -> 'yes' | 'no' (concern_count instruments only).
+    """
+    _check_answers(instrument, band, answers)
+    follow_ups = follow_ups or {}
+    if follow_ups:
+        _check_follow_ups(instrument, band, follow_ups)
+    concern_scoring = instrument.scoring if isinstance(instrument.scoring, ConcernCountScoring) else None
+    scale = instrument.answer_scale
+    points = {"yes": scale.yes, "sometimes": scale.sometimes, "not_yet": scale.not_yet}
+    top = scale.top
+
+    results: list[DomainResult] = []
+    for domain in instrument.domains:
+        items = band.items_by_domain.get(domain.id)
+        if not items:
+            continue
+        total = 0
+        answered = 0
+        missing: list[str] = []
+        warnings: list[str] = []
+        concerns: list[str] = []
+        for item in items:
+            answer = answers.get(item.id)
+            if answer is None:
+                missing.append(item.id)
+                continue
+            answered += 1
+            total += points[answer]
+            if answer == "not_yet" and item.warning_sign:
+                warnings.append(item.id)
+            if concern_scoring is not None and _is_concern(item, answer, follow_ups):
+                concerns.append(item.id)
+        n_items = len(items)
+        complete = len(missing) <= MAX_MISSING_PER_DOMAIN and answered > 0
+        if concern_scoring is not None:
+            maximum = n_items
+            domain_score: float | None = len(concerns) if complete else None
+            zone = _zone_from_count(len(concerns), concern_scoring) if complete else INCOMPLETE
+        else:
+            maximum = n_items * top
+            if complete:
+                thresholds = instrument.scoring.for_domain(domain.id)  # type: ignore[union-attr]
+                # One missing answer: scale to the full item count, i.e. assume the missing item
+                # scores like the average of the answered ones.
+                domain_score = round(total * n_items / answered, 1)
+                zone = _zone_from_fraction(
+                    total, answered * top, thresholds.monitor_below, thresholds.refer_below
+                )
+            else:
+                domain_score, zone = None, INCOMPLETE
+        if warnings:
+            # A missing warning-sign skill is a reason to see a specialist on its own, even when
+            # other answers of the domain are missing.
+            zone = "refer"
+        results.append(
+            DomainResult(
+                id=domain.id, score=domain_score, max=maximum, zone=zone, answered=answered,
+                item_count=n_items, missing=tuple(missing), warning_signs=tuple(warnings),
+                concerns=tuple(concerns), specialist=domain.specialist,
+            )
+        )
+
+    overall = max((r.zone for r in results), key=_SEVERITY.__getitem__, default=INCOMPLETE)
+    specialists: list[str] = []
+    for result in results:
+        if result.zone == "refer" and result.specialist not in specialists:
+            specialists.append(result.specialist)
+    return ScreeningResult(
+        instrument_id=instrument.id,
+        instrument_version=instrument.version,
+        method=instrument.scoring.method,
+        birth_date=age_info.birth_date,
+        screening_date=age_info.on_date,
+        age=age_info,
+        band_id=band.id,
+        domains=tuple(results),
+        zone=overall,
+        specialists=tuple(specialists),
+        rescreen=_rescreen(instrument, band, age_info, overall),
+    )
+
+
+def _is_concern(item: Item, answer: str, follow_ups: Mapping[str, str]) -> bool:
+    if answer == "not_yet":
+        return True
+    if answer != "sometimes":
+        return False
+    given = [(f, follow_ups[f.id]) for f in item.follow_up if f.id in follow_ups]
+    if not given:  # not asked or not answered: the 'sometimes' stands as a concern
+        return True
+    return any(value == f.concern_if for f, value in given)
+
+
+def rescreen_after_specialist(visit_date: date) -> date:
+    """After a 'refer' result: screen again one month after the specialist visit."""
+    return add_months_clamped(visit_date, AFTER_SPECIALIST_MONTHS)
+
+
+def _rescreen(instrument: Instrument, band: Band, age: AgeInfo, zone: str) -> Rescreen:
+    on = age.on_date
+    if zone == "refer":
+        return Rescreen(None, "after_specialist_visit")  # + 1 month: rescreen_after_specialist()
+    if zone == INCOMPLETE:
+        return Rescreen(None, "complete_answers")
+    if zone == "monitor":
+        months = (
+            MONITOR_RESCREEN_MONTHS_UNDER_24 if age.used_age.months < 24
+            else MONITOR_RESCREEN_MONTHS_FROM_24
+        )
+        return Rescreen(add_months_clamped(on, months), f"monitor_plus_{months}_month" + ("s" if months > 1 else ""))
+    earliest = add_months_clamped(on, MIN_RESCREEN_MONTHS)
+    entry = _next_band_entry(instrument, band, age)
+    if entry is not None:
+        return Rescreen(max(entry, earliest), "next_band_start")
+    # Last band: once more within this band, six months on or on the band's last day if sooner, as
+    # long as that is at least a month away; otherwise this instrument has nothing more to offer.
+    last_day = date_at_age(age.due_date, band.max_age) - timedelta(days=1)
+    candidate = min(add_months_clamped(on, ON_TRACK_LAST_BAND_MONTHS), last_day)
+    if candidate >= earliest:
+        at_candidate = age_at(age.birth_date, candidate, age.gestational_weeks)
+        reached = instrument.band_for(at_candidate)
+        if reached is not None and reached.id == band.id:
+            return Rescreen(candidate, "within_last_band")
+    return Rescreen(None, "after_last_band")
+
+
+def _next_band_entry(instrument: Instrument, band: Band, age: AgeInfo) -> date | None:
+    """First date after the screening on which the child's used age falls in a later band.
+
+    Candidates are each later band's start by chronological and by corrected age (the age used
+    switches from corrected to chronological at 24 months), checked with the real age rule.
+    """
+    later = instrument.bands_after(band)
+    if not later:
+        return None
+    starts = {date_at_age(age.birth_date, b.min_age) for b in later}
+    if age.gestational_weeks is not None and age.corrected is not None:
+        due = due_date_of(age.birth_date, age.gestational_weeks)
+        starts |= {date_at_age(due, b.min_age) for b in later}
+    later_ids = {b.id for b in later}
+    for candidate in sorted(d for d in starts if d > age.on_date):
+        reached = instrument.band_for(age_at(age.birth_date, candidate, age.gestational_weeks))
+        if reached is not None and reached.id in later_ids:
+            return candidate
+    return None

@@ -1,0 +1,49 @@
+"""Column helpers shared by every table: UUID keys, aware UTC times, sealed (encrypted) blobs."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import sqlalchemy as sa
+from sqlmodel import Field
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Stores UTC; always returns timezone-aware datetimes (SQLite keeps no zone of its own)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use timezone-aware UTC")
+        value = value.astimezone(dt.timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+
+
+def id_field() -> uuid.UUID:
+    return Field(default_factory=uuid.uuid4, primary_key=True)
+
+
+def created_field():
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+def time_field(nullable: bool = True, index: bool = False):
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+def sealed_field():
+    """Ciphertext of a personal or developmental value; see sabidamu.crypto.aead."""
+    return Field(default=None, sa_type=sa.LargeBinary, nullable=True)

@@ -1,0 +1,142 @@
+"""Sign-in, server-side sessions with idle and absolute expiry, and login throttling."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import uuid
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from ..models import LoginThrottle, User, UserSession
+from ..models.base import utcnow
+from ..passwords import hash_password, verify_password
+from . import ServiceError
+from .audit import record
+
+ACCOUNT_LIMIT, IP_LIMIT = 5, 50
+WINDOW = dt.timedelta(minutes=15)
+LOCK = dt.timedelta(minutes=15)
+LAST_SEEN_RESOLUTION = dt.timedelta(seconds=60)  # fewer writes: last_seen moves at most once a minute
+
+
+def normalize_login(login: str) -> str:
+    login = (login or "").strip()
+    if "@" in login:
+        return login.lower()
+    digits = "".join(ch for ch in login if ch.isdigit())
+    if len(digits) == 11 and digits[0] in "78":
+        digits = "7" + digits[1:]
+    return "+" + digits if digits else login
+
+
+def find_user(db: Session, login: str) -> User | None:
+    login = normalize_login(login)
+    column = User.email if "@" in login else User.phone
+    return db.exec(select(User).where(column == login)).first()
+
+
+def _throttle_row(db: Session, key: str, now: dt.datetime) -> LoginThrottle:
+    row = db.get(LoginThrottle, key)
+    if row is None:
+        row = LoginThrottle(key=key, window_start=now, failures=0)
+        db.add(row)
+    elif now - row.window_start > WINDOW:
+        row.window_start, row.failures = now, 0
+    return row
+
+
+def _locked_minutes(db: Session, keys: list[str], now: dt.datetime) -> int:
+    rows = db.exec(select(LoginThrottle).where(LoginThrottle.key.in_(keys))).all()
+    until = max((r.locked_until for r in rows if r.locked_until and r.locked_until > now), default=None)
+    return 0 if until is None else max(1, int((until - now).total_seconds() // 60) + 1)
+
+
+def authenticate(db: Session, login: str, password: str, ip: str) -> User:
+    """Returns the user or raises ServiceError('login_failed' | 'login_locked'). Commits."""
+    now = utcnow()
+    account_key, ip_key = f"acct:{normalize_login(login)}"[:300], f"ip:{ip}"[:300]
+    minutes = _locked_minutes(db, [account_key, ip_key], now)
+    if minutes:
+        record(db, None, "auth.login_locked", detail={"login_hash": _digest(account_key)})
+        db.commit()
+        raise ServiceError("login_locked", minutes=minutes)
+    user = find_user(db, login)
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok:
+        for key, limit in ((account_key, ACCOUNT_LIMIT), (ip_key, IP_LIMIT)):
+            row = _throttle_row(db, key, now)
+            row.failures += 1
+            if row.failures >= limit:
+                row.locked_until = now + LOCK
+        record(db, user, "auth.login_failed", object_type="user", object_id=user.id if user else None,
+               detail={"login_hash": _digest(account_key)})
+        db.commit()
+        raise ServiceError("login_failed")
+    db.exec(sa.delete(LoginThrottle).where(LoginThrottle.key == account_key))
+    record(db, user, "auth.login", object_type="user", object_id=user.id)
+    db.commit()
+    return user
+
+
+def _digest(value: str) -> str:
+    # The audit log keeps no typed logins in clear: a short digest links repeated attempts.
+    return hashlib.sha256(value.encode()).hexdigest()[:16]
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(db: Session, user: User) -> str:
+    """A new random session token (the id is rotated at every sign-in). Commits."""
+    token = secrets.token_urlsafe(32)
+    db.add(UserSession(token_hash=_token_hash(token), user_id=user.id))
+    db.commit()
+    return token
+
+
+def load_session(db: Session, token: str | None, idle: dt.timedelta, absolute: dt.timedelta) -> tuple[User, UserSession] | None:
+    if not token:
+        return None
+    row = db.exec(select(UserSession).where(UserSession.token_hash == _token_hash(token))).first()
+    now = utcnow()
+    if row is None or row.ended_at is not None:
+        return None
+    if now - row.last_seen_at > idle or now - row.created_at > absolute:
+        row.ended_at = now
+        db.commit()
+        return None
+    if now - row.last_seen_at > LAST_SEEN_RESOLUTION:
+        row.last_seen_at = now
+        db.commit()
+    user = db.get(User, row.user_id)
+    return (user, row) if user else None
+
+
+def end_session(db: Session, user: User | None, row: UserSession | None) -> None:
+    if row is not None and row.ended_at is None:
+        row.ended_at = utcnow()
+        record(db, user, "auth.logout", object_type="user", object_id=user.id if user else None)
+        db.commit()
+
+
+def register_parent(db: Session, *, full_name: str, login: str, password: str, locale: str | None) -> User:
+    login = normalize_login(login)
+    if find_user(db, login) is not None:
+        raise ServiceError("login_taken", field="login")
+    user = User(full_name=full_name.strip(), password_hash=hash_password(password), locale=locale)
+    if "@" in login:
+        user.email = login
+    else:
+        user.phone = login
+    db.add(user)
+    db.flush()
+    record(db, user, "account.register", object_type="user", object_id=user.id)
+    db.commit()
+    return user
+
+
+def user_by_id(db: Session, user_id: uuid.UUID) -> User | None:
+    return db.get(User, user_id)

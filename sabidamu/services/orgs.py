@@ -1,0 +1,128 @@
+"""Organizations, staff accounts and groups."""
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel import Session, select
+
+from .. import access
+from ..crypto.keyring import Keyring
+from ..models import Enrollment, Group, GroupTeacher, Membership, Organization, User
+from ..passwords import hash_password
+from . import AccessDenied, NotFound, ServiceError
+from .audit import record
+from .auth import find_user, normalize_login
+from .keys import create_data_key
+
+
+def get_org(db: Session, org_id: uuid.UUID) -> Organization:
+    org = db.get(Organization, org_id)
+    if org is None:
+        raise NotFound()
+    return org
+
+
+def create_org(db: Session, keyring: Keyring, admin: User | None, *, kind: str, name_kk: str, name_ru: str,
+               region: str, bin: str | None) -> Organization:
+    if admin is not None and not admin.is_admin:
+        raise AccessDenied()
+    if bin and db.exec(select(Organization.id).where(Organization.bin == bin)).first():
+        raise ServiceError("bin_taken", field="bin")
+    org = Organization(kind=kind, name_kk=name_kk.strip(), name_ru=name_ru.strip(), region=region.strip(), bin=bin or None)
+    db.add(org)
+    db.flush()
+    create_data_key(db, keyring, "org", org.id)
+    record(db, admin, "org.create", role="admin", org_id=org.id, object_type="organization", object_id=org.id)
+    return org
+
+
+def add_staff(db: Session, actor: User | None, org: Organization, *, full_name: str, login: str, password: str,
+              role: str, locale: str | None = None) -> User:
+    """A head (or the admin, for an organization's first head) creates a staff account."""
+    if actor is not None and not actor.is_admin and access.org_role(db, actor, org.id) != "head":
+        raise AccessDenied()
+    login = normalize_login(login)
+    if find_user(db, login) is not None:
+        raise ServiceError("login_taken", field="login")
+    user = User(full_name=full_name.strip(), password_hash=hash_password(password), locale=locale)
+    if "@" in login:
+        user.email = login
+    else:
+        user.phone = login
+    db.add(user)
+    db.flush()
+    db.add(Membership(user_id=user.id, org_id=org.id, role=role))
+    record(db, actor, "role.grant", org_id=org.id, object_type="user", object_id=user.id, detail={"role": role})
+    return user
+
+
+def staff_of(db: Session, org: Organization) -> list[tuple[User, str]]:
+    return list(db.exec(select(User, Membership.role).join(Membership, Membership.user_id == User.id)
+                        .where(Membership.org_id == org.id).order_by(User.full_name)).all())
+
+
+def teachers_of(db: Session, org: Organization) -> list[User]:
+    return [u for u, role in staff_of(db, org) if role == "teacher"]
+
+
+def create_group(db: Session, head: User, org: Organization, *, name: str, age_group: str, academic_year: int,
+                 teacher_ids: list[uuid.UUID]) -> Group:
+    if access.org_role(db, head, org.id) != "head":
+        raise AccessDenied()
+    allowed = {u.id for u in teachers_of(db, org)}
+    if any(t not in allowed for t in teacher_ids):
+        raise ServiceError("teacher_not_in_org", field="teachers")
+    group = Group(org_id=org.id, name=name.strip(), age_group=age_group, academic_year=academic_year)
+    db.add(group)
+    db.flush()
+    for teacher_id in teacher_ids:
+        db.add(GroupTeacher(group_id=group.id, user_id=teacher_id))
+    record(db, head, "group.create", role="head", org_id=org.id, object_type="group", object_id=group.id)
+    db.commit()
+    return group
+
+
+def get_group(db: Session, user: User, group_id: uuid.UUID) -> tuple[Group, str]:
+    group = db.get(Group, group_id)
+    if group is None:
+        raise NotFound()
+    role = access.group_view_role(db, user, group)
+    if role is None:
+        raise AccessDenied()
+    return group, role
+
+
+def groups_for(db: Session, user: User, org: Organization) -> list[Group]:
+    role = access.org_role(db, user, org.id)
+    query = select(Group).where(Group.org_id == org.id)
+    if role == "head":
+        pass
+    elif role == "teacher":
+        query = query.join(GroupTeacher, GroupTeacher.group_id == Group.id).where(GroupTeacher.user_id == user.id)
+    else:
+        return []
+    return list(db.exec(query.order_by(Group.academic_year.desc(), Group.name)).all())
+
+
+def group_sizes(db: Session, group_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    from sqlalchemy import func
+    rows = db.exec(select(Enrollment.group_id, func.count()).where(Enrollment.group_id.in_(group_ids),
+                                                                    Enrollment.status == "active")
+                   .group_by(Enrollment.group_id)).all()
+    return dict(rows)
+
+
+def group_teachers(db: Session, group: Group) -> list[User]:
+    return list(db.exec(select(User).join(GroupTeacher, GroupTeacher.user_id == User.id)
+                        .where(GroupTeacher.group_id == group.id)).all())
+
+
+def orgs_of(db: Session, user: User) -> list[tuple[Organization, str]]:
+    return list(db.exec(select(Organization, Membership.role).join(Membership, Membership.org_id == Organization.id)
+                        .where(Membership.user_id == user.id)).all())
+
+
+def all_orgs(db: Session, admin: User) -> list[Organization]:
+    if not admin.is_admin:
+        raise AccessDenied()
+    return list(db.exec(select(Organization).order_by(Organization.created_at)).all())

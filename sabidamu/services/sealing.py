@@ -1,0 +1,31 @@
+"""Which tables hold sealed fields, and moving a row from one data key to another.
+
+A sealed table has a `key_id` column and, for each sealed field F, a column `F_ct`.
+Later tables (screenings, card stages, ...) register here so that rotation covers them.
+"""
+from __future__ import annotations
+
+import uuid
+
+from ..crypto.keyring import Keyring
+from ..models import Child
+
+SEALED_TABLES: dict[type, tuple[str, ...]] = {
+    Child: ("name", "birth_date", "iin", "sex", "gestational_weeks", "notes"),
+}
+
+
+def register_sealed(model: type, fields: tuple[str, ...]) -> None:
+    SEALED_TABLES[model] = fields
+
+
+def table_name(model_or_row) -> str:
+    return model_or_row.__tablename__
+
+
+def reseal_row(keyring: Keyring, row, new_key_id: uuid.UUID) -> None:
+    table = table_name(row)
+    for field in SEALED_TABLES[type(row)]:
+        value = keyring.open(table, row.id, field, getattr(row, f"{field}_ct"))
+        setattr(row, f"{field}_ct", keyring.seal(new_key_id, table, row.id, field, value))
+    row.key_id = new_key_id

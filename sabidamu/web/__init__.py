@@ -1,0 +1,57 @@
+"""Blueprints, the per-request user, and what every template gets."""
+from __future__ import annotations
+
+from flask import Flask, current_app, g, request, session
+from flask_babel import format_date, get_locale
+
+from .. import db as dbmod
+from ..services.auth import load_session
+from . import formatting
+
+
+def register_web(app: Flask) -> None:
+    from .admin.routes import bp as admin_bp
+    from .auth.routes import bp as auth_bp
+    from .org.routes import bp as org_bp
+    from .parent.routes import bp as parent_bp
+    from .public.routes import bp as public_bp
+
+    for bp in (public_bp, auth_bp, parent_bp, org_bp, admin_bp):
+        app.register_blueprint(bp)
+
+    @app.before_request
+    def load_user():
+        # Requests that may write take SQLite's write lock up front (see sabidamu.db).
+        dbmod.set_writing(request.method not in ("GET", "HEAD", "OPTIONS"))
+        g.user, g.user_session = None, None
+        if request.path.startswith("/static/"):
+            return
+        token = session.get("sid")
+        if token:
+            found = load_session(dbmod.get_db(), token, current_app.config["SESSION_IDLE"],
+                                 current_app.config["SESSION_ABSOLUTE"])
+            if found is None:
+                session.pop("sid", None)
+                g.session_expired = True
+            else:
+                g.user, g.user_session = found
+
+    # Globals (not context) so that imported macros see them too.
+    app.jinja_env.globals["attrs"] = lambda **kw: {k: v for k, v in kw.items() if v is not None}
+
+    @app.context_processor
+    def template_globals():
+        from .nav import nav_items, org_name
+        return {
+            "org_name": org_name,
+            "age_text": formatting.age_text,
+            "children_count": formatting.children_count,
+            "academic_year_label": formatting.academic_year_label,
+            "age_group_label": formatting.age_group_label,
+            "role_label": formatting.role_label,
+            "org_kind_label": formatting.org_kind_label,
+            "current_user": g.get("user"),
+            "current_locale": str(get_locale()),
+            "nav_items": nav_items(),
+            "fmt_date": lambda d: format_date(d, format="long") if d else "",
+        }

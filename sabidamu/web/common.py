@@ -1,0 +1,71 @@
+"""Helpers shared by the blueprints: sign-in requirement, the keyring, service errors on forms."""
+from __future__ import annotations
+
+import functools
+import uuid
+
+from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask_babel import gettext
+
+from .. import db as dbmod
+from ..crypto.keyring import Keyring
+from ..services import ServiceError
+from .messages import service_message
+
+
+def login_required(view):
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if g.get("user") is None:
+            if g.get("session_expired"):
+                flash(gettext("Your session has expired. Please sign in again."), "info")
+            return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def admin_required(view):
+    @functools.wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not g.user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def keyring() -> Keyring:
+    return current_app.extensions["sabidamu.keyring"]
+
+
+def db():
+    return dbmod.get_db()
+
+
+def parse_uuid(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except (ValueError, TypeError):
+        abort(404)
+
+
+def apply_service_error(form, error: ServiceError) -> None:
+    """Shows a service refusal beside the field it concerns (or above the form); typed values stay."""
+    message = service_message(error)
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [message]
+    else:
+        form.form_errors.append(message)
+
+
+def audit_denied() -> None:
+    """A refused access is an audit event too (in its own short transaction)."""
+    from ..services.audit import record
+    user = g.get("user")
+    dbmod.get_db().rollback()
+    try:
+        with dbmod.session_scope(current_app.extensions["sabidamu.engine"]) as s:
+            record(s, user, "access.denied", detail={"path": request.path[:200], "method": request.method})
+    except Exception:  # never turn a 403 into a 500
+        current_app.logger.exception("could not audit a refused access")

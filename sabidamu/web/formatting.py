@@ -1,0 +1,58 @@
+"""Formatting helpers for templates (ages, counts, academic years) in the user's language."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import gettext, ngettext
+
+
+def age_parts(birth: dt.date, today: dt.date | None = None) -> tuple[int, int]:
+    today = today or dt.date.today()
+    months = (today.year - birth.year) * 12 + today.month - birth.month - (1 if today.day < birth.day else 0)
+    months = max(months, 0)
+    return months // 12, months % 12
+
+
+def age_text(birth: dt.date, today: dt.date | None = None) -> str:
+    years, months = age_parts(birth, today)
+    y = ngettext("%(num)d year", "%(num)d years", years)
+    m = ngettext("%(num)d month", "%(num)d months", months)
+    if years and months:
+        return gettext("%(years)s %(months)s", years=y, months=m)
+    return y if years else m
+
+
+def children_count(n: int) -> str:
+    return ngettext("%(num)d child", "%(num)d children", n)
+
+
+def academic_year_label(start_year: int) -> str:
+    return f"{start_year}-{start_year + 1}"
+
+
+
+
+def age_group_label(code: str) -> str:
+    from flask_babel import lazy_gettext as _l
+    labels = {
+        "early": _l("Early age group (1-2 years)"),
+        "junior": _l("Junior group (2-3 years)"),
+        "middle": _l("Middle group (3-4 years)"),
+        "senior": _l("Senior group (4-5 years)"),
+        "preschool": _l("Pre-school group (5-6 years)"),
+    }
+    return str(labels.get(code, code))
+
+
+def role_label(code: str) -> str:
+    from flask_babel import lazy_gettext as _l
+    labels = {"head": _l("Head"), "teacher": _l("Teacher"), "specialist": _l("Specialist"),
+              "school_teacher": _l("Primary school teacher"), "parent": _l("Parent"), "admin": _l("Administrator")}
+    return str(labels.get(code, code))
+
+
+def org_kind_label(code: str) -> str:
+    from flask_babel import lazy_gettext as _l
+    labels = {"kindergarten": _l("Kindergarten"), "school": _l("Primary school"),
+              "correction_room": _l("Correction room (PPTK)"), "pmpk": _l("PMPK")}
+    return str(labels.get(code, code))

@@ -1,0 +1,41 @@
+"""Public pages: the landing page and the language switch."""
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
+
+from ..common import db
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+def index():
+    if g.user is not None:
+        return redirect(url_for("public.home"))
+    return render_template("public/index.html")
+
+
+@bp.get("/home")
+def home():
+    """Where a signed-in user starts: their organization, the admin page, or their children."""
+    from ...services.orgs import orgs_of
+    if g.user is None:
+        return redirect(url_for("auth.login"))
+    if g.user.is_admin:
+        return redirect(url_for("admin.index"))
+    orgs = orgs_of(db(), g.user)
+    if orgs:
+        return redirect(url_for("org.overview", org_id=orgs[0][0].id))
+    return redirect(url_for("parent.dashboard"))
+
+
+@bp.post("/lang")
+def set_language():
+    lang = request.form.get("lang")
+    if lang in ("kk", "ru"):
+        session["lang"] = lang
+        if g.user is not None and g.user.locale != lang:
+            g.user.locale = lang
+            db().commit()
+    target = request.form.get("next") or url_for("public.index")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("public.index")
+    return redirect(target)

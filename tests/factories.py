@@ -1,0 +1,105 @@
+"""Factories: small, explicit builders of organizations, users, groups and children for tests."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from sqlmodel import Session
+
+from sabidamu.crypto.blind_index import iin_index
+from sabidamu.iin import make_iin
+from sabidamu.models import Child, Enrollment, Group, GroupTeacher, Guardianship, Membership, Organization, User
+from sabidamu.models.base import utcnow
+from sabidamu.passwords import hash_password
+from sabidamu.services.children import _seal_child
+from sabidamu.services.keys import active_key
+from sabidamu.services.orgs import create_org
+
+PASSWORD = "correct-horse-battery"
+_HASH = hash_password(PASSWORD)  # hashed once: Argon2id is deliberately slow
+_serial = iter(range(1000, 10000))
+
+
+def make_user(db: Session, email: str, *, admin: bool = False, locale: str | None = None) -> User:
+    user = User(full_name=email.split("@")[0].title(), email=email, password_hash=_HASH, is_admin=admin, locale=locale)
+    db.add(user)
+    db.flush()
+    return user
+
+
+def make_org(db: Session, keyring, name: str, kind: str = "kindergarten") -> Organization:
+    org = create_org(db, keyring, None, kind=kind, name_kk=f"{name} (kk)", name_ru=f"{name} (ru)", region="Астана", bin=None)
+    db.flush()
+    return org
+
+
+def add_member(db: Session, user: User, org: Organization, role: str) -> None:
+    db.add(Membership(user_id=user.id, org_id=org.id, role=role))
+    db.flush()
+
+
+def make_group(db: Session, org: Organization, name: str, teacher: User | None = None, age_group: str = "preschool") -> Group:
+    group = Group(org_id=org.id, name=name, age_group=age_group, academic_year=2026)
+    db.add(group)
+    db.flush()
+    if teacher is not None:
+        db.add(GroupTeacher(group_id=group.id, user_id=teacher.id))
+    db.flush()
+    return group
+
+
+def make_child(db: Session, keyring, name: str, *, birth: dt.date = dt.date(2020, 10, 5), sex: str = "f",
+               parent: User | None = None, group: Group | None = None) -> Child:
+    iin = make_iin(birth, sex, next(_serial))
+    owner = ("org", group.org_id) if group is not None else ("family", parent.id)
+    key = active_key(db, keyring, *owner)
+    db.flush()
+    child = Child(key_id=key.id, iin_index=iin_index(keyring.blind_index_key, iin))
+    _seal_child(keyring, child, {"name": name, "birth_date": birth.isoformat(), "iin": iin, "sex": sex,
+                                 "gestational_weeks": None, "notes": None})
+    child.iin_plain = iin  # for tests only (not a column)
+    db.add(child)
+    db.flush()
+    if parent is not None:
+        db.add(Guardianship(child_id=child.id, user_id=parent.id))
+    if group is not None:
+        db.add(Enrollment(child_id=child.id, group_id=group.id, status="active", decided_at=utcnow()))
+    db.flush()
+    return child
+
+
+@dataclass
+class World:
+    users: dict = field(default_factory=dict)
+    orgs: dict = field(default_factory=dict)
+    groups: dict = field(default_factory=dict)
+    children: dict = field(default_factory=dict)
+
+
+def build_world(db: Session, keyring) -> SimpleNamespace:
+    """Two kindergartens; in org1 two groups with a teacher each; a family with an enrolled child, a family
+    with a child at home, and a child of org2."""
+    w = World()
+    w.orgs["org1"] = make_org(db, keyring, "Org One")
+    w.orgs["org2"] = make_org(db, keyring, "Org Two")
+    for name in ("head1", "teacher1", "teacher1b", "head2", "teacher2", "parentA", "parentB"):
+        w.users[name] = make_user(db, f"{name.lower()}@example.kz")
+    w.users["admin"] = make_user(db, "admin@example.kz", admin=True)
+    add_member(db, w.users["head1"], w.orgs["org1"], "head")
+    add_member(db, w.users["teacher1"], w.orgs["org1"], "teacher")
+    add_member(db, w.users["teacher1b"], w.orgs["org1"], "teacher")
+    add_member(db, w.users["head2"], w.orgs["org2"], "head")
+    add_member(db, w.users["teacher2"], w.orgs["org2"], "teacher")
+    w.groups["A"] = make_group(db, w.orgs["org1"], "Group A", w.users["teacher1"])
+    w.groups["B"] = make_group(db, w.orgs["org1"], "Group B", w.users["teacher1b"], age_group="middle")
+    w.groups["C"] = make_group(db, w.orgs["org2"], "Group C", w.users["teacher2"])
+    w.children["A"] = make_child(db, keyring, "Әлия Ахметова", parent=w.users["parentA"], group=w.groups["A"])
+    w.children["B"] = make_child(db, keyring, "Борис Иванов", sex="m", parent=w.users["parentB"])
+    w.children["C"] = make_child(db, keyring, "Сәуле Нұрова", group=w.groups["C"])
+    db.commit()
+    return w
+
+
+def login(client, email: str, password: str = PASSWORD):
+    return client.post("/login", data={"login": email, "password": password}, follow_redirects=False)
