@@ -98,5 +98,11 @@ def register_errors(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(_e):
+        # The failed transaction must be rolled back before the page (locale, navigation) reads anything.
+        try:
+            dbmod.get_db().rollback()
+        except Exception:  # the database itself may be what failed
+            pass
+        g.user = None
         return page(500, gettext("Something went wrong"),
                     gettext("An error occurred on our side. Nothing was saved. Please try again later."))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from . import db as dbmod
 from .config import REPO_ROOT
@@ -44,6 +44,7 @@ def db_upgrade():
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def demo_command(as_json: bool):
     """Load the demo data once (running it again changes nothing) and print logins and ids."""

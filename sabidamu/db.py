@@ -54,6 +54,25 @@ def make_engine(url: str) -> sa.Engine:
     return engine
 
 
+def ensure_write_transaction(session: Session) -> None:
+    """Before the first write of a request that began as a read (a GET that writes an audit event).
+
+    SQLite cannot safely turn a read transaction into a write one: when another process committed in
+    between, the write fails at once with SQLITE_BUSY and the busy timeout does not help. So the read
+    transaction ends here and the next one begins IMMEDIATE (waiting its turn for the write lock).
+    PostgreSQL needs nothing of this.
+    """
+    if session.get_bind().dialect.name != "sqlite" or _immediate.get():
+        return
+    if session.in_transaction():
+        session.commit()
+    token = _immediate.set(True)
+    try:
+        session.connection()  # begins the new transaction now, as BEGIN IMMEDIATE
+    finally:
+        _immediate.reset(token)
+
+
 def get_db() -> Session:
     """The request's session; the service that writes commits, teardown closes."""
     if "db" not in g:

@@ -114,10 +114,11 @@ def client(app):
 
 @pytest.fixture
 def db(app):
+    # No app context here: requests made by the test client must each get their own (and their own `g`).
     from sabidamu.db import session_scope
-    with app.app_context():
-        with session_scope(app.extensions["sabidamu.engine"]) as session:
-            yield session
+    # Deferred transactions (write=False): the fixture must not hold SQLite's write lock while the app works.
+    with session_scope(app.extensions["sabidamu.engine"], write=False) as session:
+        yield session
 
 
 @pytest.fixture

@@ -58,7 +58,6 @@ def make_child(db: Session, keyring, name: str, *, birth: dt.date = dt.date(2020
     child = Child(key_id=key.id, iin_index=iin_index(keyring.blind_index_key, iin))
     _seal_child(keyring, child, {"name": name, "birth_date": birth.isoformat(), "iin": iin, "sex": sex,
                                  "gestational_weeks": None, "notes": None})
-    child.iin_plain = iin  # for tests only (not a column)
     db.add(child)
     db.flush()
     if parent is not None:

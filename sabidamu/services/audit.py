@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from ..db import ensure_write_transaction
 from ..audit.chain import GENESIS_HASH, AuditRecord, next_hash
 from ..models import AuditEvent
 from ..models.base import utcnow
@@ -32,6 +33,7 @@ def record(db: Session, actor, action: str, *, role: str | None = None, org_id: 
            object_type: str | None = None, object_id: uuid.UUID | None = None,
            detail: dict[str, Any] | None = None) -> AuditEvent:
     """Append one event; the caller commits (so the event lands with the change it describes)."""
+    ensure_write_transaction(db)
     if db.get_bind().dialect.name == "postgresql":
         db.exec(sa.text("SELECT pg_advisory_xact_lock(:k)").bindparams(k=_PG_AUDIT_LOCK))
     db.flush()

@@ -9,6 +9,7 @@ import uuid
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from ..db import ensure_write_transaction
 from ..models import LoginThrottle, User, UserSession
 from ..models.base import utcnow
 from ..passwords import hash_password, verify_password
@@ -105,10 +106,12 @@ def load_session(db: Session, token: str | None, idle: dt.timedelta, absolute: d
     if row is None or row.ended_at is not None:
         return None
     if now - row.last_seen_at > idle or now - row.created_at > absolute:
+        ensure_write_transaction(db)
         row.ended_at = now
         db.commit()
         return None
     if now - row.last_seen_at > LAST_SEEN_RESOLUTION:
+        ensure_write_transaction(db)
         row.last_seen_at = now
         db.commit()
     user = db.get(User, row.user_id)

@@ -38,8 +38,13 @@ def _seal_child(keyring: Keyring, child: Child, values: dict) -> None:
         setattr(child, f"{name}_ct", keyring.seal(child.key_id, TABLE, child.id, name, None if value is None else str(value)))
 
 
-def open_child(keyring: Keyring, child: Child) -> ChildView:
+LIST_FIELDS = ("name", "birth_date")  # what a list of children shows; the rest stays sealed
+
+
+def open_child(keyring: Keyring, child: Child, fields: tuple[str, ...] | None = None) -> ChildView:
     def o(name):
+        if fields is not None and name not in fields:
+            return None
         return keyring.open(TABLE, child.id, name, getattr(child, f"{name}_ct"))
     weeks = o("gestational_weeks")
     return ChildView(id=child.id, name=o("name"), birth_date=dt.date.fromisoformat(o("birth_date")), iin=o("iin"),
@@ -110,14 +115,14 @@ def view_child(db: Session, keyring: Keyring, user: User, child_id: uuid.UUID) -
 def children_of_parent(db: Session, keyring: Keyring, parent: User) -> list[ChildView]:
     rows = db.exec(select(Child).join(Guardianship, Guardianship.child_id == Child.id)
                    .where(Guardianship.user_id == parent.id).order_by(Child.created_at)).all()
-    return [open_child(keyring, c) for c in rows]
+    return [open_child(keyring, c, LIST_FIELDS) for c in rows]
 
 
 def group_children(db: Session, keyring: Keyring, group: Group) -> list[ChildView]:
     """The access check and the audit event belong to the caller (it knows the role)."""
     rows = db.exec(select(Child).join(Enrollment, Enrollment.child_id == Child.id)
                    .where(Enrollment.group_id == group.id, Enrollment.status == "active")).all()
-    views = [open_child(keyring, c) for c in rows]
+    views = [open_child(keyring, c, LIST_FIELDS) for c in rows]
     return sorted(views, key=lambda v: v.name.casefold())
 
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 import uuid
 
 from ..crypto.keyring import Keyring
-from ..models import Child
+from ..models import Child, Screening
+from ..models.screening import SEALED_FIELDS as SCREENING_SEALED_FIELDS
 
 SEALED_TABLES: dict[type, tuple[str, ...]] = {
     Child: ("name", "birth_date", "iin", "sex", "gestational_weeks", "notes"),
+    Screening: SCREENING_SEALED_FIELDS,
 }
 
 

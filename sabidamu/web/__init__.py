@@ -15,8 +15,9 @@ def register_web(app: Flask) -> None:
     from .org.routes import bp as org_bp
     from .parent.routes import bp as parent_bp
     from .public.routes import bp as public_bp
+    from .screening.routes import bp as screening_bp
 
-    for bp in (public_bp, auth_bp, parent_bp, org_bp, admin_bp):
+    for bp in (public_bp, auth_bp, parent_bp, org_bp, admin_bp, screening_bp):
         app.register_blueprint(bp)
 
     @app.before_request

@@ -61,11 +61,15 @@ def apply_service_error(form, error: ServiceError) -> None:
 
 def audit_denied() -> None:
     """A refused access is an audit event too (in its own short transaction)."""
+    from types import SimpleNamespace
+
     from ..services.audit import record
     user = g.get("user")
+    # Read what the event needs before the rollback expires the request's objects.
+    actor = SimpleNamespace(id=user.id, is_admin=user.is_admin) if user is not None else None
     dbmod.get_db().rollback()
     try:
         with dbmod.session_scope(current_app.extensions["sabidamu.engine"]) as s:
-            record(s, user, "access.denied", detail={"path": request.path[:200], "method": request.method})
+            record(s, actor, "access.denied", detail={"path": request.path[:200], "method": request.method})
     except Exception:  # never turn a 403 into a 500
         current_app.logger.exception("could not audit a refused access")

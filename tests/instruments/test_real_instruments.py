@@ -34,10 +34,19 @@ def test_real_instruments_score_an_all_yes_screening():
 
 def test_social_communication_checklist_shape_when_present():
     registry = load_registry(DEFAULT_DIR)
-    if "sabidamu-social-communication" not in registry.ids():
-        return  # not assembled yet; the first test already demands files
     checklist = registry.get("sabidamu-social-communication")
     assert checklist.is_concern_count
     assert [(d.id, d.specialist) for d in checklist.domains] == [("social_communication", "psychologist")]
     [band] = checklist.bands
-    assert (band.min_age.months, band.max_age.months) == (16, 30)
+    assert (band.min_age.months, band.max_age.months) == (16, 31)  # max is exclusive: through 30 m 30 d
+
+
+def test_dev_screen_covers_2_to_72_months_with_enough_items():
+    instrument = load_registry(DEFAULT_DIR).get("sabidamu-dev-screen")
+    assert len(instrument.bands) >= 12
+    assert (instrument.bands[0].min_age.months, instrument.bands[-1].max_age.months) == (2, 73)
+    for band in instrument.bands:
+        for domain in instrument.domains:
+            items = [i for i in band.items if i.domain == domain.id]
+            assert len(items) >= 5, (band.id, domain.id)
+            assert all(i.source for i in items)

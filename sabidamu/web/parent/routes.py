@@ -16,8 +16,11 @@ def dashboard():
     kids = children_svc.children_of_parent(db(), keyring(), g.user)
     pending = children_svc.pending_for_parent(db(), g.user)
     names = {k.id: k.name for k in kids}
+    from ..screening.presenting import child_summary
+    from ..screening.routes import lang, registry
+    screenings = {k.id: child_summary(db(), keyring(), registry(), k, "parent", lang()) for k in kids}
     return render_template("parent/dashboard.html", children=kids, pending=pending, names=names,
-                           decision_form=DecisionForm())
+                           decision_form=DecisionForm(), screenings=screenings)
 
 
 @bp.route("/children/new", methods=["GET", "POST"])
@@ -43,7 +46,10 @@ def add_child():
 @login_required
 def child(child_id):
     view, role = children_svc.view_child(db(), keyring(), g.user, parse_uuid(child_id))
-    return render_template("parent/child.html", child=view, role=role)
+    from ..screening.presenting import child_summary
+    from ..screening.routes import lang, registry
+    screening = child_summary(db(), keyring(), registry(), view, role, lang())
+    return render_template("parent/child.html", child=view, role=role, screening=screening)
 
 
 @bp.route("/children/<child_id>/edit", methods=["GET", "POST"])

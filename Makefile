@@ -1,0 +1,63 @@
+# SabiDamu: two commands from a fresh clone.
+#   make run   - set up and serve the app with demo data on SQLite at http://127.0.0.1:5000
+#   make test  - set up and run every test (SQLite; under CI, or when PostgreSQL answers, again on PostgreSQL)
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+FLASK := $(VENV)/bin/flask --app app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# Debian packages the tests need: a real browser, the age and minisign tools, PDF tools, fonts with Kazakh letters.
+DEBIAN_PACKAGES := chromium age minisign poppler-utils fonts-dejavu-core fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0 wrk
+
+.PHONY: run test setup dev-setup system-deps translations migrate demo test-sqlite test-postgres bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.deps-run: requirements.txt | $(PY)
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.deps-dev: requirements-dev.txt requirements.txt $(VENV)/.deps-run
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.deps-run translations
+
+dev-setup: $(VENV)/.deps-dev system-deps translations
+
+# As root, install what is missing; otherwise say what the tests will skip.
+system-deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = "0" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else \
+	  echo "NOTE: not root, Debian packages missing:$$missing - tests that need them will SKIP (under CI=true they fail)."; \
+	fi
+
+translations: $(VENV)/.deps-run
+	@$(FLASK) translate compile >/dev/null
+
+migrate: setup
+	$(FLASK) db upgrade
+
+demo: migrate
+	$(FLASK) demo
+
+run: demo
+	$(VENV)/bin/flask --app app run --host $(HOST) --port $(PORT)
+
+test: dev-setup
+	@bash scripts/run-tests.sh
+
+bench: dev-setup
+	$(PY) bench/bench_foundation.py
+
+clean:
+	rm -rf $(VENV) build .pytest_cache

@@ -1,0 +1,45 @@
+import pytest
+
+from sabidamu.config import ConfigError, load_settings
+
+
+def test_production_refuses_missing_secrets(tmp_path):
+    with pytest.raises(ConfigError, match="SABIDAMU_SECRET_KEY"):
+        load_settings({"SABIDAMU_ENV": "production", "SABIDAMU_INSTANCE_DIR": str(tmp_path)})
+
+
+def test_production_refuses_placeholder(tmp_path):
+    env = {"SABIDAMU_ENV": "production", "SABIDAMU_INSTANCE_DIR": str(tmp_path), "SABIDAMU_SECRET_KEY": "change-me"}
+    with pytest.raises(ConfigError, match="placeholder"):
+        load_settings(env)
+
+
+def test_production_refuses_missing_master_key(tmp_path):
+    env = {"SABIDAMU_ENV": "production", "SABIDAMU_INSTANCE_DIR": str(tmp_path), "SABIDAMU_SECRET_KEY": "s" * 40,
+           "SABIDAMU_BLIND_INDEX_KEY": "QUJD" * 12, "SABIDAMU_DATABASE_URL": "postgresql://x/y"}
+    with pytest.raises(ConfigError, match="MASTER_KEY"):
+        load_settings(env)
+
+
+def test_production_refuses_short_blind_key(tmp_path):
+    env = {"SABIDAMU_ENV": "production", "SABIDAMU_INSTANCE_DIR": str(tmp_path), "SABIDAMU_SECRET_KEY": "s" * 40,
+           "SABIDAMU_BLIND_INDEX_KEY": "QUJD"}
+    with pytest.raises(ConfigError, match="32 random bytes"):
+        load_settings(env)
+
+
+def test_production_accepts_complete_settings(tmp_path):
+    keyfile = tmp_path / "master.keys"
+    keyfile.write_text("mk-1:" + "QUJD" * 10 + "QUI=\n")
+    env = {"SABIDAMU_ENV": "production", "SABIDAMU_INSTANCE_DIR": str(tmp_path), "SABIDAMU_SECRET_KEY": "s" * 40,
+           "SABIDAMU_BLIND_INDEX_KEY": "QUJD" * 12, "SABIDAMU_DATABASE_URL": "postgresql://db/sabidamu",
+           "SABIDAMU_MASTER_KEY_FILE": str(keyfile)}
+    settings = load_settings(env)
+    assert settings.production and settings.database_url.startswith("postgresql")
+
+
+def test_development_creates_its_own_secrets(tmp_path):
+    settings = load_settings({"SABIDAMU_INSTANCE_DIR": str(tmp_path)})
+    assert (tmp_path / "keys" / "session.key").exists()
+    assert (tmp_path / "keys" / "session.key").stat().st_mode & 0o777 == 0o600
+    assert settings.secret_key == load_settings({"SABIDAMU_INSTANCE_DIR": str(tmp_path)}).secret_key
