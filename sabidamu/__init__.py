@@ -36,6 +36,10 @@ def create_app(config: dict | None = None, environ: dict | None = None) -> Flask
 
     from .app_setup import init_app
     init_app(app)
+    if settings.proxy_hops:
+        # Behind nginx: the client's address (for login throttling and the audit log) comes from the proxy.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
     return app
 
 

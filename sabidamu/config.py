@@ -30,6 +30,7 @@ class Settings:
     master_keys_env: str | None
     blind_index_key: bytes
     audit_checkpoint_file: Path
+    proxy_hops: int = 0  # reverse proxies in front (their X-Forwarded-For/Proto are trusted)
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
     extra: dict = field(default_factory=dict)
@@ -104,6 +105,7 @@ def load_settings(environ: dict | None = None) -> Settings:
         master_keys_env=master_env,
         blind_index_key=blind_key,
         audit_checkpoint_file=Path(env.get("SABIDAMU_AUDIT_CHECKPOINTS", instance / "audit-checkpoints.jsonl")),
+        proxy_hops=int(env.get("SABIDAMU_PROXY_HOPS", "0")),
         session_idle_minutes=int(env.get("SABIDAMU_SESSION_IDLE_MINUTES", "30")),
         session_absolute_hours=int(env.get("SABIDAMU_SESSION_ABSOLUTE_HOURS", "12")),
     )
