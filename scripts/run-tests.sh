@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the whole suite on SQLite, then the database tests on PostgreSQL (always under CI=true; otherwise when
+# Runs the whole suite on SQLite, then the database tests (less the browser ones) on PostgreSQL (always under CI=true; otherwise when
 # a server answers on 127.0.0.1:5432). pytest's exit 5 (nothing collected) counts as a failure: a suite
 # that runs no test has proven nothing.
 set -uo pipefail
@@ -22,7 +22,7 @@ sys.exit(0 if s.connect_ex(("127.0.0.1", 5432)) == 0 else 1)
 PY
 if [ "${CI:-}" = "true" ] || [ $pg_up -eq 1 ]; then
   echo "== database tests on PostgreSQL =="
-  SABIDAMU_TEST_DB=postgresql $PYTEST -m db "$@"
+  SABIDAMU_TEST_DB=postgresql $PYTEST -m "db and not browser" "$@"
   rc=$?
   [ $rc -eq 5 ] && echo "pytest collected no database tests on PostgreSQL" >&2
   [ $rc -ne 0 ] && status=1

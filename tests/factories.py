@@ -18,7 +18,8 @@ from sabidamu.services.orgs import create_org
 
 PASSWORD = "correct-horse-battery"
 _HASH = hash_password(PASSWORD)  # hashed once: Argon2id is deliberately slow
-_serial = iter(range(1000, 10000))
+_serial = iter(range(1000, 10000, 3))  # make_iin may step past a serial whose check digit is impossible
+_used_iins: set[str] = set()
 
 
 def make_user(db: Session, email: str, *, admin: bool = False, locale: str | None = None) -> User:
@@ -52,6 +53,9 @@ def make_group(db: Session, org: Organization, name: str, teacher: User | None =
 def make_child(db: Session, keyring, name: str, *, birth: dt.date = dt.date(2020, 10, 5), sex: str = "f",
                parent: User | None = None, group: Group | None = None) -> Child:
     iin = make_iin(birth, sex, next(_serial))
+    while iin in _used_iins:
+        iin = make_iin(birth, sex, next(_serial))
+    _used_iins.add(iin)
     owner = ("org", group.org_id) if group is not None else ("family", parent.id)
     key = active_key(db, keyring, *owner)
     db.flush()

@@ -1,11 +1,13 @@
 """All tables, imported here so SQLModel.metadata (and Alembic) sees every one."""
 from .audit import AuditEvent
 from .child import Child, Enrollment, Guardianship
+from .monitoring import STAGES, CardStage, HomeObservation, LevelCount
 from .org import AGE_GROUPS, ORG_KINDS, STAFF_ROLES, DataKey, Group, GroupTeacher, Membership, Organization
 from .screening import Screening
 from .user import LoginThrottle, User, UserSession
 
 __all__ = [
-    "AGE_GROUPS", "ORG_KINDS", "STAFF_ROLES", "AuditEvent", "Child", "DataKey", "Enrollment", "Group",
+    "AGE_GROUPS", "ORG_KINDS", "STAFF_ROLES", "STAGES", "AuditEvent", "CardStage", "Child", "DataKey", "Enrollment",
+    "Group", "HomeObservation", "LevelCount",
     "GroupTeacher", "Guardianship", "LoginThrottle", "Membership", "Organization", "Screening", "User", "UserSession",
 ]

@@ -21,6 +21,8 @@ class Organization(SQLModel, table=True):
     name_ru: str = Field(max_length=200)
     region: str = Field(max_length=100)
     bin: str | None = Field(default=None, max_length=12, unique=True)
+    # Monitoring stage windows when the organization overrides the defaults (sabidamu.monitoring.StageWindows).
+    stage_windows: dict | None = Field(default=None, sa_type=sa.JSON)
     created_at: dt.datetime = created_field()
 
 

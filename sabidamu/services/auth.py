@@ -101,10 +101,12 @@ def start_session(db: Session, user: User) -> str:
 def load_session(db: Session, token: str | None, idle: dt.timedelta, absolute: dt.timedelta) -> tuple[User, UserSession] | None:
     if not token:
         return None
-    row = db.exec(select(UserSession).where(UserSession.token_hash == _token_hash(token))).first()
+    found = db.exec(select(UserSession, User).join(User, User.id == UserSession.user_id)
+                    .where(UserSession.token_hash == _token_hash(token))).first()
     now = utcnow()
-    if row is None or row.ended_at is not None:
+    if found is None or found[0].ended_at is not None:
         return None
+    row, user = found
     if now - row.last_seen_at > idle or now - row.created_at > absolute:
         ensure_write_transaction(db)
         row.ended_at = now
@@ -114,8 +116,7 @@ def load_session(db: Session, token: str | None, idle: dt.timedelta, absolute: d
         ensure_write_transaction(db)
         row.last_seen_at = now
         db.commit()
-    user = db.get(User, row.user_id)
-    return (user, row) if user else None
+    return user, row
 
 
 def end_session(db: Session, user: User | None, row: UserSession | None) -> None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g, request, session
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 
 from .. import db as dbmod
 from ..services.auth import load_session
@@ -54,5 +54,5 @@ def register_web(app: Flask) -> None:
             "current_user": g.get("user"),
             "current_locale": str(get_locale()),
             "nav_items": nav_items(),
-            "fmt_date": lambda d: format_date(d, format="long") if d else "",
+            "fmt_date": formatting.long_date,
         }

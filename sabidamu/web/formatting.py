@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import gettext, ngettext
+import functools
+
+from babel.dates import format_date as babel_format_date
+from flask_babel import get_locale, gettext, ngettext
 
 
 def age_parts(birth: dt.date, today: dt.date | None = None) -> tuple[int, int]:
@@ -14,6 +17,12 @@ def age_parts(birth: dt.date, today: dt.date | None = None) -> tuple[int, int]:
 
 
 def age_text(birth: dt.date, today: dt.date | None = None) -> str:
+    return _age_text(birth, today or dt.date.today(), str(get_locale()))
+
+
+@functools.lru_cache(maxsize=8192)
+def _age_text(birth: dt.date, today: dt.date, _locale: str) -> str:
+    # Cached per (birth, today, locale): a group page shows the same 25 ages on every view.
     years, months = age_parts(birth, today)
     y = ngettext("%(num)d year", "%(num)d years", years)
     m = ngettext("%(num)d month", "%(num)d months", months)
@@ -56,3 +65,12 @@ def org_kind_label(code: str) -> str:
     labels = {"kindergarten": _l("Kindergarten"), "school": _l("Primary school"),
               "correction_room": _l("Correction room (PPTK)"), "pmpk": _l("PMPK")}
     return str(labels.get(code, code))
+
+
+def long_date(value: dt.date | None) -> str:
+    return _long_date(value, str(get_locale())) if value else ""
+
+
+@functools.lru_cache(maxsize=8192)
+def _long_date(value: dt.date, locale: str) -> str:
+    return babel_format_date(value, format="long", locale=locale)

@@ -36,7 +36,7 @@ REPO = Path(__file__).resolve().parents[2]
 def pytest_collection_modifyitems(config, items):
     here = Path(__file__).parent
     for item in items:
-        if Path(str(item.fspath)).is_relative_to(here):
+        if item.path.is_relative_to(here):
             item.add_marker(pytest.mark.browser)
 
 
@@ -123,8 +123,11 @@ def new_page(browser, live_server):
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
-        page.on("console", lambda msg: msg.type == "error" and "Content Security Policy" in msg.text
-                and csp_reports.append(f"{page.url}: {msg.text}"))
+
+        def on_console(message):
+            if message.type == "error" and "Content Security Policy" in message.text:
+                csp_reports.append(f"{page.url}: {message.text}")
+        page.on("console", on_console)
         return page
 
     yield make

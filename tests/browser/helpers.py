@@ -16,10 +16,14 @@ FAILING_IMPACTS = ("serious", "critical")
 KAZAKH_LETTERS = re.compile("[ӘәҒғҚқҢңӨөҰұҮүҺһІі]")
 
 _axe = Axe()
+REPO = Path(__file__).resolve().parents[2]
 
 
 def screenshot_dir() -> Path:
+    """SABIDAMU_SCREENSHOT_DIR, default build/screenshots; a relative path is taken from the repository root."""
     path = Path(os.environ.get("SABIDAMU_SCREENSHOT_DIR") or "build/screenshots")
+    if not path.is_absolute():
+        path = REPO / path
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -57,7 +61,8 @@ def assert_accessible(page) -> None:
     for violation in failing:
         for node in violation["nodes"]:
             target = " ".join(str(t) for t in node.get("target", []))
-            detail = "; ".join(check["message"] for check in node.get("any", []) + node.get("all", []) + node.get("none", []))
+            checks = node.get("any", []) + node.get("all", []) + node.get("none", [])
+            detail = "; ".join(check["message"] for check in checks)
             lines.append(f"- {violation['id']} ({violation['impact']}) at {target}: {violation['help']}"
                          + (f" [{detail}]" if detail else ""))
     raise AssertionError(f"accessibility violations on {page.url}:\n" + "\n".join(lines))

@@ -18,7 +18,8 @@ def tab_to(page, element_id: str, limit: int = 15) -> None:
     for _ in range(limit):
         page.keyboard.press("Tab")
         focus = page.evaluate(FOCUS_OUTLINE)
-        assert focus["style"] != "none" and focus["width"] > 0, f"no visible focus on <{focus['tag']} id={focus['id']!r}>"
+        visible = focus["style"] != "none" and focus["width"] > 0
+        assert visible, f"no visible focus outline on <{focus['tag']} id={focus['id']!r}>"
         if focus["id"] == element_id:
             return
     raise AssertionError(f"#{element_id} was not reached with {limit} presses of Tab")
@@ -29,6 +30,7 @@ def test_login_with_the_keyboard_only(page, live_server):
     with live_server.session() as s:
         make_user(s, "keyboard.parent@example.kz")
     page.goto("/login")
+    assert_accessible(page)
     tab_to(page, "login")
     page.keyboard.type("keyboard.parent@example.kz")
     tab_to(page, "password", limit=1)

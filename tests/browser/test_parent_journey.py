@@ -180,8 +180,8 @@ def test_parent_journey(page, new_page, live_server):
         stranger = make_child(s, live_server.keyring, "Бөтен Бала", birth=dt.date(2020, 6, 1), parent=other_parent)
         stranger_id = str(stranger.id)
     page.goto("/parent")
-    child_pages = {href for href in page.eval_on_selector_all("main a[href]", "els => els.map(e => e.getAttribute('href'))")
-                   if re.fullmatch(r"/children/[0-9a-f-]{36}", href)}
+    hrefs = page.eval_on_selector_all("main a[href]", "links => links.map(a => a.getAttribute('href'))")
+    child_pages = {href for href in hrefs if re.fullmatch(r"/children/[0-9a-f-]{36}", href)}
     assert child_pages == {child_url.removeprefix(live_server.url)}
     assert "Бөтен Бала" not in page.content()
     response = page.goto(f"/children/{stranger_id}")

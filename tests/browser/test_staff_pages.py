@@ -123,7 +123,7 @@ def test_teacher_sees_only_their_group(page, kindergarten):
 
     page.goto(f"/groups/{kindergarten['group_a']}")
     assert "Борис Иванов" not in page.locator("main").inner_text()
-    assert page.locator(f"main a[href$='/enroll']").count() == 0  # only the head adds children
+    assert page.locator("main a[href$='/enroll']").count() == 0  # only the head adds children
     assert_accessible(page)
 
     response = page.goto(f"/groups/{kindergarten['group_b']}")
@@ -132,6 +132,7 @@ def test_teacher_sees_only_their_group(page, kindergarten):
     assert_accessible(page)
     response = page.goto(f"/groups/{kindergarten['group_a']}/enroll")
     assert response.status == 403
+    assert_accessible(page)
 
 
 @pytest.mark.browser

@@ -17,8 +17,7 @@ def dashboard():
     pending = children_svc.pending_for_parent(db(), g.user)
     names = {k.id: k.name for k in kids}
     from ..screening.presenting import child_summary
-    from ..screening.routes import lang, registry
-    screenings = {k.id: child_summary(db(), keyring(), registry(), k, "parent", lang()) for k in kids}
+    screenings = {k.id: child_summary(db(), keyring(), k, "parent") for k in kids}
     return render_template("parent/dashboard.html", children=kids, pending=pending, names=names,
                            decision_form=DecisionForm(), screenings=screenings)
 
@@ -47,8 +46,7 @@ def add_child():
 def child(child_id):
     view, role = children_svc.view_child(db(), keyring(), g.user, parse_uuid(child_id))
     from ..screening.presenting import child_summary
-    from ..screening.routes import lang, registry
-    screening = child_summary(db(), keyring(), registry(), view, role, lang())
+    screening = child_summary(db(), keyring(), view, role)
     return render_template("parent/child.html", child=view, role=role, screening=screening)
 
 

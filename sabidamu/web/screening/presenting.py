@@ -198,15 +198,26 @@ def chart_rows(views: list[ScreeningView], lang: str) -> list[dict]:
     return rows
 
 
-def child_summary(db, keyring, registry, child, role: str, lang: str) -> dict:
+def child_summary(db, keyring, child, role: str) -> dict | None:
     """For the parent's dashboard and the child page: checklists due now and the latest result.
 
-    The caller has already checked access to `child` (a decrypted ChildView)."""
+    The caller has already checked access to `child` (a decrypted ChildView). A broken instruments folder
+    hides the summary (and is logged) instead of breaking the child's page."""
+    from flask import current_app
+
+    from ...instruments import InstrumentError, load_registry
     from ...services import screening as svc
-    due = [{"title": d.instrument.title.in_(lang), "band": d.band.label.in_(lang),
-            "in_progress_id": d.in_progress_id, "completed_id": d.completed_id}
-           for d in svc.due_for_child(db, registry, child)]
-    latest = svc.latest_completed(db, keyring, registry, child.id, role)
+    from .routes import lang as current_lang
+    lang = current_lang()
+    try:
+        registry = load_registry(current_app.config["INSTRUMENTS_DIR"])
+        due = [{"title": d.instrument.title.in_(lang), "band": d.band.label.in_(lang),
+                "in_progress_id": d.in_progress_id, "completed_id": d.completed_id}
+               for d in svc.due_for_child(db, registry, child)]
+        latest = svc.latest_completed(db, keyring, registry, child.id, role)
+    except InstrumentError:
+        current_app.logger.exception("screening instruments could not be loaded")
+        return None
     latest_ctx = None
     if latest is not None:
         result = latest.result or {}

@@ -214,10 +214,9 @@ def _finish(view):
 @login_required
 def result(screening_id):
     sid = parse_uuid(screening_id)
-    view = svc.get_screening(db(), keyring(), registry(), g.user, sid)
+    view = svc.get_screening(db(), keyring(), registry(), g.user, sid, audit="screening.view", with_child=True)
     if view.status != "completed":
         return redirect(url_for("screening.resume", screening_id=sid))
-    view = svc.get_screening(db(), keyring(), registry(), g.user, sid, audit="screening.view", with_child=True)
     return render_template("screening/result.html", view=view, r=result_context(view, lang()))
 
 
