@@ -3,15 +3,19 @@
 Rules: a parent sees only their own children; a teacher only children actively enrolled in the groups
 they teach; a head everything of their own organization; nobody another organization's children.
 The platform admin manages organizations but sees no child data.
+A specialist sees a child only with an open referral and an active consent (see specialist_view_role).
 Every function returns the role that grants access (for the audit log) or None.
 """
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
+from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from .models import Child, Enrollment, Group, GroupTeacher, Guardianship, Membership, User
+from .models import Child, Consent, Enrollment, Group, GroupTeacher, Guardianship, Membership, Referral, User
+from .models.base import utcnow
 
 
 def roles_in(db: Session, user: User, org_id: uuid.UUID) -> set[str]:
@@ -28,7 +32,9 @@ def is_guardian(db: Session, user: User, child_id: uuid.UUID) -> bool:
                                                  Guardianship.child_id == child_id)).first() is not None
 
 
-def child_view_role(db: Session, user: User | None, child_id: uuid.UUID) -> str | None:
+def child_view_role(db: Session, user: User | None, child_id: uuid.UUID, part: str | None = None) -> str | None:
+    """`part` ('screenings', 'card', 'conclusions'): what the caller is about to show; a specialist's consent
+    must cover it (without `part` a specialist gets the child's name and age only)."""
     if user is None:
         return None
     if is_guardian(db, user, child_id):
@@ -37,11 +43,61 @@ def child_view_role(db: Session, user: User | None, child_id: uuid.UUID) -> str 
         select(Group.id, Group.org_id).join(Enrollment, Enrollment.group_id == Group.id)
         .where(Enrollment.child_id == child_id, Enrollment.status == "active")).all()
     for group_id, org_id in rows:
+        if monitoring_withdrawn(db, child_id, org_id):
+            continue
         if "head" in roles_in(db, user, org_id):
             return "head"
         if db.get(GroupTeacher, (group_id, user.id)) is not None and "teacher" in roles_in(db, user, org_id):
             return "teacher"
-    return None
+    return specialist_view_role(db, user, child_id, part)
+
+
+def monitoring_withdrawn(db: Session, child_id: uuid.UUID, org_id: uuid.UUID) -> bool:
+    """True when the child has 'kindergarten_monitoring' consents for this kindergarten but none in force (revoked
+    or expired). An active enrolment without any such record counts as consent (docs/privacy.md, Consent)."""
+    rows = db.exec(select(Consent).where(Consent.child_id == child_id, Consent.purpose == "kindergarten_monitoring",
+                                         Consent.recipient_org_id == org_id)).all()
+    return bool(rows) and not any(consent_is_active(c) for c in rows)
+
+
+def specialist_orgs(db: Session, user: User) -> list[uuid.UUID]:
+    return list(db.exec(select(Membership.org_id).where(Membership.user_id == user.id,
+                                                        Membership.role == "specialist")).all())
+
+
+def consent_is_active(consent: Consent, today: dt.date | None = None) -> bool:
+    today = today or utcnow().date()
+    return consent.revoked_at is None and (consent.valid_until is None or consent.valid_until >= today)
+
+
+def active_consents_for_specialist(db: Session, child_id: uuid.UUID, user_id: uuid.UUID,
+                                   org_ids: list[uuid.UUID]) -> list[Consent]:
+    """Active 'specialist_access' consents naming this specialist, or their organization without naming a person."""
+    rows = db.exec(select(Consent).where(
+        Consent.child_id == child_id, Consent.purpose == "specialist_access", Consent.revoked_at.is_(None),
+        or_(Consent.recipient_user_id == user_id,
+            Consent.recipient_user_id.is_(None) & Consent.recipient_org_id.in_(org_ids)))).all()
+    return [c for c in rows if consent_is_active(c)]
+
+
+def specialist_view_role(db: Session, user: User | None, child_id: uuid.UUID, part: str | None = None) -> str | None:
+    """'specialist' while the child has an open referral to this specialist (or to their organization) AND an
+    active (unrevoked, unexpired) 'specialist_access' consent for them (or their organization) that covers
+    `part` when one is named. Read on every request, so a revocation takes effect on the next one."""
+    if user is None:
+        return None
+    orgs = specialist_orgs(db, user)
+    if not orgs:
+        return None
+    referral = db.exec(select(Referral.id).where(
+        Referral.child_id == child_id, Referral.status == "open",
+        or_(Referral.to_user_id == user.id, (Referral.to_user_id.is_(None)) & Referral.to_org_id.in_(orgs)))).first()
+    if referral is None:
+        return None
+    consents = active_consents_for_specialist(db, child_id, user.id, orgs)
+    if not consents or (part is not None and not any(part in (c.parts or []) for c in consents)):
+        return None
+    return "specialist"
 
 
 def group_view_role(db: Session, user: User | None, group: Group) -> str | None:

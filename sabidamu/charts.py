@@ -43,10 +43,10 @@ def _ticks(low: float, high: float) -> list[int]:
 
 
 def domain_scores_svg(series: list[Series], *, title: str, x_label: str, y_label: str,
-                      width: int = 640, height: int = 300) -> str:
+                      width: int = 640, height: int = 340) -> str:
     """An accessible inline SVG line chart; `title` becomes its accessible name."""
-    legend_rows = (len(series) + 2) // 3
-    left, right, top, bottom = 48, 16, 16, 44 + 20 * legend_rows
+    legend_rows = (len(series) + 1) // 2
+    left, right, top, bottom = 48, 16, 16, 52 + 20 * legend_rows
     plot_w, plot_h = width - left - right, height - top - bottom
     ages = [a for s in series for a, _ in s.points] or [0.0]
     low, high = min(ages), max(ages)
@@ -85,9 +85,10 @@ def domain_scores_svg(series: list[Series], *, title: str, x_label: str, y_label
             path = " ".join(f"{x_of(a):.1f},{y_of(p):.1f}" for a, p in points)
             out.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
         out.extend(_marker(marker, x_of(a), y_of(p), colour) for a, p in points)
-        lx = left + (index % 3) * (plot_w / 3)
-        ly = top + plot_h + 44 + (index // 3) * 20
+        lx = left + (index % 2) * (plot_w / 2)
+        ly = top + plot_h + 56 + (index // 2) * 20
+        label = s.label if len(s.label) <= 36 else s.label[:35] + "…"
         out.append(_marker(marker, lx + 6, ly - 4, colour))
-        out.append(f'<text x="{lx + 16:.1f}" y="{ly:.1f}" fill="#1f2a30">{escape(s.label[:40])}</text>')
+        out.append(f'<text x="{lx + 16:.1f}" y="{ly:.1f}" fill="#1f2a30">{escape(label)}</text>')
     out.append("</svg>")
     return "".join(out)

@@ -87,12 +87,17 @@ def keys_rotate(master: bool, data: bool, org_id: str | None, batch_size: int, m
         keyring.master = load_master_keys(settings.master_keys_file, None, False)
         with dbmod.session_scope(_engine()) as s:
             report = rewrap_all(s, keyring.master, batch_size)
+            from .services.audit_ops import record_key_rotation
+            record_key_rotation(s, "master", {"key_id": new_id, "rewrapped": report.rewrapped})
         click.echo(json.dumps({"new_master_key": new_id, "rewrapped": report.rewrapped}))
         return
     with dbmod.session_scope(_engine()) as s:
         owners = start_data_key_rotation(s, keyring, "org" if org_id else None,
                                          uuid.UUID(org_id) if org_id else None)
         report = continue_rotation(s, keyring, batch_size, max_rows)
+        from .services.audit_ops import record_key_rotation
+        record_key_rotation(s, "data", {"new_data_keys": owners, "resealed": report.resealed,
+                                        "org_id": org_id})
     click.echo(json.dumps({"new_data_keys": owners, "resealed": report.resealed, "retired": report.retired,
                            "remaining": report.remaining}))
 
@@ -155,7 +160,9 @@ def translate_compile():
 
 
 def register_cli(app: Flask) -> None:
-    for command in (db_cli, keys_cli, translate_cli, demo_command):
+    from .audit_cli import audit_cli, backup_cli, data_rights_cli
+    from .cards_cli import cards_cli
+    for command in (db_cli, keys_cli, translate_cli, demo_command, audit_cli, backup_cli, data_rights_cli, cards_cli):
         app.cli.add_command(command)
     try:
         from .instruments.cli import instruments_cli, screening_cli

@@ -33,6 +33,9 @@ class Settings:
     proxy_hops: int = 0  # reverse proxies in front (their X-Forwarded-For/Proto are trusted)
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
+    # Ed25519 key that signs audit checkpoints (outside the database). None in production when unset:
+    # `flask audit checkpoint` then refuses to run (see docs/audit.md).
+    audit_signing_key_file: Path | None = None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -60,6 +63,14 @@ def _decode_key(name: str, value: str) -> bytes:
     if len(raw) < 32:
         raise ConfigError(f"{name} must hold at least 32 random bytes")
     return raw
+
+
+def _audit_signing_key_file(env: dict, instance: Path, production: bool) -> Path | None:
+    value = env.get("SABIDAMU_AUDIT_SIGNING_KEY_FILE", "").strip()
+    if value:
+        return Path(value)
+    # Development: created on first use (0600). Production must name it; nothing is made up there.
+    return None if production else instance / "keys" / "audit-signing.key"
 
 
 def load_settings(environ: dict | None = None) -> Settings:
@@ -105,6 +116,7 @@ def load_settings(environ: dict | None = None) -> Settings:
         master_keys_env=master_env,
         blind_index_key=blind_key,
         audit_checkpoint_file=Path(env.get("SABIDAMU_AUDIT_CHECKPOINTS", instance / "audit-checkpoints.jsonl")),
+        audit_signing_key_file=_audit_signing_key_file(env, instance, production),
         proxy_hops=int(env.get("SABIDAMU_PROXY_HOPS", "0")),
         session_idle_minutes=int(env.get("SABIDAMU_SESSION_IDLE_MINUTES", "30")),
         session_absolute_hours=int(env.get("SABIDAMU_SESSION_ABSOLUTE_HOURS", "12")),

@@ -75,6 +75,10 @@ def _create(db: Session, keyring: Keyring, today: dt.date) -> None:
     teacher = add_staff(db, None, kg, full_name="Сәуле Жұмабекова", login="teacher@demo.sabidamu.kz", password=PASSWORD, role="teacher", locale="kk")
     teacher2 = add_staff(db, None, kg, full_name="Ольга Иванова", login="teacher2@demo.sabidamu.kz", password=PASSWORD, role="teacher", locale="ru")
     add_staff(db, None, school, full_name="Бауыржан Темірханов", login="school@demo.sabidamu.kz", password=PASSWORD, role="head", locale="kk")
+    speech = add_staff(db, None, kg, full_name="Динара Құлжанова", login="speech@demo.sabidamu.kz", password=PASSWORD,
+                       role="specialist", locale="kk")
+    db.flush()
+    db.exec(select(Membership).where(Membership.user_id == speech.id)).one().specialist_kind = "speech_therapist"
     pre = Group(org_id=kg.id, name="Күншуақ", age_group="preschool", academic_year=year)
     mid = Group(org_id=kg.id, name="Балапан", age_group="middle", academic_year=year)
     db.add_all([pre, mid])
@@ -94,10 +98,14 @@ def _create(db: Session, keyring: Keyring, today: dt.date) -> None:
         db.add(Enrollment(child_id=child.id, group_id=pre.id, status="active", requested_by=head.id, decided_at=utcnow()))
         if name == "Әлихан Серіков":
             db.add(Guardianship(child_id=child.id, user_id=parent1.id))
+            alikhan = child
+        elif name == "Дана Есенова":
+            dana = child
     for i, (name, sex) in enumerate(YOUNGER):
         birth = dt.date(year - 4, 9, 1) + dt.timedelta(days=rnd.randrange(0, 364))
         child = _child(db, keyring, org_key.id, name, birth, sex, 300 + i, head)
         db.add(Enrollment(child_id=child.id, group_id=mid.id, status="active", requested_by=head.id, decided_at=utcnow()))
+    _demo_consents(db, keyring, kg, head, teacher, speech, alikhan, dana, today)
     # Children at home, enrolled nowhere: sealed under each family's own key.
     for parent, name, sex, months in ((parent1, "Айша Серікова", "f", 20), (parent2, "Миша Петров", "m", 30)):
         family_key = active_key(db, keyring, "family", parent.id)
@@ -105,6 +113,30 @@ def _create(db: Session, keyring: Keyring, today: dt.date) -> None:
         birth = today - dt.timedelta(days=int(months * 30.44))
         child = _child(db, keyring, family_key.id, name, birth, sex, 500 + months, parent)
         db.add(Guardianship(child_id=child.id, user_id=parent.id))
+
+
+def _demo_consents(db: Session, keyring: Keyring, kg, head, teacher, speech, alikhan, dana, today: dt.date) -> None:
+    """Paper monitoring consents for the enrolled children; the teacher refers two children to the speech
+    therapist: Дана's paper consent is recorded (the therapist sees her), Әлихан's waits for his parent."""
+    from .models import Consent, Referral
+    for child in db.exec(select(Child).where(Child.key_id == alikhan.key_id)).all():
+        row = Consent(child_id=child.id, purpose="kindergarten_monitoring", recipient_org_id=kg.id, method="paper",
+                      given_by=head.id, paper_date=today, key_id=child.key_id, parts=[])
+        row.guardian_name_ct = keyring.seal(child.key_id, "consent", row.id, "guardian_name",
+                                            "Заңды өкіл (қағаз нұсқада)")
+        db.add(row)
+    for child, status in ((dana, "open"), (alikhan, "awaiting_consent")):
+        ref = Referral(child_id=child.id, to_org_id=kg.id, to_user_id=speech.id, key_id=child.key_id, status=status,
+                       created_by=teacher.id, created_by_role="teacher", opened_at=utcnow() if status == "open" else None)
+        ref.reason_ct = keyring.seal(child.key_id, "referral", ref.id, "reason",
+                                     "Бірнеше дыбысты анық айтпайды (р, ш). / Нечётко произносит звуки р, ш.")
+        db.add(ref)
+    row = Consent(child_id=dana.id, purpose="specialist_access", recipient_org_id=kg.id, recipient_user_id=speech.id,
+                  parts=["screenings", "card"], method="paper", given_by=speech.id, paper_date=today,
+                  key_id=dana.key_id)
+    row.guardian_name_ct = keyring.seal(dana.key_id, "consent", row.id, "guardian_name", "Есенова Г.")
+    db.add(row)
+    db.flush()
 
 
 def describe(db: Session) -> dict:

@@ -72,6 +72,24 @@ def make_child(db: Session, keyring, name: str, *, birth: dt.date = dt.date(2020
     return child
 
 
+TOTP_SECRETS: dict[str, str] = {}  # e-mail -> TOTP secret of the staff enrolled by enrol_totp
+
+
+def enrol_totp(db: Session, keyring, user: User) -> str:
+    """Gives a user an active TOTP second factor (as if enrolled); returns the secret."""
+    from sabidamu import totp
+    from sabidamu.models.security import StaffTotp
+    key = active_key(db, keyring, "user", user.id)
+    db.flush()
+    row = StaffTotp(user_id=user.id, key_id=key.id, enabled_at=utcnow())
+    secret = totp.new_secret()
+    row.secret_ct = keyring.seal(key.id, "staff_totp", row.id, "secret", secret)
+    db.add(row)
+    db.flush()
+    TOTP_SECRETS[user.email] = secret
+    return secret
+
+
 @dataclass
 class World:
     users: dict = field(default_factory=dict)
@@ -100,9 +118,23 @@ def build_world(db: Session, keyring) -> SimpleNamespace:
     w.children["A"] = make_child(db, keyring, "Әлия Ахметова", parent=w.users["parentA"], group=w.groups["A"])
     w.children["B"] = make_child(db, keyring, "Борис Иванов", sex="m", parent=w.users["parentB"])
     w.children["C"] = make_child(db, keyring, "Сәуле Нұрова", group=w.groups["C"])
+    for name in ("head1", "head2", "admin"):  # heads and admins must have a second factor to use the app
+        enrol_totp(db, keyring, w.users[name])
     db.commit()
     return w
 
 
 def login(client, email: str, password: str = PASSWORD):
-    return client.post("/login", data={"login": email, "password": password}, follow_redirects=False)
+    """Signs in; staff enrolled with enrol_totp pass the second step with a fresh code too."""
+    response = client.post("/login", data={"login": email, "password": password}, follow_redirects=False)
+    secret = TOTP_SECRETS.get(email)
+    if secret is None or response.status_code != 302 or "/login/code" not in response.headers.get("Location", ""):
+        return response
+    import pyotp
+    # Each code works once: a second sign-in within the same 30 s uses the next step's code.
+    for offset in (0, 30):
+        code = pyotp.TOTP(secret).at(dt.datetime.now(dt.timezone.utc).timestamp() + offset)
+        response = client.post("/login/code", data={"code": code}, follow_redirects=False)
+        if response.status_code == 302:
+            return response
+    return response

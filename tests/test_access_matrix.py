@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from sabidamu.models import Enrollment, User
+from sabidamu.models import Consent, Enrollment, Screening, User
 from sabidamu.services.auth import start_session
 
 ROLES = ["anon", "parentA", "parentB", "teacher1", "teacher1b", "head1", "head2", "teacher2", "admin"]
@@ -26,6 +26,21 @@ def everyone(status, anon=LOGIN):
 
 # (method, rule, path template, expected status per role). Paths use {child_A}, {org1}, {group_A}, ...
 MATRIX = [
+    # account: security settings, the second step of sign-in, a parent's data rights
+    ("GET", "/account/security", "/account/security", everyone(200)),
+    ("POST", "/account/totp/begin", "/account/totp/begin", everyone(302)),
+    ("POST", "/account/totp/confirm", "/account/totp/confirm", everyone(422)),
+    ("POST", "/account/totp/recovery-codes", "/account/totp/recovery-codes", everyone(422)),
+    ("POST", "/account/totp/disable", "/account/totp/disable", everyone(422)),
+    ("GET", "/login/code", "/login/code", everyone(302, anon=302)),
+    ("POST", "/login/code", "/login/code", everyone(302, anon=302)),
+    ("GET", "/account/children/<child_id>/access-log", "/account/children/{child_A}/access-log", allow("parentA")),
+    ("GET", "/account/children/<child_id>/access-log", "/account/children/{child_C}/access-log", allow()),
+    ("GET", "/account/children/<child_id>/access-log", "/account/children/{missing}/access-log", everyone(404)),
+    ("POST", "/account/children/<child_id>/export", "/account/children/{child_B}/export", allow("parentB")),
+    ("POST", "/account/children/<child_id>/export", "/account/children/{child_A}/export", allow("parentA")),
+    ("GET", "/account/children/<child_id>/delete", "/account/children/{child_B}/delete", allow("parentB")),
+    ("POST", "/account/children/<child_id>/delete", "/account/children/{child_A}/delete", allow("parentA", ok=422)),
     ("GET", "/", "/", {**everyone(302), "anon": 200}),
     ("GET", "/home", "/home", everyone(302)),
     ("POST", "/lang", "/lang", everyone(302, anon=302)),
@@ -59,9 +74,78 @@ MATRIX = [
     ("GET", "/groups/<group_id>", "/groups/{missing}", everyone(404)),
     ("GET", "/groups/<group_id>/enroll", "/groups/{group_A}/enroll", allow("head1")),
     ("POST", "/groups/<group_id>/enroll", "/groups/{group_C}/enroll", allow("head2", ok=422)),
+    ("GET", "/children/<child_id>/screening", "/children/{child_A}/screening", allow("parentA", "teacher1", "head1")),
+    ("POST", "/children/<child_id>/screening", "/children/{child_B}/screening", allow("parentB", ok=404)),  # no instrument posted
+    ("GET", "/children/<child_id>/screenings", "/children/{child_C}/screenings", allow("head2", "teacher2")),
+    ("GET", "/screenings/<screening_id>", "/screenings/{missing}", everyone(404)),
+    ("GET", "/screenings/<screening_id>/resume", "/screenings/{screening_A}/resume", allow("parentA", "teacher1", "head1", ok=302)),
+    ("GET", "/screenings/<screening_id>/domain/<int:step>", "/screenings/{screening_A}/domain/1", allow("parentA", "teacher1", "head1")),
+    ("POST", "/screenings/<screening_id>/domain/<int:step>", "/screenings/{screening_A}/domain/1", allow("parentA", "teacher1", "head1", ok=422)),
+    ("GET", "/screenings/<screening_id>", "/screenings/{screening_A}", allow("parentA", "teacher1", "head1", ok=302)),
+    ("GET", "/screenings/<screening_id>/pdf", "/screenings/{screening_A}/pdf", allow("parentA", "teacher1", "head1", ok=409)),
+    ("GET", "/screenings/<screening_id>/resume", "/screenings/{missing}/resume", everyone(404)),
+    ("GET", "/screenings/<screening_id>/domain/<int:step>", "/screenings/{missing}/domain/1", everyone(404)),
+    ("POST", "/screenings/<screening_id>/domain/<int:step>", "/screenings/{missing}/domain/1", everyone(404)),
+    ("GET", "/screenings/<screening_id>/pdf", "/screenings/{missing}/pdf", everyone(404)),
+    # Monitoring (writing side): teacher of the group and head of the organization; home notes: guardians only.
+    ("GET", "/groups/<group_id>/monitoring", "/groups/{group_A}/monitoring", allow("head1", "teacher1")),
+    ("GET", "/groups/<group_id>/monitoring", "/groups/{group_C}/monitoring", allow("head2", "teacher2")),
+    ("GET", "/groups/<group_id>/monitoring", "/groups/{missing}/monitoring", everyone(404)),
+    ("POST", "/groups/<group_id>/monitoring", "/groups/{group_A}/monitoring", allow("head1", "teacher1", ok=422)),
+    ("POST", "/groups/<group_id>/monitoring/cell", "/groups/{group_A}/monitoring/cell",
+     allow("head1", "teacher1", ok=400)),
+    ("POST", "/groups/<group_id>/monitoring/cell", "/groups/{group_C}/monitoring/cell",
+     allow("head2", "teacher2", ok=400)),
+    ("GET", "/groups/<group_id>/monitoring/<stage>/children/<child_id>/measures",
+     "/groups/{group_A}/monitoring/start/children/{child_A}/measures", allow("head1", "teacher1")),
+    ("GET", "/groups/<group_id>/monitoring/<stage>/children/<child_id>/measures",
+     "/groups/{group_A}/monitoring/start/children/{child_C}/measures", allow("head1", "teacher1", ok=404)),
+    ("POST", "/groups/<group_id>/monitoring/<stage>/children/<child_id>/measures",
+     "/groups/{group_C}/monitoring/final/children/{child_C}/measures", allow("head2", "teacher2", ok=422)),
+    ("GET", "/orgs/<org_id>/monitoring/windows", "/orgs/{org1}/monitoring/windows", allow("head1")),
+    ("POST", "/orgs/<org_id>/monitoring/windows", "/orgs/{org2}/monitoring/windows", allow("head2", ok=422)),
+    ("GET", "/children/<child_id>/home-observations/new", "/children/{child_A}/home-observations/new",
+     allow("parentA")),
+    ("GET", "/children/<child_id>/home-observations/new", "/children/{missing}/home-observations/new",
+     everyone(404)),
+    ("POST", "/children/<child_id>/home-observations/new", "/children/{child_B}/home-observations/new",
+     allow("parentB", ok=422)),
     ("GET", "/admin/", "/admin/", allow("admin")),
     ("GET", "/admin/orgs/new", "/admin/orgs/new", allow("admin")),
     ("POST", "/admin/orgs/new", "/admin/orgs/new", allow("admin", ok=422)),
+    # individual development card (web/cards): the card, its PDF, the group report, its CSV, the group PDF job
+    ("GET", "/children/<child_id>/card", "/children/{child_A}/card", allow("parentA", "teacher1", "head1")),
+    ("GET", "/children/<child_id>/card", "/children/{child_B}/card", allow("parentB")),
+    ("GET", "/children/<child_id>/card", "/children/{child_C}/card", allow("head2", "teacher2")),
+    ("GET", "/children/<child_id>/card", "/children/{missing}/card", everyone(404)),
+    ("GET", "/children/<child_id>/card.pdf", "/children/{child_A}/card.pdf?lang=ru", allow("parentA", "teacher1", "head1")),
+    ("GET", "/children/<child_id>/card.pdf", "/children/{missing}/card.pdf", everyone(404)),
+    ("GET", "/groups/<group_id>/report", "/groups/{group_A}/report", allow("head1", "teacher1")),
+    ("GET", "/groups/<group_id>/report", "/groups/{group_C}/report", allow("head2", "teacher2")),
+    ("GET", "/groups/<group_id>/report", "/groups/{missing}/report", everyone(404)),
+    ("GET", "/groups/<group_id>/report.csv", "/groups/{group_B}/report.csv", allow("head1", "teacher1b")),
+    ("POST", "/groups/<group_id>/cards.pdf", "/groups/{group_A}/cards.pdf", allow("head1", "teacher1", ok=422)),
+    ("POST", "/groups/<group_id>/cards.pdf", "/groups/{missing}/cards.pdf", everyone(404)),
+    ("GET", "/card-jobs/<job_id>", "/card-jobs/{missing}", everyone(404)),  # a job is only its starter's
+    ("GET", "/card-jobs/<job_id>/progress", "/card-jobs/{missing}/progress", everyone(404)),
+    ("GET", "/card-jobs/<job_id>/download", "/card-jobs/{missing}/download", everyone(404)),
+    # consents (web/consent) and specialists (web/specialist); no role of this world is a specialist
+    ("GET", "/children/<child_id>/consents", "/children/{child_A}/consents", allow("parentA")),
+    ("GET", "/children/<child_id>/consents", "/children/{missing}/consents", everyone(404)),
+    ("GET", "/children/<child_id>/consents/new", "/children/{child_B}/consents/new", allow("parentB")),
+    ("POST", "/children/<child_id>/consents/new", "/children/{child_A}/consents/new", allow("parentA", ok=422)),
+    ("POST", "/consents/<consent_id>/revoke", "/consents/{consent_A}/revoke", allow("parentA", ok=302)),
+    ("POST", "/consents/<consent_id>/revoke", "/consents/{missing}/revoke", everyone(404)),
+    ("GET", "/orgs/<org_id>/consents/paper", "/orgs/{org1}/consents/paper", allow("head1")),
+    ("POST", "/orgs/<org_id>/consents/paper", "/orgs/{org2}/consents/paper", allow("head2", ok=422)),
+    ("GET", "/children/<child_id>/refer", "/children/{child_A}/refer", allow("parentA", "teacher1", "head1")),
+    ("GET", "/children/<child_id>/refer", "/children/{child_C}/refer", allow("head2", "teacher2")),
+    ("GET", "/children/<child_id>/refer", "/children/{missing}/refer", everyone(404)),
+    ("POST", "/children/<child_id>/refer", "/children/{child_B}/refer", allow("parentB", ok=422)),
+    ("GET", "/specialist", "/specialist", allow()),
+    ("GET", "/specialist/children/<child_id>", "/specialist/children/{child_A}", allow()),
+    ("GET", "/specialist/children/<child_id>", "/specialist/children/{missing}", everyone(404)),
+    ("POST", "/specialist/children/<child_id>", "/specialist/children/{child_A}", allow()),
 ]
 
 CASES = [pytest.param(method, path, role, expected, id=f"{method} {path} as {role}")
@@ -84,10 +168,18 @@ def test_every_route_is_in_the_matrix(app):
 def test_access(app, client, db, world, method, path, role, expected):
     pending = Enrollment(child_id=world.children["B"].id, group_id=world.groups["A"].id, status="pending")
     db.add(pending)
+    child_a = world.children["A"]
+    screening = Screening(child_id=child_a.id, key_id=child_a.key_id, instrument_id="sabidamu-dev-screen",
+                          instrument_version=1, band_id="m66", status="in_progress")
+    db.add(screening)
+    consent = Consent(child_id=child_a.id, purpose="specialist_access", recipient_org_id=world.orgs["org1"].id,
+                      method="in_app", given_by=world.users["parentA"].id, key_id=child_a.key_id, parts=[])
+    db.add(consent)
     db.commit()
     ids = {"child_A": world.children["A"].id, "child_B": world.children["B"].id, "child_C": world.children["C"].id,
            "org1": world.orgs["org1"].id, "org2": world.orgs["org2"].id, "group_A": world.groups["A"].id,
            "group_B": world.groups["B"].id, "group_C": world.groups["C"].id, "pending_B": pending.id,
+           "screening_A": screening.id, "consent_A": consent.id,
            "missing": "00000000-0000-4000-8000-000000000000"}
     if role != "anon":
         user = db.exec(select(User).where(User.email == f"{role.lower()}@example.kz")).one()

@@ -1,13 +1,16 @@
 """All tables, imported here so SQLModel.metadata (and Alembic) sees every one."""
 from .audit import AuditEvent
 from .child import Child, Enrollment, Guardianship
+from .consent import Consent, Referral, SpecialistConclusion
 from .monitoring import STAGES, CardStage, HomeObservation, LevelCount
 from .org import AGE_GROUPS, ORG_KINDS, STAFF_ROLES, DataKey, Group, GroupTeacher, Membership, Organization
 from .screening import Screening
+from .security import DeletionRequest, StaffTotp
 from .user import LoginThrottle, User, UserSession
 
 __all__ = [
+    "Consent", "Referral", "SpecialistConclusion",
     "AGE_GROUPS", "ORG_KINDS", "STAFF_ROLES", "STAGES", "AuditEvent", "CardStage", "Child", "DataKey", "Enrollment",
     "Group", "HomeObservation", "LevelCount",
-    "GroupTeacher", "Guardianship", "LoginThrottle", "Membership", "Organization", "Screening", "User", "UserSession",
+    "GroupTeacher", "Guardianship", "LoginThrottle", "Membership", "Organization", "Screening", "DeletionRequest", "StaffTotp", "User", "UserSession",
 ]

@@ -119,10 +119,17 @@ def children_of_parent(db: Session, keyring: Keyring, parent: User) -> list[Chil
 
 
 def group_children(db: Session, keyring: Keyring, group: Group) -> list[ChildView]:
-    """The access check and the audit event belong to the caller (it knows the role)."""
-    rows = db.exec(select(Child).join(Enrollment, Enrollment.child_id == Child.id)
+    """The access check and the audit event belong to the caller (it knows the role).
+
+    Reads only the columns a list shows (a hot page: no full ORM objects for 25 children)."""
+    rows = db.exec(select(Child.id, Child.name_ct, Child.birth_date_ct, Child.version)
+                   .join(Enrollment, Enrollment.child_id == Child.id)
                    .where(Enrollment.group_id == group.id, Enrollment.status == "active")).all()
-    views = [open_child(keyring, c, LIST_FIELDS) for c in rows]
+    views = []
+    for child_id, name_ct, birth_ct, version in rows:
+        views.append(ChildView(id=child_id, name=keyring.open(TABLE, child_id, "name", name_ct),
+                               birth_date=dt.date.fromisoformat(keyring.open(TABLE, child_id, "birth_date", birth_ct)),
+                               iin=None, sex=None, gestational_weeks=None, notes=None, version=version))
     return sorted(views, key=lambda v: v.name.casefold())
 
 
@@ -183,6 +190,13 @@ def _move_to_org_key(db: Session, keyring: Keyring, child: Child, org_id: uuid.U
     db.flush()
     if child.key_id != key.id:
         reseal_row(keyring, child, key.id)
+    # The child's developmental records follow the child's key (rows under an older key too).
+    from .monitoring import reseal_child_monitoring
+    from .screening import reseal_child_screenings
+    reseal_child_screenings(db, keyring, child, key.id)
+    reseal_child_monitoring(db, keyring, child, key.id)
+    from .consent import reseal_child_rows
+    reseal_child_rows(db, keyring, child.id, key.id)
 
 
 def decide_enrollment(db: Session, keyring: Keyring, parent: User, enrollment_id: uuid.UUID, accept: bool) -> Enrollment:

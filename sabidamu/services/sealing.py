@@ -8,12 +8,20 @@ from __future__ import annotations
 import uuid
 
 from ..crypto.keyring import Keyring
-from ..models import Child, Screening
+from ..models import CardStage, Child, HomeObservation, Screening
+from ..models import Consent, Referral, SpecialistConclusion
+from ..models.consent import SEALED_CONCLUSION_FIELDS, SEALED_CONSENT_FIELDS, SEALED_REFERRAL_FIELDS
+from ..models.monitoring import SEALED_STAGE_FIELDS
 from ..models.screening import SEALED_FIELDS as SCREENING_SEALED_FIELDS
 
 SEALED_TABLES: dict[type, tuple[str, ...]] = {
     Child: ("name", "birth_date", "iin", "sex", "gestational_weeks", "notes"),
     Screening: SCREENING_SEALED_FIELDS,
+    CardStage: SEALED_STAGE_FIELDS,
+    HomeObservation: ("text",),
+    Consent: SEALED_CONSENT_FIELDS,
+    Referral: SEALED_REFERRAL_FIELDS,
+    SpecialistConclusion: SEALED_CONCLUSION_FIELDS,
 }
 
 

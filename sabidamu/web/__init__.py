@@ -10,14 +10,22 @@ from . import formatting
 
 
 def register_web(app: Flask) -> None:
+    from .account.routes import bp as account_bp
+    from .account.routes import require_enrolment
     from .admin.routes import bp as admin_bp
     from .auth.routes import bp as auth_bp
+    from .cards.routes import bp as cards_bp
+    from .monitoring.routes import bp as monitoring_bp
+    from .consent.routes import bp as consent_bp
     from .org.routes import bp as org_bp
     from .parent.routes import bp as parent_bp
     from .public.routes import bp as public_bp
     from .screening.routes import bp as screening_bp
+    from .specialist.routes import bp as specialist_bp
 
-    for bp in (public_bp, auth_bp, parent_bp, org_bp, admin_bp, screening_bp):
+    for bp in (account_bp, public_bp, auth_bp, parent_bp, org_bp, admin_bp, screening_bp, monitoring_bp):
+        app.register_blueprint(bp)
+    for bp in (consent_bp, specialist_bp, cards_bp):
         app.register_blueprint(bp)
 
     @app.before_request
@@ -37,6 +45,8 @@ def register_web(app: Flask) -> None:
             else:
                 g.user, g.user_session = found
 
+    app.before_request(require_enrolment)  # after load_user: heads and admins must enrol a second factor
+
     # Globals (not context) so that imported macros see them too.
     app.jinja_env.globals["attrs"] = lambda **kw: {k: v for k, v in kw.items() if v is not None}
 
@@ -51,6 +61,10 @@ def register_web(app: Flask) -> None:
             "age_group_label": formatting.age_group_label,
             "role_label": formatting.role_label,
             "org_kind_label": formatting.org_kind_label,
+            "specialist_kind_label": formatting.specialist_kind_label,
+            "consent_purpose_label": formatting.consent_purpose_label,
+            "consent_part_label": formatting.consent_part_label,
+            "referral_status_label": formatting.referral_status_label,
             "current_user": g.get("user"),
             "current_locale": str(get_locale()),
             "nav_items": nav_items(),

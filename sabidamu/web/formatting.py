@@ -74,3 +74,31 @@ def long_date(value: dt.date | None) -> str:
 @functools.lru_cache(maxsize=8192)
 def _long_date(value: dt.date, locale: str) -> str:
     return babel_format_date(value, format="long", locale=locale)
+
+
+def specialist_kind_label(code: str | None) -> str:
+    from flask_babel import lazy_gettext as _l
+    labels = {"speech_therapist": _l("Speech therapist"), "psychologist": _l("Psychologist"),
+              "defectologist": _l("Defectologist")}
+    return str(labels.get(code, _l("Specialist"))) if code else str(_l("Specialist"))
+
+
+def consent_purpose_label(code: str) -> str:
+    from flask_babel import lazy_gettext as _l
+    labels = {"kindergarten_monitoring": _l("Monitoring in the kindergarten"),
+              "specialist_access": _l("Access for a specialist"),
+              "school_transfer": _l("Transfer of the card to a school")}
+    return str(labels.get(code, code))
+
+
+def consent_part_label(code: str) -> str:
+    from flask_babel import lazy_gettext as _l
+    labels = {"screenings": _l("screening results"), "card": _l("the individual development card"),
+              "conclusions": _l("specialists' conclusions"), "home_observations": _l("home observations")}
+    return str(labels.get(code, code))
+
+
+def referral_status_label(code: str) -> str:
+    from flask_babel import lazy_gettext as _l
+    labels = {"awaiting_consent": _l("Awaiting the parent's consent"), "open": _l("Open"), "closed": _l("Closed")}
+    return str(labels.get(code, code))

@@ -16,6 +16,29 @@ SERVICE_MESSAGES = {
     "not_pending": _l("This request has already been answered."),
     "bin_taken": _l("An organization with this BIN already exists."),
     "teacher_not_in_org": _l("Choose teachers of this organization only."),
+    # Consents and referrals (sabidamu.services.consent, sabidamu.services.referrals)
+    "not_guardian": _l("Only the child's parent or legal representative can give or revoke a consent for this child."),
+    "bad_purpose": _l("Choose what the consent is for."),
+    "recipient_not_for_purpose": _l("This recipient does not fit the purpose: choose a kindergarten for monitoring, "
+                                    "a specialist or a specialists' organization for specialist access, a school "
+                                    "for the transfer of the card."),
+    "parts_not_for_purpose": _l("Some of the ticked parts do not apply to this purpose: for a specialist tick "
+                                "screenings, card or conclusions; for a school tick conclusions or home observations."),
+    "until_in_past": _l("The end date cannot be in the past."),
+    "paper_purpose": _l("A paper consent can be recorded here for kindergarten monitoring or specialist access only."),
+    "not_your_child": _l("No child with this IIN is enrolled in your kindergarten or referred to you. Check the IIN."),
+    "paper_date_future": _l("The date on the paper form cannot be in the future."),
+    "guardian_name": _l("Enter the parent's name as written on the form (at most 200 characters)."),
+    "already_revoked": _l("This consent has already been revoked."),
+    "consent_required": _l("To refer your child, tick the consent box: the specialist sees your child only with it."),
+    "reason_empty": _l("Write the reason for the referral."),
+    "reason_long": _l("The reason is too long: at most %(max)s characters."),
+    "screening_not_of_child": _l("This screening belongs to another child."),
+    "referral_not_open": _l("This referral is not open for you: the parent's consent may have been revoked."),
+    "conclusion_empty": _l("Write the conclusion."),
+    "conclusion_long": _l("The conclusion is too long: at most %(max)s characters."),
+    "recommendations_empty": _l("Write the recommendations."),
+    "recommendations_long": _l("The recommendations are too long: at most %(max)s characters."),
 }
 
 IIN_MESSAGES = {

@@ -1,24 +1,63 @@
-"""The navigation for the signed-in user: what they can reach, by their memberships."""
+"""The navigation for the signed-in user: what they can reach, by their memberships.
+
+The menu is drawn on every page, so a user's memberships are cached per process for a short time.
+This cache only shapes the menu: every access decision still asks sabidamu.access against the database,
+so a role taken away disappears from the menu within NAV_TTL seconds and is refused at once.
+"""
 from __future__ import annotations
+
+import threading
+import time
+import uuid
 
 from flask import g, url_for
 from flask_babel import get_locale, gettext
 
 from .. import db as dbmod
 
+NAV_TTL = 30.0
+_cache: dict[uuid.UUID, tuple[float, list[tuple[uuid.UUID, str, str, str]]]] = {}
+_lock = threading.Lock()
+
+
+def _memberships(user) -> list[tuple[uuid.UUID, str, str, str]]:
+    now = time.monotonic()
+    hit = _cache.get(user.id)
+    if hit and now - hit[0] < NAV_TTL:
+        return hit[1]
+    from ..services.orgs import orgs_of
+    rows = [(org.id, org.name_kk, org.name_ru, role) for org, role in orgs_of(dbmod.get_db(), user)]
+    with _lock:
+        if len(_cache) > 10_000:
+            _cache.clear()
+        _cache[user.id] = (now, rows)
+    return rows
+
+
+def forget(user_id: uuid.UUID) -> None:
+    """Drop a user's cached menu (after a role grant or removal in this process)."""
+    _cache.pop(user_id, None)
+
 
 def nav_items() -> list[tuple[str, str]]:
     user = g.get("user")
     if user is None:
         return []
-    from ..services.orgs import orgs_of
     items = []
     if user.is_admin:
         items.append((url_for("admin.index"), gettext("Organizations")))
-    for org, _role in orgs_of(dbmod.get_db(), user):
-        items.append((url_for("org.overview", org_id=org.id), org_name(org)))
+    kk = str(get_locale()) == "kk"
+    seen = set()
+    memberships = _memberships(user)
+    for org_id, name_kk, name_ru, _role in memberships:
+        if org_id not in seen:
+            seen.add(org_id)
+            items.append((url_for("org.overview", org_id=org_id), name_kk if kk else name_ru))
+    if any(role == "specialist" for *_rest, role in memberships):
+        items.append((url_for("specialist.index"), gettext("Referred children")))
     if not user.is_admin:
         items.append((url_for("parent.dashboard"), gettext("My children")))
+    items.append((url_for("account.security"), gettext("Account")))
     return items
 
 

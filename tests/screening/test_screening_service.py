@@ -2,11 +2,7 @@
 validation, resume, completion, access, and sealing."""
 from __future__ import annotations
 
-import datetime as dt
-import json
-
 import pytest
-from flask import current_app
 from sqlmodel import select
 
 from sabidamu.instruments import load_registry

@@ -240,3 +240,15 @@ def test_how_to_check_hint_is_tied_to_its_question(client, db, keyring, world):
     page = client.get(f"/screenings/{row.id}/domain/1").text
     assert 'id="a-m02-com-1-hint"' in page and "Баламен сөйлесіп, жауабын күтіңіз." in page
     assert 'aria-describedby="a-m02-com-1-hint"' in page
+
+
+def test_posts_need_the_csrf_token(app, client, db, keyring, world):
+    child = baby(db, keyring, parent=world.users["parentA"])
+    login(client, "parenta@example.kz")
+    _start(client, child.id)
+    row = _screening(db, child.id)
+    app.config["WTF_CSRF_ENABLED"] = True
+    r = client.post(f"/screenings/{row.id}/domain/1", data=answers_form(row.version, {"m04-com-1": "yes"}))
+    assert r.status_code == 400
+    assert _start(client, child.id).status_code == 400
+    assert _screening(db, child.id).version == row.version

@@ -50,6 +50,10 @@ def login():
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
+            from ...services.totp_setup import is_enabled
+            if is_enabled(db(), user):  # staff with TOTP: the code page comes before the session
+                from ..account.routes import begin_second_step
+                return begin_second_step(user, _safe_next(request.args.get("next")))
             _sign_in(user)
             return redirect(_safe_next(request.args.get("next")))
     status = 200 if request.method == "GET" else 422

@@ -1,0 +1,73 @@
+"""`flask cards ...`: the individual development card from the command line.
+
+    flask cards pdf --child ID --lang kk --as head@example.kz --out card.pdf
+    flask cards pdf --group ID --lang ru --as teacher@example.kz --out group.pdf
+
+The command acts as a named staff user (--as): the same access check and audit event as the web pages, so the
+command line is no way around them. A bad id, an unknown user or no access: a message on stderr, exit code 2.
+"""
+from __future__ import annotations
+
+import sys
+import uuid
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlmodel import select
+
+cards_cli = AppGroup("cards", help="Individual development cards (PDF).")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+def _uuid(value: str, what: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except (TypeError, ValueError):
+        _fail(f"{what} {value!r} is not an id")
+
+
+@cards_cli.command("pdf")
+@click.option("--child", "child_id", help="The child's id: one card.")
+@click.option("--group", "group_id", help="The group's id: every card of the group in one PDF.")
+@click.option("--lang", type=click.Choice(["kk", "ru"]), required=True, help="Language of the card.")
+@click.option("--as", "login", required=True, help="E-mail of the staff user (or parent) the command acts as.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True,
+              help="Where to write the PDF.")
+def pdf_command(child_id: str | None, group_id: str | None, lang: str, login: str, out: Path):
+    """Write the card of a child (--child) or of every child of a group (--group) as PDF."""
+    from .db import session_scope
+    from .models import User
+    from .services import AccessDenied, NotFound
+    from .services import cards as svc
+    from .web.cards.rendering import render_card_pdf, render_group_pdf
+
+    if bool(child_id) == bool(group_id):
+        _fail("give exactly one of --child ID or --group ID")
+    object_id = _uuid(child_id, "child") if child_id else _uuid(group_id, "group")
+    keyring = current_app.extensions["sabidamu.keyring"]
+    try:
+        with session_scope(current_app.extensions["sabidamu.engine"]) as db:
+            user = db.exec(select(User).where(User.email == login.strip().lower())).first()
+            if user is None:
+                _fail(f"no user {login!r}")
+            if child_id:
+                body = render_card_pdf(svc.card_pdf_data(db, keyring, user, object_id, lang))
+                count = 1
+            else:
+                _group, _role, ids = svc.group_for_pdf(db, user, object_id)
+                done = []
+                body = render_group_pdf(svc.group_cards_data(db, keyring, user, ids, lang),
+                                        lambda index, total: done.append(index))
+                count = len(done)
+    except NotFound:
+        _fail(f"no such {'child' if child_id else 'group'}: {child_id or group_id}")
+    except AccessDenied:
+        _fail(f"{login} may not see the card{'s of this group' if group_id else ' of this child'}")
+    out.write_bytes(body)
+    click.echo(f"wrote {out} ({count} card{'s' if count != 1 else ''}, {len(body)} bytes)")

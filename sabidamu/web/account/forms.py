@@ -1,0 +1,25 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, StringField
+from wtforms.validators import DataRequired, Length
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("Code from the authenticator app"), validators=[
+        DataRequired(_l("Enter the 6-digit code from your authenticator app.")),
+        Length(max=40, message=_l("At most %(max)d characters."))])
+
+
+class SignInCodeForm(FlaskForm):
+    code = StringField(_l("Code from the authenticator app, or a recovery code"), validators=[
+        DataRequired(_l("Enter the 6-digit code from your authenticator app, or one of your recovery codes.")),
+        Length(max=40, message=_l("At most %(max)d characters."))])
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+class DeletionForm(FlaskForm):
+    confirm = BooleanField(_l("I understand that the deleted data cannot be restored."),
+                           validators=[DataRequired(_l("Tick the box to confirm the deletion."))])

@@ -1,0 +1,328 @@
+"""Security settings (two-step sign-in for staff), the second step of sign-in, and a parent's data rights:
+who saw my child's card, download everything, ask for deletion."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from flask import (Blueprint, current_app, flash, g, make_response, redirect, render_template, request, session,
+                   url_for)
+from flask_babel import format_date, get_locale, gettext
+from flask_babel import lazy_gettext as _l
+
+from ...services import AccessDenied, NotFound, ServiceError
+from ...services import audit_ops, data_rights
+from ...services import totp_setup as svc
+from ...totp import format_secret, provisioning_uri
+from ..common import db, keyring, login_required, parse_uuid
+from ..messages import service_message
+from .forms import ActionForm, CodeForm, DeletionForm, SignInCodeForm
+
+bp = Blueprint("account", __name__)
+ALMATY = ZoneInfo("Asia/Almaty")
+PENDING_KEY = "pending_2fa"
+
+MESSAGES = {
+    "totp_invalid": _l("The code is wrong or was already used. Enter the current code from your app "
+                       "(or, at sign-in, one of your recovery codes)."),
+    "totp_not_started": _l("Start the setup first: press \"Set up two-step sign-in\"."),
+    "totp_not_enabled": _l("Two-step sign-in is not turned on for this account."),
+    "totp_required": _l("Your role requires two-step sign-in, so it cannot be turned off. "
+                        "You can move it to a new phone instead."),
+    "deletion_pending": _l("A deletion request for this child is already recorded."),
+}
+
+# The action of an audit event in plain words (the parent's access log).
+ACTIONS = {
+    "child.view": _l("Opened the child's page"),
+    "child.create": _l("Added the child"),
+    "child.update": _l("Changed the child's details"),
+    "screening.view": _l("Looked at the screening results"),
+    "screening.start": _l("Started a screening"),
+    "screening.save": _l("Saved screening answers"),
+    "screening.complete": _l("Completed a screening"),
+    "screening.pdf": _l("Downloaded a screening as PDF"),
+    "card.view": _l("Opened the individual development card"),
+    "card.pdf": _l("Downloaded the individual development card as PDF"),
+    "monitoring.cell.save": _l("Recorded a monitoring level"),
+    "monitoring.row.save": _l("Recorded monitoring levels"),
+    "monitoring.measures.view": _l("Looked at the developmental and corrective measures"),
+    "monitoring.measures.save": _l("Wrote developmental and corrective measures"),
+    "home_observation.create": _l("Added a note from home"),
+    "conclusion.view": _l("Read a specialist's conclusion"),
+    "conclusion.create": _l("Wrote a specialist's conclusion"),
+    "referral.create": _l("Referred the child to a specialist"),
+    "referral.consent": _l("Answered a referral"),
+    "consent.give": _l("Gave a consent"),
+    "consent.record_paper": _l("Recorded a consent given on paper"),
+    "consent.revoke": _l("Withdrew a consent"),
+    "enrollment.request": _l("Asked to enrol the child in a group"),
+    "enrollment.create": _l("Enrolled the child in a group"),
+    "enrollment.accept": _l("Confirmed the enrolment"),
+    "enrollment.decline": _l("Declined the enrolment"),
+    "transfer.send": _l("Sent the card to a school"),
+    "transfer.import": _l("Received the card"),
+    "export.child": _l("Downloaded all the child's data"),
+    "data.deletion.request": _l("Asked for the child's data to be deleted"),
+    "audit.view_own": _l("Looked at this list"),
+}
+ROLES = {
+    "parent": _l("Parent"), "teacher": _l("Teacher"), "head": _l("Head of the kindergarten"),
+    "specialist": _l("Specialist"), "school_teacher": _l("Primary school teacher"), "school": _l("School"),
+    "system": _l("System"), "admin": _l("Administrator"),
+}
+
+
+def _message(exc: ServiceError) -> str:
+    text = MESSAGES.get(exc.code)
+    return str(text) if text is not None else service_message(exc)
+
+
+def _form_error(form, exc: ServiceError) -> None:
+    message = _message(exc)
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [message]
+    else:
+        form.form_errors.append(message)
+
+
+# -- enrolment is required before heads and admins use the app ------------------------------------
+
+ALWAYS_ALLOWED = {"account.security", "account.totp_begin", "account.totp_confirm", "account.login_code",
+                  "auth.logout", "public.set_language", "static"}
+
+
+def require_enrolment():
+    """Before each request (after the user is loaded): heads and admins without TOTP go to enrolment."""
+    user = g.get("user")
+    if user is None or request.endpoint in ALWAYS_ALLOWED or request.endpoint is None:
+        return None
+    if request.endpoint.startswith("public.") and request.method == "POST":
+        return None  # the language switch and the like
+    if svc.required_for(db(), user) and not svc.is_enabled(db(), user):
+        flash(gettext("Your role requires two-step sign-in. Set it up to continue."), "info")
+        return redirect(url_for("account.security"))
+    return None
+
+
+# -- security settings ---------------------------------------------------------------------------
+
+def _code_forms(posted: CodeForm | None = None) -> dict[str, CodeForm]:
+    """One code form per action, each with its own field ids (prefix); the posted one keeps its errors."""
+    forms = {name: CodeForm(prefix=name, formdata=None) for name in ("confirm", "recovery", "disable")}
+    if posted is not None:
+        forms[posted._prefix.rstrip("-")] = posted
+    return forms
+
+
+def _security_page(posted: CodeForm | None = None, status=200):
+    state = svc.status(db(), g.user)
+    secret = svc.pending_secret(db(), keyring(), g.user) if state["pending"] else None
+    staff = svc.is_staff(db(), g.user)
+    return render_template(
+        "account/security.html", state=state, staff=staff,
+        secret=format_secret(secret) if secret else None,
+        uri=provisioning_uri(secret, svc.account_name(g.user)) if secret else None,
+        forms=_code_forms(posted), posted=posted, action_form=ActionForm()), status
+
+
+@bp.get("/account/security")
+@login_required
+def security():
+    return _security_page()
+
+
+@bp.post("/account/totp/begin")
+@login_required
+def totp_begin():
+    form = ActionForm()
+    if form.validate_on_submit():
+        svc.begin_enrolment(db(), keyring(), g.user)
+    return redirect(url_for("account.security"))
+
+
+@bp.post("/account/totp/confirm")
+@login_required
+def totp_confirm():
+    form = CodeForm(prefix="confirm")
+    if form.validate_on_submit():
+        try:
+            codes = svc.confirm_enrolment(db(), keyring(), g.user, form.code.data)
+        except ServiceError as exc:
+            db().rollback()
+            _form_error(form, exc)
+        else:
+            flash(gettext("Two-step sign-in is on. Keep the recovery codes below in a safe place."), "success")
+            return _recovery_codes_page(codes)
+    return _security_page(form, 422)
+
+
+def _recovery_codes_page(codes):
+    return render_template("account/recovery_codes.html", codes=codes)
+
+
+@bp.post("/account/totp/recovery-codes")
+@login_required
+def recovery_codes():
+    form = CodeForm(prefix="recovery")
+    if form.validate_on_submit():
+        try:
+            codes = svc.regenerate_recovery_codes(db(), keyring(), g.user, form.code.data)
+        except ServiceError as exc:
+            db().rollback()
+            _form_error(form, exc)
+        else:
+            return _recovery_codes_page(codes)
+    return _security_page(form, 422)
+
+
+@bp.post("/account/totp/disable")
+@login_required
+def totp_disable():
+    form = CodeForm(prefix="disable")
+    if form.validate_on_submit():
+        try:
+            svc.disable(db(), keyring(), g.user, form.code.data)
+        except ServiceError as exc:
+            db().rollback()
+            _form_error(form, exc)
+        else:
+            flash(gettext("Two-step sign-in is off."), "info")
+            return redirect(url_for("account.security"))
+    return _security_page(form, 422)
+
+
+# -- second step of sign-in ----------------------------------------------------------------------
+
+def begin_second_step(user, next_url: str):
+    """Called by the sign-in page after a correct password for a user with TOTP: no session yet."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    session[PENDING_KEY] = {"uid": str(user.id), "at": dt.datetime.now(dt.timezone.utc).timestamp(),
+                            "next": next_url}
+    return redirect(url_for("account.login_code"))
+
+
+def _pending() -> dict | None:
+    pending = session.get(PENDING_KEY)
+    if not isinstance(pending, dict):
+        return None
+    age = dt.datetime.now(dt.timezone.utc).timestamp() - float(pending.get("at", 0))
+    if age > svc.PENDING_SIGN_IN.total_seconds() or age < 0:
+        session.pop(PENDING_KEY, None)
+        return None
+    return pending
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def login_code():
+    pending = _pending()
+    if pending is None:
+        if request.method == "POST" or session.get(PENDING_KEY) is not None:
+            flash(gettext("Please sign in again."), "info")
+        return redirect(url_for("auth.login"))
+    form = SignInCodeForm()
+    if form.validate_on_submit():
+        try:
+            user = svc.second_step(db(), keyring(), uuid.UUID(pending["uid"]), form.code.data)
+        except ServiceError as exc:
+            db().rollback()
+            _form_error(form, exc)
+        else:
+            from ..auth.routes import _sign_in
+            _sign_in(user)
+            target = pending.get("next") or url_for("public.home")
+            return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+    return render_template("account/login_code.html", form=form), 200 if request.method == "GET" else 422
+
+
+# -- a parent's data rights ----------------------------------------------------------------------
+
+def almaty_time(at: dt.datetime) -> str:
+    return format_datetime(at, "medium", tzinfo=ALMATY, locale=str(get_locale()))
+
+
+@bp.get("/account/children/<child_id>/access-log")
+@login_required
+def access_log(child_id):
+    cid = parse_uuid(child_id)
+    page = request.args.get("page", "1")
+    log = audit_ops.access_log(db(), g.user, cid, int(page) if page.isdigit() and len(page) < 6 else 1)
+    return render_template("account/access_log.html", log=log, child_id=cid, actions=ACTIONS, roles=ROLES,
+                           almaty_time=almaty_time)
+
+
+def _screening_pdfs(cid: uuid.UUID, lang: str) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """The screening summaries as PDFs (WeasyPrint); the card PDF when its renderer exists."""
+    pdfs, notes = [], []
+    try:
+        from ...pdf import render_pdf
+        from ...services import screening as screening_svc
+        from ..screening.presenting import result_context
+        from ..screening.routes import registry
+        _child, views = screening_svc.history(db(), keyring(), registry(), g.user, cid, audit=False)
+        for view in views:
+            body = render_pdf("screening/pdf.html", **result_context(view, lang))
+            pdfs.append((f"screening-{view.screening_date.isoformat()}-{str(view.id)[:8]}.pdf", body))
+    except ImportError:
+        notes.append("screening PDFs not included: the renderer is not available")
+    try:
+        from ...services.cards import card_pdf_data
+        from ..cards.rendering import render_card_pdf
+    except ImportError:
+        notes.append("card.pdf not included: the card PDF renderer is not available in this version")
+        return pdfs, notes
+    if data_rights.retention_due(db(), cid) is None:
+        notes.append("card.pdf not included: no kindergarten has kept a card for this child")
+        return pdfs, notes
+    try:
+        pdfs.append(("card.pdf", render_card_pdf(card_pdf_data(db(), keyring(), g.user, cid, lang))))
+    except (AccessDenied, NotFound):
+        notes.append("card.pdf not included: the card is not available to the parent")
+    return pdfs, notes
+
+
+@bp.post("/account/children/<child_id>/export")
+@login_required
+def export(child_id):
+    cid = parse_uuid(child_id)
+    form = ActionForm()
+    data_rights.deletion_status(db(), g.user, cid)  # access check before any work
+    if not form.validate_on_submit():
+        flash(gettext("The form has expired. Please try again."), "error")
+        return redirect(url_for("parent.child", child_id=cid))
+    lang = "ru" if str(get_locale()) == "ru" else "kk"
+    pdfs, notes = _screening_pdfs(cid, lang)
+    result = data_rights.export_child(db(), keyring(), g.user, cid, lang=lang, pdfs=pdfs, notes=notes)
+    response = make_response(result.data)
+    response.headers["Content-Type"] = "application/zip"
+    response.headers["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+    return response
+
+
+@bp.route("/account/children/<child_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(child_id):
+    cid = parse_uuid(child_id)
+    pending, due = data_rights.deletion_status(db(), g.user, cid)
+    form = DeletionForm()
+    if pending is None and form.validate_on_submit():
+        try:
+            req = data_rights.request_deletion(db(), keyring(), g.user, cid)
+        except ServiceError as exc:
+            db().rollback()
+            _form_error(form, exc)
+        else:
+            if req.status == "done":
+                flash(gettext("The child's data has been deleted."), "success")
+                return redirect(url_for("parent.dashboard"))
+            flash(gettext("Your request is recorded. The data will be deleted on %(date)s.",
+                          date=format_date(req.due_on, format="long")), "success")
+            return redirect(url_for("account.delete", child_id=cid))
+    status = 200 if request.method == "GET" or pending is not None else 422
+    return render_template("account/delete.html", form=form, pending=pending, due=due, child_id=cid), status

@@ -1,0 +1,108 @@
+"""Group PDF jobs: a background thread renders the cards of a group into instance/tmp/card-jobs/<job>.pdf and
+keeps its progress in <job>.json beside it. The job id is random (unguessable) and the status file names the user
+who started it: nobody else can see the job, its progress or its file.
+
+The thread has its own app context and its own database session (the request's ends with the request). Access to
+the group was checked and audited (group.pdf) in the request that started the job; each child is checked again
+while the cards are assembled.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from flask import Flask, current_app
+
+JOB_ID = re.compile(r"^[A-Za-z0-9_-]{20,40}$")
+KEEP_SECONDS = 24 * 3600  # finished jobs and their files are removed after a day
+STALE_SECONDS = 30 * 60  # a job still "running" after this died with its process (a restart): shown as failed
+
+
+def jobs_dir(app: Flask | None = None) -> Path:
+    app = app or current_app
+    path = Path(app.instance_path) / "tmp" / "card-jobs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _write_status(directory: Path, job_id: str, status: dict) -> None:
+    tmp = directory / f"{job_id}.json.tmp"
+    tmp.write_text(json.dumps(status), encoding="utf-8")
+    os.replace(tmp, directory / f"{job_id}.json")
+
+
+def read_status(job_id: str, user_id: uuid.UUID) -> dict | None:
+    """The job's status if `user_id` started it; None for an unknown job or somebody else's."""
+    if not JOB_ID.match(job_id or ""):
+        return None
+    path = jobs_dir() / f"{job_id}.json"
+    try:
+        status = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if status.get("user_id") != str(user_id):
+        return None
+    if status.get("state") == "running" and time.time() - status.get("started", 0) > STALE_SECONDS:
+        status["state"] = "failed"
+    return status
+
+
+def pdf_path(job_id: str) -> Path:
+    return jobs_dir() / f"{job_id}.pdf"
+
+
+def _cleanup(directory: Path) -> None:
+    cutoff = time.time() - KEEP_SECONDS
+    for path in directory.iterdir():
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            pass
+
+
+def start_group_job(user_id: uuid.UUID, group_id: uuid.UUID, child_ids: list[uuid.UUID], lang: str) -> str:
+    """Starts the thread and returns the job id (status 'running' is on disk before this returns)."""
+    app = current_app._get_current_object()
+    directory = jobs_dir(app)
+    _cleanup(directory)
+    job_id = secrets.token_urlsafe(24)
+    status = {"user_id": str(user_id), "group_id": str(group_id), "lang": lang, "state": "running",
+              "done": 0, "total": len(child_ids), "started": time.time()}
+    _write_status(directory, job_id, status)
+    thread = threading.Thread(target=_run, args=(app, directory, job_id, status, user_id, list(child_ids), lang),
+                              name=f"card-pdf-{job_id[:6]}", daemon=True)
+    thread.start()
+    return job_id
+
+
+def _run(app: Flask, directory: Path, job_id: str, status: dict, user_id: uuid.UUID, child_ids: list[uuid.UUID],
+         lang: str) -> None:
+    from ...db import session_scope
+    from ...models import User
+    from ...services import cards as cards_svc
+    from .rendering import render_group_pdf
+
+    def progress(done: int, total: int) -> None:
+        status.update(done=done, total=total)
+        _write_status(directory, job_id, status)
+
+    try:
+        with app.app_context(), session_scope(app.extensions["sabidamu.engine"], write=False) as db:
+            user = db.get(User, user_id)
+            keyring = app.extensions["sabidamu.keyring"]
+            body = render_group_pdf(cards_svc.group_cards_data(db, keyring, user, child_ids, lang), progress)
+        tmp = directory / f"{job_id}.pdf.tmp"
+        tmp.write_bytes(body)
+        os.replace(tmp, directory / f"{job_id}.pdf")
+        status.update(state="done", finished=time.time())
+    except Exception:  # the user sees "failed"; the details go to the log, never to the page
+        app.logger.exception("group card PDF job %s failed", job_id)
+        status.update(state="failed")
+    _write_status(directory, job_id, status)

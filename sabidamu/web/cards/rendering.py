@@ -1,0 +1,54 @@
+"""The card as PDF: one child, or a whole group (one card per page set) with progress.
+
+The HTML comes from templates/cards/pdf.html with primitive data only (services.cards.card_context); the stylesheet
+static/css/card-pdf.css is read by Python and passed as a string; every URL goes through sabidamu.pdf's data:-only
+fetcher. Needs an app context (templates), not a request: the group job renders in a background thread.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterable
+
+from flask import current_app
+
+from ...pdf import _check_primitive, render_html_pdf, url_fetcher
+
+CSS_PATH = Path(__file__).resolve().parents[2] / "static" / "css" / "card-pdf.css"
+
+
+def card_css() -> str:
+    return CSS_PATH.read_text(encoding="utf-8")
+
+
+def card_html(cards: list[dict]) -> str:
+    _check_primitive(cards, "cards")
+    lang = cards[0]["lang"] if cards else "kk"
+    # The app's Jinja environment without the request's context processors: a CLI command or the job's thread
+    # has no request, and the PDF needs nothing but its own data.
+    return current_app.jinja_env.get_template("cards/pdf.html").render(cards=cards, lang=lang)
+
+
+def render_card_pdf(context: dict) -> bytes:
+    return render_html_pdf(card_html([context]), card_css())
+
+
+def render_group_pdf(contexts: Iterable[tuple[int, int, dict]],
+                     progress: Callable[[int, int], None] | None = None) -> bytes:
+    """One PDF of many cards. Each card is laid out on its own (so progress can be told card by card, and memory
+    stays one card's HTML at a time); the pages are then written as one document sharing fonts."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    fetcher = url_fetcher()
+    sheet = CSS(string=card_css(), font_config=fonts, url_fetcher=fetcher)
+    documents = []
+    for index, total, context in contexts:
+        html = HTML(string=card_html([context]), url_fetcher=fetcher, base_url=None)
+        documents.append(html.render(stylesheets=[sheet], font_config=fonts))
+        if progress is not None:
+            progress(index, total)
+    if not documents:
+        return render_html_pdf(card_html([]), card_css())
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf()

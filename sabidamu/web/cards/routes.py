@@ -1,0 +1,130 @@
+"""Card pages: the card of one child (page and PDF), the group report (page, CSV) and the group PDF job.
+Thin: parse the request, call services.cards (access check + audit), render."""
+from __future__ import annotations
+
+from flask import (Blueprint, Response, abort, g, jsonify, make_response, redirect, render_template, request,
+                   send_file, url_for)
+from flask_babel import get_locale, gettext
+from markupsafe import Markup
+
+from ...services import cards as svc
+from ..common import db, keyring, login_required, parse_uuid
+from . import jobs
+from .forms import GroupPdfForm
+from .rendering import render_card_pdf
+
+bp = Blueprint("cards", __name__)
+
+
+def page_lang() -> str:
+    locale = str(get_locale())
+    return locale if locale in svc.LANGS else "kk"
+
+
+def asked_lang() -> str:
+    lang = request.args.get("lang", page_lang())
+    if lang not in svc.LANGS:
+        abort(404)
+    return lang
+
+
+# -- one child ------------------------------------------------------------------------------------------------
+
+@bp.get("/children/<child_id>/card")
+@login_required
+def card(child_id):
+    data = svc.card_for(db(), keyring(), g.user, parse_uuid(child_id))
+    return render_template("cards/card.html", card=svc.card_context(data, page_lang()))
+
+
+@bp.get("/children/<child_id>/card.pdf")
+@login_required
+def card_pdf(child_id):
+    lang = asked_lang()
+    context = svc.card_pdf_data(db(), keyring(), g.user, parse_uuid(child_id), lang)
+    response = make_response(render_card_pdf(context))
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="card-{context["years"][0]["label"]}-{lang}.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# -- the group report -------------------------------------------------------------------------------------------
+
+def _report_page(group_id, form=None, status=200):
+    from ...report_charts import distribution_svg
+    report = svc.group_report(db(), keyring(), g.user, parse_uuid(group_id))
+    lang = page_lang()
+    chart = distribution_svg(report, lang, gettext("Levels of the group by skill group and stage"))
+    return render_template("cards/report.html", report=report, lang=lang, fw=svc.framework(), term=svc.term,
+                           level_name=svc.level_name, chart=Markup(chart), form=form or GroupPdfForm(lang=lang)), status
+
+
+@bp.get("/groups/<group_id>/report")
+@login_required
+def report(group_id):
+    return _report_page(group_id)
+
+
+@bp.get("/groups/<group_id>/report.csv")
+@login_required
+def report_csv(group_id):
+    lang = asked_lang()
+    report = svc.group_report(db(), keyring(), g.user, parse_uuid(group_id))
+    body = svc.report_csv(report, lang)
+    return Response(body, headers={
+        "Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
+        "Content-Disposition": f'attachment; filename="group-report-{report.academic_year}-{lang}.csv"'})
+
+
+# -- the whole group as one PDF (background job) -------------------------------------------------------------
+
+@bp.post("/groups/<group_id>/cards.pdf")
+@login_required
+def group_pdf_start(group_id):
+    gid = parse_uuid(group_id)
+    form = GroupPdfForm()
+    if not form.validate_on_submit():
+        svc.group_access(db(), g.user, gid)  # access first: a stranger gets 403/404, not the form's errors
+        return _report_page(group_id, form=form, status=422)
+    group, _role, child_ids = svc.group_for_pdf(db(), g.user, gid)
+    job_id = jobs.start_group_job(g.user.id, group.id, child_ids, form.lang.data)
+    return redirect(url_for("cards.job", job_id=job_id), code=303)
+
+
+def _job_or_404(job_id: str) -> dict:
+    status = jobs.read_status(job_id, g.user.id)
+    if status is None:
+        abort(404)
+    return status
+
+
+@bp.get("/card-jobs/<job_id>")
+@login_required
+def job(job_id):
+    status = _job_or_404(job_id)
+    return render_template("cards/job.html", job_id=job_id, status=status)
+
+
+@bp.get("/card-jobs/<job_id>/progress")
+@login_required
+def job_progress(job_id):
+    status = _job_or_404(job_id)
+    done = status["state"] == "done"
+    response = jsonify({"state": status["state"], "done": status["done"], "total": status["total"],
+                        "download": url_for("cards.job_download", job_id=job_id) if done else None})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/card-jobs/<job_id>/download")
+@login_required
+def job_download(job_id):
+    status = _job_or_404(job_id)
+    path = jobs.pdf_path(job_id)
+    if status["state"] != "done" or not path.exists():
+        abort(404)
+    response = send_file(path, mimetype="application/pdf", as_attachment=True,
+                         download_name=f"group-cards-{status['lang']}.pdf", max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response

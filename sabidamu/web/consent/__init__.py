@@ -1,0 +1,1 @@
+"""Consents: the parent gives, changes and revokes them; staff record paper consents."""

@@ -1,0 +1,56 @@
+"""Fixtures of the card tests: a world (tests/factories.build_world) whose child A has a filled card."""
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from sabidamu.models import Group, User
+from sabidamu.services.auth import start_session
+from tests.cards.helpers import earlier_year, fill, observe, skills
+from tests.factories import make_group
+
+MEASURES_START = "Доптан ойындар, апта сайын 2 рет; ата-анамен бірге үйде жаттығу."
+MEASURES_FINAL = "Мектепке дайындық: сурет салу, құрастыру."
+
+
+@pytest.fixture
+def filled(db, keyring, world):
+    """Child A (group A, preschool, 2026): start + final filled; a 2025 card from an earlier group; a home note."""
+    teacher, group, child = world.users["teacher1"], world.groups["A"], world.children["A"]
+    n = {sg: len(skills(group, sg)) for sg in ("physical", "communicative", "cognitive", "creative",
+                                                "social_emotional")}
+    fill(db, keyring, teacher, group, child, "start", {
+        "physical": [1] * n["physical"],                                # I
+        "communicative": [2, 3] + [2] * (n["communicative"] - 2),       # mean just above 2 -> II
+        "cognitive": [3] * ((n["cognitive"] + 1) // 2) + [None] * (n["cognitive"] // 2),  # half or more observed
+        "creative": [1, 2],                                             # fewer than half observed -> no level
+        "social_emotional": [2, 3] * (n["social_emotional"] // 2) + [3] * (n["social_emotional"] % 2),  # .5 up -> III
+    }, measures={"physical": MEASURES_START})
+    fill(db, keyring, teacher, group, child, "final", {sg: [3] * n[sg] for sg in n},
+         measures={"creative": MEASURES_FINAL}, final={sg: 3 for sg in n} | {"physical": 2})
+    old = make_group(db, world.orgs["org1"], "Кіші топ 2025", age_group="senior")
+    old.academic_year = 2025
+    db.commit()
+    earlier_year(db, keyring, child, old, "start",
+                 {s.id: 2 for s in skills(old, "physical")}, measures={"physical": "Таңертеңгі жаттығу"})
+    observe(db, keyring, world.users["parentA"], child, "Үйде өзі киінеді.", "social_emotional")
+    return {"group": group, "child": child, "old": old, "n": n}
+
+
+@pytest.fixture
+def sign_in(client, db):
+    def as_(name: str):
+        user = db.exec(select(User).where(User.email == f"{name.lower()}@example.kz")).one()
+        token = start_session(db, user)
+        with client.session_transaction() as s:
+            s["sid"] = token
+        return user
+    return as_
+
+
+def user(db, name: str) -> User:
+    return db.exec(select(User).where(User.email == f"{name.lower()}@example.kz")).one()
+
+
+def group_of(db, group_id) -> Group:
+    return db.get(Group, group_id)
