@@ -24,9 +24,18 @@ def run_migrations_online() -> None:
         _run(connectable)
 
 
+def render_item(type_, obj, autogen_context):
+    """Render our aware-UTC column type so generated migrations import and rebuild it as it is."""
+    from sabidamu.models.base import UTCDateTime
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        autogen_context.imports.add("import sabidamu.models.base")
+        return "sabidamu.models.base.UTCDateTime()"
+    return False
+
+
 def _run(connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata, compare_type=True,
-                      render_as_batch=connection.dialect.name == "sqlite")
+                      render_as_batch=connection.dialect.name == "sqlite", render_item=render_item)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -46,13 +46,15 @@ def audit_verify(chain_only: bool):
 
 
 @audit_cli.command("checkpoint")
-def audit_checkpoint():
+@click.option("--create-key", is_flag=True,
+              help="Make the signing key file if it is missing (development does this on its own).")
+def audit_checkpoint(create_key: bool):
     """Verify the chain, then sign its head and append it to the checkpoint file (run from cron)."""
     from .services.audit_ops import checkpoint
     settings = _settings()
     with dbmod.session_scope(_engine(), write=False) as s:
         outcome = checkpoint(s, settings.audit_checkpoint_file, settings.audit_signing_key_file,
-                             create_key=not settings.production)
+                             create_key=create_key or not settings.production)
     _finish(outcome.exit_code, outcome.line)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -18,8 +19,11 @@ from sabidamu.services.orgs import create_org
 
 PASSWORD = "correct-horse-battery"
 _HASH = hash_password(PASSWORD)  # hashed once: Argon2id is deliberately slow
-_serial = iter(range(1000, 10000, 3))  # make_iin may step past a serial whose check digit is impossible
+# make_iin may step past a serial whose check digit is impossible. The serials cycle: a whole test run makes
+# more children than there are serials, but each test has its own database and makes only a few.
+_serial = itertools.cycle(range(1000, 10000, 3))
 _used_iins: set[str] = set()
+_USED_LIMIT = 2000  # forget old IINs well before the cycle could repeat within one test
 
 
 def make_user(db: Session, email: str, *, admin: bool = False, locale: str | None = None) -> User:
@@ -52,6 +56,8 @@ def make_group(db: Session, org: Organization, name: str, teacher: User | None =
 
 def make_child(db: Session, keyring, name: str, *, birth: dt.date = dt.date(2020, 10, 5), sex: str = "f",
                parent: User | None = None, group: Group | None = None) -> Child:
+    if len(_used_iins) > _USED_LIMIT:
+        _used_iins.clear()
     iin = make_iin(birth, sex, next(_serial))
     while iin in _used_iins:
         iin = make_iin(birth, sex, next(_serial))

@@ -135,7 +135,10 @@ def verify(db: Session, checkpoint_file: Path, *, chain_only: bool = False) -> V
     """One pass over the chain with the signed checkpoints as anchors; a one-line verdict."""
     checkpoints: list[Checkpoint] | None = None
     cp_error = None
-    if not chain_only:
+    if not chain_only and not checkpoint_file.exists() and not pubkeys_path(checkpoint_file).exists():
+        cp_error, anchors = (f"no checkpoints yet ({checkpoint_file} does not exist): run `flask audit checkpoint`",
+                             {})
+    elif not chain_only:
         try:
             checkpoints = read_checkpoints(checkpoint_file, read_public_keys(checkpoint_file))
             anchors = checkpoint_anchors(checkpoints)

@@ -306,8 +306,10 @@ def delete_child_data(db: Session, keyring: Keyring, req: DeletionRequest, actor
             if base != table.name or not ids:
                 continue
             col = table.c[column] if column else list(table.primary_key.columns)[0]
-            if table.name == "consent" and "replaces_id" in table.columns:  # self-reference: cut it first
-                db.execute(sa.update(table).where(col.in_(ids)).values(replaces_id=None))
+            for self_ref in [c for c in table.columns if c.nullable and any(fk.column.table is table
+                                                                              for fk in c.foreign_keys)]:
+                # A row pointing at another row of the same table (consent.replaces_id): cut it first.
+                db.execute(sa.update(table).where(col.in_(ids)).values({self_ref.name: None}))
             result = db.execute(sa.delete(table).where(col.in_(ids)))
             counts[str(table.name)] = counts.get(str(table.name), 0) + (result.rowcount or 0)
     destroyed = _destroy_unused_keys(db, keyring, key_ids)

@@ -142,6 +142,15 @@ def test_key_rotation_is_audited(app, db, world):
     event = db.exec(select(AuditEvent).where(AuditEvent.action == "keys.rotate")).one()
     assert event.detail["kind"] == "data" and event.detail["new_data_keys"] >= 2
     assert "key" not in " ".join(str(v) for v in event.detail.values() if isinstance(v, str))
+    # The staff TOTP secrets (sealed under each user's own key) were re-sealed under the new keys too.
+    from sabidamu.models import DataKey
+    from sabidamu.models.security import StaffTotp
+    rows = db.exec(select(StaffTotp).execution_options(populate_existing=True)).all()
+    assert len(rows) == 3 and all(db.get(DataKey, r.key_id).active for r in rows)
+    from tests.factories import TOTP_SECRETS
+    db.rollback()
+    assert login(app.test_client(), "head1@example.kz").headers["Location"].endswith("/home")
+    assert TOTP_SECRETS["head1@example.kz"]
 
 
 def test_refused_access_is_audited(app, client, db, world):

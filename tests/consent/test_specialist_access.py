@@ -182,10 +182,12 @@ def test_conclusion_is_sealed_and_read_by_parent_and_teacher(spec, app, client, 
             svc.conclusions_for(db, keyring, w.users[who], w.children["A"].id)
     db.rollback()  # end the read transaction before the next request
 
-    page = app.test_client()
-    sign_in(page, db, w.users["parentA"])
-    html = page.get(f"/children/{w.children['A'].id}").text
-    assert "9c41" in html and "5b2e" in html and t(app, "Specialists") in html
+    for who in ("parentA", "teacher1"):
+        page = app.test_client()
+        sign_in(page, db, w.users[who])
+        html = page.get(f"/children/{w.children['A'].id}").text
+        assert "9c41" in html and "5b2e" in html and t(app, "Specialists") in html
+        assert f"/children/{w.children['A'].id}/refer" in html
 
     if app.config["DATABASE_URL"].startswith("sqlite"):
         raw = _raw_bytes(app)

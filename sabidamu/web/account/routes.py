@@ -7,7 +7,7 @@ import uuid
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from flask import (Blueprint, current_app, flash, g, make_response, redirect, render_template, request, session,
+from flask import (Blueprint, flash, g, make_response, redirect, render_template, request, session,
                    url_for)
 from flask_babel import format_date, get_locale, gettext
 from flask_babel import lazy_gettext as _l
