@@ -80,9 +80,9 @@ MATRIX = [
     ("GET", "/screenings/<screening_id>", "/screenings/{missing}", everyone(404)),
     ("GET", "/screenings/<screening_id>/resume", "/screenings/{screening_A}/resume", allow("parentA", "teacher1", "head1", ok=302)),
     ("GET", "/screenings/<screening_id>/domain/<int:step>", "/screenings/{screening_A}/domain/1", allow("parentA", "teacher1", "head1")),
-    ("POST", "/screenings/<screening_id>/domain/<int:step>", "/screenings/{screening_A}/domain/1", allow("parentA", "teacher1", "head1", ok=422)),
+    ("POST", "/screenings/<screening_id>/domain/<int:step>", "/screenings/{screening_A}/domain/1", allow("parentA", "teacher1", "head1", ok=409)),  # no version: stale
     ("GET", "/screenings/<screening_id>", "/screenings/{screening_A}", allow("parentA", "teacher1", "head1", ok=302)),
-    ("GET", "/screenings/<screening_id>/pdf", "/screenings/{screening_A}/pdf", allow("parentA", "teacher1", "head1", ok=409)),
+    ("GET", "/screenings/<screening_id>/pdf", "/screenings/{screening_A}/pdf", allow("parentA", "teacher1", "head1", ok=302)),  # not finished: back to it
     ("GET", "/screenings/<screening_id>/resume", "/screenings/{missing}/resume", everyone(404)),
     ("GET", "/screenings/<screening_id>/domain/<int:step>", "/screenings/{missing}/domain/1", everyone(404)),
     ("POST", "/screenings/<screening_id>/domain/<int:step>", "/screenings/{missing}/domain/1", everyone(404)),
@@ -165,12 +165,13 @@ def test_every_route_is_in_the_matrix(app):
 
 
 @pytest.mark.parametrize("method,path,role,expected", CASES)
-def test_access(app, client, db, world, method, path, role, expected):
+def test_access(app, client, db, keyring, world, method, path, role, expected):
     pending = Enrollment(child_id=world.children["B"].id, group_id=world.groups["A"].id, status="pending")
     db.add(pending)
     child_a = world.children["A"]
     screening = Screening(child_id=child_a.id, key_id=child_a.key_id, instrument_id="sabidamu-dev-screen",
                           instrument_version=1, band_id="m66", status="in_progress")
+    screening.screening_date_ct = keyring.seal(child_a.key_id, "screening", screening.id, "screening_date", "2026-09-01")
     db.add(screening)
     consent = Consent(child_id=child_a.id, purpose="specialist_access", recipient_org_id=world.orgs["org1"].id,
                       method="in_app", given_by=world.users["parentA"].id, key_id=child_a.key_id, parts=[])

@@ -215,6 +215,11 @@ def decide_enrollment(db: Session, keyring: Keyring, parent: User, enrollment_id
                                                       Enrollment.status == "active", Enrollment.id != enrollment.id)).all():
             other.status, other.decided_at = "ended", utcnow()
         _move_to_org_key(db, keyring, db.get(Child, enrollment.child_id), group.org_id)
+        # Confirming the enrolment in the app is the parent's consent to monitoring in this kindergarten.
+        from .consent import CONSENT_PARTS, Recipient, give_in_transaction
+        give_in_transaction(db, keyring, parent, enrollment.child_id, purpose="kindergarten_monitoring",
+                            recipient=Recipient(org_id=group.org_id),
+                            parts=list(CONSENT_PARTS["kindergarten_monitoring"]))
     record(db, parent, "enrollment.accept" if accept else "enrollment.decline", role="parent", org_id=group.org_id,
            object_type="child", object_id=enrollment.child_id, detail={"group_id": str(group.id)})
     db.commit()

@@ -37,7 +37,7 @@ def create_org(db: Session, keyring: Keyring, admin: User | None, *, kind: str, 
 
 
 def add_staff(db: Session, actor: User | None, org: Organization, *, full_name: str, login: str, password: str,
-              role: str, locale: str | None = None) -> User:
+              role: str, locale: str | None = None, specialist_kind: str | None = None) -> User:
     """A head (or the admin, for an organization's first head) creates a staff account."""
     if actor is not None and not actor.is_admin and access.org_role(db, actor, org.id) != "head":
         raise AccessDenied()
@@ -51,7 +51,8 @@ def add_staff(db: Session, actor: User | None, org: Organization, *, full_name: 
         user.phone = login
     db.add(user)
     db.flush()
-    db.add(Membership(user_id=user.id, org_id=org.id, role=role))
+    db.add(Membership(user_id=user.id, org_id=org.id, role=role,
+                      specialist_kind=specialist_kind if role == "specialist" else None))
     record(db, actor, "role.grant", org_id=org.id, object_type="user", object_id=user.id, detail={"role": role})
     return user
 

@@ -118,9 +118,11 @@ def reseal_child_screenings(db: Session, keyring: Keyring, child: Child, new_key
 
 # -- access --------------------------------------------------------------------------------------
 
-def _role(db: Session, user: User, child_id: uuid.UUID) -> str:
-    role = access.child_view_role(db, user, child_id)
-    if role is None:
+def _role(db: Session, user: User, child_id: uuid.UUID, answering: bool = False) -> str:
+    """Who may see screenings: the parent, staff of the child's group, and a specialist whose consent covers
+    screenings. Who may answer one: the parent and the child's teacher or head only."""
+    role = access.child_view_role(db, user, child_id, part="screenings")
+    if role is None or (answering and role not in ("parent", "teacher", "head")):
         raise AccessDenied()
     return role
 
@@ -205,7 +207,7 @@ def start(db: Session, keyring: Keyring, registry: InstrumentRegistry, user: Use
 
     Refusals: `no_band` (the child's age is outside every band), `already_completed` (with
     `screening_id`: this version and band was completed already)."""
-    role = _role(db, user, child_id)
+    role = _role(db, user, child_id, answering=True)
     child = _child(db, child_id)
     view = open_child(keyring, child)
     instrument = _instrument(registry, instrument_id)
@@ -321,7 +323,7 @@ def record_pdf(db: Session, user: User, view: ScreeningView) -> None:
 
 def _editable(db: Session, user: User, screening_id: uuid.UUID, version: int | None) -> tuple[Screening, str]:
     row = _row(db, screening_id)
-    role = _role(db, user, row.child_id)
+    role = _role(db, user, row.child_id, answering=True)
     if row.status != "in_progress":
         raise ServiceError("not_in_progress", screening_id=str(row.id))
     if version is not None and version != row.version:

@@ -28,6 +28,11 @@ def register_web(app: Flask) -> None:
     for bp in (consent_bp, specialist_bp, cards_bp):
         app.register_blueprint(bp)
 
+    @app.teardown_request
+    def reset_write_mode(_exc=None):
+        # The flag is a context variable: do not let it outlive the request (test clients share the thread).
+        dbmod.set_writing(False)
+
     @app.before_request
     def load_user():
         # Requests that may write take SQLite's write lock up front (see sabidamu.db).

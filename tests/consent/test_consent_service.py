@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlmodel import select
 
 from sabidamu import access
 from sabidamu.models import AuditEvent, Consent
@@ -12,7 +11,6 @@ from sabidamu.services import AccessDenied, ServiceError
 from sabidamu.services import consent as svc
 from sabidamu.services.children import children_of_parent
 from tests.consent.support import actions, count
-from tests.factories import make_child
 
 Recipient = svc.Recipient
 

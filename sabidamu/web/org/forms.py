@@ -3,7 +3,7 @@ import datetime as dt
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..validators import login_value, not_in_future, plausible_child_birth, strong_password, valid_iin
 
@@ -20,8 +20,16 @@ class StaffForm(FlaskForm):
     login = StringField(_l("E-mail or phone"), validators=[DataRequired(_l("Enter an e-mail or phone.")), login_value])
     role = SelectField(_l("Role"), choices=[("teacher", _l("Teacher")), ("specialist", _l("Specialist")),
                                             ("school_teacher", _l("Primary school teacher")), ("head", _l("Head"))])
+    specialist_kind = SelectField(_l("Specialist's field (for specialists)"), choices=[
+        ("", _l("— not a specialist —")), ("speech_therapist", _l("Speech therapist")),
+        ("psychologist", _l("Psychologist")), ("defectologist", _l("Defectologist"))])
     password = PasswordField(_l("First password (at least 10 characters; give it to the person)"),
                              validators=[DataRequired(_l("Enter a password.")), strong_password])
+
+
+    def validate_specialist_kind(self, field):
+        if self.role.data == "specialist" and not field.data:
+            raise ValidationError(_l("Choose the specialist's field."))
 
 
 class GroupForm(FlaskForm):

@@ -41,7 +41,8 @@ def new_staff(org_id):
     if form.validate_on_submit():
         try:
             orgs_svc.add_staff(db(), g.user, org, full_name=form.full_name.data, login=form.login.data,
-                               password=form.password.data, role=form.role.data)
+                               password=form.password.data, role=form.role.data,
+                               specialist_kind=form.specialist_kind.data or None)
             db().commit()
         except ServiceError as exc:
             db().rollback()
