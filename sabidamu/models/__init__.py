@@ -6,9 +6,11 @@ from .monitoring import STAGES, CardStage, HomeObservation, LevelCount
 from .org import AGE_GROUPS, ORG_KINDS, STAFF_ROLES, DataKey, Group, GroupTeacher, Membership, Organization
 from .screening import Screening
 from .security import DeletionRequest, StaffTotp
+from .transfer import OrgTransferKey
 from .user import LoginThrottle, User, UserSession
 
 __all__ = [
+    "OrgTransferKey",
     "Consent", "Referral", "SpecialistConclusion",
     "AGE_GROUPS", "ORG_KINDS", "STAFF_ROLES", "STAGES", "AuditEvent", "CardStage", "Child", "DataKey", "Enrollment",
     "Group", "HomeObservation", "LevelCount",

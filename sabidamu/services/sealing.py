@@ -13,6 +13,7 @@ from ..models import Consent, Referral, SpecialistConclusion
 from ..models.consent import SEALED_CONCLUSION_FIELDS, SEALED_CONSENT_FIELDS, SEALED_REFERRAL_FIELDS
 from ..models.monitoring import SEALED_STAGE_FIELDS
 from ..models.screening import SEALED_FIELDS as SCREENING_SEALED_FIELDS
+from ..models.transfer import OrgTransferKey
 
 SEALED_TABLES: dict[type, tuple[str, ...]] = {
     Child: ("name", "birth_date", "iin", "sex", "gestational_weeks", "notes"),
@@ -22,6 +23,7 @@ SEALED_TABLES: dict[type, tuple[str, ...]] = {
     Consent: SEALED_CONSENT_FIELDS,
     Referral: SEALED_REFERRAL_FIELDS,
     SpecialistConclusion: SEALED_CONCLUSION_FIELDS,
+    OrgTransferKey: ("secret",),
 }
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from tests.browser.helpers import assert_accessible, has_horizontal_scroll, html_lang, shot, sign_in, switch_language
 from tests.cards.helpers import fill, observe, skills
-from tests.factories import PASSWORD, add_member, make_child, make_group, make_org, make_user
+from tests.factories import enrol_totp, PASSWORD, add_member, make_child, make_group, make_org, make_user
 
 SKILL_GROUPS = ("physical", "communicative", "cognitive", "creative", "social_emotional")
 
@@ -22,6 +22,7 @@ def kindergarten(live_server):
         head, teacher, parent = (make_user(s, "head@balapan.kz"), make_user(s, "teacher@balapan.kz"),
                                  make_user(s, "parent@balapan.kz"))
         add_member(s, head, org, "head")
+        enrol_totp(s, live_server.keyring, head)  # heads sign in with a second factor
         add_member(s, teacher, org, "teacher")
         group = make_group(s, org, "Күншуақ", teacher)
         aliya = make_child(s, keyring, "Әлия Ахметова", parent=parent, group=group)

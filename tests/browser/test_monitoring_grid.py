@@ -9,7 +9,7 @@ import pytest
 
 from sabidamu.monitoring import load_framework
 from tests.browser.helpers import assert_accessible, shot, sign_in, switch_language
-from tests.factories import PASSWORD, add_member, make_child, make_group, make_org, make_user
+from tests.factories import enrol_totp, PASSWORD, add_member, make_child, make_group, make_org, make_user
 
 SKILLS = [s.id for s in load_framework().skills("preschool", "physical")]
 MARKS = {"1": "I", "2": "II", "3": "III", "": "—"}
@@ -24,6 +24,7 @@ def monitored_group(live_server):
         head = make_user(s, "head@baldyrgan.kz")
         teacher = make_user(s, "teacher@baldyrgan.kz")
         add_member(s, head, org, "head")
+        enrol_totp(s, live_server.keyring, head)  # heads sign in with a second factor
         add_member(s, teacher, org, "teacher")
         group = make_group(s, org, "Күнбағыс", teacher)
         for name, sex in (("Әлия Ахметова", "f"), ("Бауыржан Омаров", "m"), ("Дана Сейтқали", "f")):

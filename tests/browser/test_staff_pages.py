@@ -10,7 +10,7 @@ import pytest
 from sabidamu.iin import make_iin
 from tests.browser.helpers import (KAZAKH_LETTERS, assert_accessible, field_error, has_horizontal_scroll, html_lang,
                                    shot, sign_in, switch_language)
-from tests.factories import PASSWORD, add_member, make_child, make_group, make_org, make_user
+from tests.factories import enrol_totp, PASSWORD, add_member, make_child, make_group, make_org, make_user
 
 NEW_CHILD = "Томирис Жақсылық"
 NEW_BIRTH = dt.date(2020, 11, 2)
@@ -27,6 +27,7 @@ def kindergarten(live_server):
         teacher_a = make_user(s, "teacher.a@balapan.kz")
         teacher_b = make_user(s, "teacher.b@balapan.kz")
         add_member(s, head, org, "head")
+        enrol_totp(s, live_server.keyring, head)  # heads sign in with a second factor
         add_member(s, teacher_a, org, "teacher")
         add_member(s, teacher_b, org, "teacher")
         group_a = make_group(s, org, "Күншуақ", teacher_a)
