@@ -16,22 +16,28 @@ from flask_babel import get_locale, gettext
 from .. import db as dbmod
 
 NAV_TTL = 30.0
-_cache: dict[uuid.UUID, tuple[float, list[tuple[uuid.UUID, str, str, str]]]] = {}
+_cache: dict[uuid.UUID, tuple[float, list[tuple[uuid.UUID, str, str, str]], bool]] = {}
 _lock = threading.Lock()
 
 
-def _memberships(user) -> list[tuple[uuid.UUID, str, str, str]]:
+def _memberships(user) -> tuple[list[tuple[uuid.UUID, str, str, str]], bool]:
+    """(the user's memberships, whether they are a guardian of any child)."""
     now = time.monotonic()
     hit = _cache.get(user.id)
     if hit and now - hit[0] < NAV_TTL:
-        return hit[1]
+        return hit[1], hit[2]
+    from sqlmodel import select
+
+    from ..models import Guardianship
     from ..services.orgs import orgs_of
-    rows = [(org.id, org.name_kk, org.name_ru, role) for org, role in orgs_of(dbmod.get_db(), user)]
+    db = dbmod.get_db()
+    rows = [(org.id, org.name_kk, org.name_ru, role) for org, role in orgs_of(db, user)]
+    guardian = db.exec(select(Guardianship.id).where(Guardianship.user_id == user.id).limit(1)).first() is not None
     with _lock:
         if len(_cache) > 10_000:
             _cache.clear()
-        _cache[user.id] = (now, rows)
-    return rows
+        _cache[user.id] = (now, rows, guardian)
+    return rows, guardian
 
 
 def forget(user_id: uuid.UUID) -> None:
@@ -48,14 +54,14 @@ def nav_items() -> list[tuple[str, str]]:
         items.append((url_for("admin.index"), gettext("Organizations")))
     kk = str(get_locale()) == "kk"
     seen = set()
-    memberships = _memberships(user)
+    memberships, guardian = _memberships(user)
     for org_id, name_kk, name_ru, _role in memberships:
         if org_id not in seen:
             seen.add(org_id)
             items.append((url_for("org.overview", org_id=org_id), name_kk if kk else name_ru))
     if any(role == "specialist" for *_rest, role in memberships):
         items.append((url_for("specialist.index"), gettext("Referred children")))
-    if not user.is_admin:
+    if not user.is_admin and (guardian or not memberships):  # parents, and staff who are parents too
         items.append((url_for("parent.dashboard"), gettext("My children")))
     items.append((url_for("account.security"), gettext("Account")))
     return items

@@ -176,7 +176,7 @@ def history_chart(views: list[ScreeningView], lang: str) -> str:
     return domain_scores_svg(
         [Series(labels[k], tuple(v)) for k, v in series.items()],
         title=gettext("Scores by area, percent of the maximum, by age in months"),
-        x_label=gettext("Age, months"), y_label=gettext("% of maximum"))
+        x_label=gettext("Age, months"), y_label=gettext("Percent of the maximum"))
 
 
 def chart_rows(views: list[ScreeningView], lang: str) -> list[dict]:

@@ -1,14 +1,14 @@
-"""screening, monitoring, consent, security
+"""screening, monitoring, consent, security, transfer
 
 Revision ID: 0002
 Revises: b84ca6725386
-Create Date: 2026-11-24 05:22:20.450520
+Create Date: 2026-11-24 05:29:25.413242
 """
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 import sabidamu.models.base
-
+import sabidamu.models.base
 
 revision = '0002'
 down_revision = 'b84ca6725386'
@@ -32,6 +32,26 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('deletion_request', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_deletion_request_child_id'), ['child_id'], unique=False)
+
+    op.create_table('orgtransferkey',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('org_id', sa.Uuid(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('public', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('fingerprint', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('key_id', sa.Uuid(), nullable=False),
+    sa.Column('secret_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sabidamu.models.base.UTCDateTime(), nullable=False),
+    sa.Column('retired_at', sabidamu.models.base.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['key_id'], ['datakey.id'], ),
+    sa.ForeignKeyConstraint(['org_id'], ['organization.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('orgtransferkey', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_orgtransferkey_fingerprint'), ['fingerprint'], unique=False)
+        batch_op.create_index(batch_op.f('ix_orgtransferkey_key_id'), ['key_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_orgtransferkey_org_id'), ['org_id'], unique=False)
 
     op.create_table('staff_totp',
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -297,6 +317,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_staff_totp_key_id'))
 
     op.drop_table('staff_totp')
+    with op.batch_alter_table('orgtransferkey', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_orgtransferkey_org_id'))
+        batch_op.drop_index(batch_op.f('ix_orgtransferkey_key_id'))
+        batch_op.drop_index(batch_op.f('ix_orgtransferkey_fingerprint'))
+
+    op.drop_table('orgtransferkey')
     with op.batch_alter_table('deletion_request', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_deletion_request_child_id'))
 
