@@ -124,3 +124,33 @@ def org_role(db: Session, user: User | None, org_id: uuid.UUID) -> str | None:
 
 def child_exists(db: Session, child_id: uuid.UUID) -> bool:
     return db.get(Child, child_id) is not None
+
+
+SCHOOL_ROLES = ("head", "school_teacher")
+
+
+def school_role(db: Session, user: User | None, org_id: uuid.UUID) -> str | None:
+    """'head' or 'school_teacher' when the user works at this organization and it is a school."""
+    from .models import Organization
+    if user is None:
+        return None
+    org = db.get(Organization, org_id)
+    if org is None or org.kind != "school":
+        return None
+    roles = roles_in(db, user, org_id)
+    return next((r for r in SCHOOL_ROLES if r in roles), None)
+
+
+def school_view_role(db: Session, user: User | None, child_id: uuid.UUID, org_id: uuid.UUID) -> str | None:
+    """School staff see a child whose card their school imported, or who is enrolled in its first-grade class."""
+    from .models import ImportedCard
+    role = school_role(db, user, org_id)
+    if role is None:
+        return None
+    if db.exec(select(ImportedCard.id).where(ImportedCard.child_id == child_id,
+                                             ImportedCard.school_org_id == org_id)).first() is not None:
+        return role
+    enrolled = db.exec(select(Enrollment.id).join(Group, Group.id == Enrollment.group_id).where(
+        Enrollment.child_id == child_id, Enrollment.status == "active", Group.org_id == org_id,
+        Group.age_group == "grade1")).first()
+    return role if enrolled is not None else None

@@ -71,3 +71,7 @@ def pdf_command(child_id: str | None, group_id: str | None, lang: str, login: st
         _fail(f"{login} may not see the card{'s of this group' if group_id else ' of this child'}")
     out.write_bytes(body)
     click.echo(f"wrote {out} ({count} card{'s' if count != 1 else ''}, {len(body)} bytes)")
+
+
+from .import_cli import import_command  # noqa: E402  (the school side of the transfer: import .sdcard files)
+cards_cli.add_command(import_command)

@@ -7,10 +7,11 @@ from .org import AGE_GROUPS, ORG_KINDS, STAFF_ROLES, DataKey, Group, GroupTeache
 from .screening import Screening
 from .security import DeletionRequest, StaffTotp
 from .transfer import OrgTransferKey
+from .transfer_package import ImportedCard, TransferPackage, TrustedSenderKey
 from .user import LoginThrottle, User, UserSession
 
 __all__ = [
-    "OrgTransferKey",
+    "OrgTransferKey", "ImportedCard", "TransferPackage", "TrustedSenderKey",
     "Consent", "Referral", "SpecialistConclusion",
     "AGE_GROUPS", "ORG_KINDS", "STAFF_ROLES", "STAGES", "AuditEvent", "CardStage", "Child", "DataKey", "Enrollment",
     "Group", "HomeObservation", "LevelCount",

@@ -11,7 +11,7 @@ from .base import created_field, id_field, time_field
 
 ORG_KINDS = ("kindergarten", "school", "correction_room", "pmpk")
 STAFF_ROLES = ("head", "teacher", "specialist", "school_teacher")
-AGE_GROUPS = ("early", "junior", "middle", "senior", "preschool")
+AGE_GROUPS = ("early", "junior", "middle", "senior", "preschool", "grade1")  # grade1: a school's first-grade class
 
 
 class Organization(SQLModel, table=True):

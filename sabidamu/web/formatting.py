@@ -49,6 +49,7 @@ def age_group_label(code: str) -> str:
         "middle": _l("Middle group (3-4 years)"),
         "senior": _l("Senior group (4-5 years)"),
         "preschool": _l("Pre-school group (5-6 years)"),
+        "grade1": _l("Grade 1 class"),
     }
     return str(labels.get(code, code))
 

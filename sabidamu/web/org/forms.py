@@ -37,7 +37,7 @@ class GroupForm(FlaskForm):
     age_group = SelectField(_l("Age group"), choices=[
         ("early", _l("Early age group (1-2 years)")), ("junior", _l("Junior group (2-3 years)")),
         ("middle", _l("Middle group (3-4 years)")), ("senior", _l("Senior group (4-5 years)")),
-        ("preschool", _l("Pre-school group (5-6 years)"))])
+        ("preschool", _l("Pre-school group (5-6 years)")), ("grade1", _l("Grade 1 class"))])
     academic_year = IntegerField(_l("Academic year starts in (year)"), validators=[
         DataRequired(_l("Enter the year the academic year starts in, for example 2026.")),
         NumberRange(2000, 2100, _l("Enter a year from 2000 to 2100."))])

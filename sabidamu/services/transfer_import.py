@@ -1,0 +1,540 @@
+"""The school side of the card's transfer: import of .sdcard files, the inbox of same-installation transfers,
+packages held for an unknown sender's key, and what the school sees (first-grade readiness).
+
+Every check is sabidamu.crypto.package.open_package's; this module decides what to keep. A rejected file
+writes nothing but its audit event; an accepted one writes the child (found by IIN or created under the
+school's key), the sealed ImportedCard, the TransferPackage envelope and the audit event in one transaction.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from .. import access
+from ..crypto import minisign
+from ..crypto.blind_index import iin_index
+from ..crypto.keyring import Keyring
+from ..crypto.package import ERROR_MESSAGES, Limits, OpenedPackage, PackageError, open_package
+from ..iin import IINError, parse_iin
+from ..models import Child, Enrollment, Group, Organization, User
+from ..models.base import utcnow
+from ..models.transfer_package import ImportedCard, TransferPackage, TrustedSenderKey
+from . import AccessDenied, NotFound, ServiceError
+from . import transfer_keys
+from .audit import record
+from .children import _seal_child, find_by_iin, open_child
+from .keys import active_key
+
+TABLE = "imported_card"
+SKILL_GROUPS = ("physical", "communicative", "cognitive", "creative", "social_emotional")
+STAGES = ("start", "intermediate", "final")
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """Checked on the raw upload, before any cryptography."""
+
+    max_file_bytes: int = Limits().max_package_bytes
+    max_files: int = 40
+    max_total_bytes: int = 100 * 1024 * 1024
+
+
+UPLOAD_LIMITS = UploadLimits()
+
+# Codes beyond the package's own: what an upload or a decision can end with.
+EXTRA_MESSAGES = {
+    "already_imported": "This package has already been imported; nothing was changed.",
+    "imported": "The card has been imported.",
+    "held": "The sender's signing key is not known here. The package is kept until the school head confirms "
+            "the key's fingerprint with the sender by phone.",
+    "too_many_files": "Too many files in one upload.",
+    "upload_too_large": "The files together are larger than one upload may be.",
+    "not_a_school": "Only a school can import cards.",
+}
+
+
+def message_for(code: str) -> str:
+    return ERROR_MESSAGES.get(code) or EXTRA_MESSAGES.get(code, code)
+
+
+@dataclass
+class ImportResult:
+    status: str                       # 'imported' | 'already_imported' | 'held' | 'rejected'
+    code: str | None                  # a PackageError code (or 'already_imported', 'held' ...), None when imported
+    message: str                      # English; the web maps `code` to a translated message
+    child_id: uuid.UUID | None = None
+    package_id: uuid.UUID | None = None
+
+    def as_json(self, file: str) -> dict:
+        return {"file": file, "status": self.status, "code": self.code, "message": self.message,
+                "child_id": str(self.child_id) if self.child_id else None,
+                "package_id": str(self.package_id) if self.package_id else None}
+
+
+def retention_until(accepted_on: dt.date) -> dt.date:
+    """The kindergarten keeps read-only access until 1 December of the academic year after the one in which the
+    school accepted the card (accepted in June 2026 -> 1 December 2026; in October 2026 -> 1 December 2027)."""
+    return dt.date(accepted_on.year if accepted_on.month < 9 else accepted_on.year + 1, 12, 1)
+
+
+def kindergarten_may_read(db: Session, sender_org_id: uuid.UUID, child_id: uuid.UUID,
+                          today: dt.date | None = None) -> bool:
+    """For the export side: the sending kindergarten's read-only access after the school accepted the card."""
+    today = today or utcnow().date()
+    row = db.exec(select(TransferPackage).where(
+        TransferPackage.sender_org_id == sender_org_id, TransferPackage.child_id == child_id,
+        TransferPackage.direction == "inbox", TransferPackage.status == "accepted")
+        .order_by(TransferPackage.kindergarten_access_until.desc())).first()
+    return row is not None and row.kindergarten_access_until is not None and today <= row.kindergarten_access_until
+
+
+# ------------------------------------------------------------------------------------------- access
+
+def _school(db: Session, org_id: uuid.UUID) -> Organization:
+    org = db.get(Organization, org_id)
+    if org is None:
+        raise NotFound()
+    return org
+
+
+def _role(db: Session, actor: User | None, org: Organization, head_only: bool = False) -> str:
+    """The acting role; None as actor is the operator at the command line (the CLI has no web session)."""
+    if actor is None:
+        if org.kind != "school":
+            raise ServiceError("not_a_school")
+        return "cli"
+    role = access.school_role(db, actor, org.id)
+    if role is None or (head_only and role != "head"):
+        raise AccessDenied()
+    return role
+
+
+def school_role_or_deny(db: Session, actor: User, org_id: uuid.UUID, head_only: bool = False) -> tuple[Organization, str]:
+    org = _school(db, org_id)
+    return org, _role(db, actor, org, head_only)
+
+
+# ------------------------------------------------------------------------------------------- import
+
+def _resolver(db: Session, school_id: uuid.UUID, extra: tuple[str, str] | None = None):
+    """The sender's key: one of this installation's organizations, or one the school confirmed by phone."""
+    def resolve(manifest: dict) -> str | None:
+        sender = manifest["sender"]
+        fingerprint = sender["signing_key_fingerprint"].upper()
+        if extra is not None and extra[0] == fingerprint:
+            return extra[1]
+        known = transfer_keys.sender_public_key(db, fingerprint)
+        if known is not None and str(known[0]) == sender["org_id"]:
+            return known[1]
+        trusted = db.exec(select(TrustedSenderKey).where(TrustedSenderKey.school_org_id == school_id,
+                                                         TrustedSenderKey.fingerprint == fingerprint)).first()
+        if trusted is not None and (str(trusted.sender_org_id) == sender["org_id"] or trusted.sender_bin == sender["bin"]):
+            return trusted.public_key
+        return None
+    return resolve
+
+
+def _open(db: Session, keyring: Keyring, org: Organization, data: bytes, extra=None) -> OpenedPackage:
+    opened = open_package(data, identities=transfer_keys.identities_for(db, keyring, org.id),
+                          resolve_sender_key=_resolver(db, org.id, extra))
+    recipient_org = opened.manifest["recipient"].get("org_id")
+    if not opened.addressed_to_us or (recipient_org is not None and recipient_org != str(org.id)):
+        raise PackageError("wrong_recipient", "the signed manifest names another recipient")
+    return opened
+
+
+def _uuid_or_none(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _find_or_create_child(db: Session, keyring: Keyring, org: Organization, manifest_child: dict,
+                          actor: User | None, role: str) -> Child:
+    child = find_by_iin(db, keyring, manifest_child["iin"])
+    if child is not None:
+        return child  # a known child: nothing of its record is overwritten
+    birth = dt.date.fromisoformat(manifest_child["birth_date"])
+    try:
+        sex = parse_iin(manifest_child["iin"], birth).sex
+    except IINError:
+        sex = None
+    key = active_key(db, keyring, "org", org.id)
+    db.flush()
+    child = Child(key_id=key.id, created_by=getattr(actor, "id", None),
+                  iin_index=iin_index(keyring.blind_index_key, manifest_child["iin"]))
+    _seal_child(keyring, child, {"name": manifest_child["full_name"].strip(), "birth_date": birth.isoformat(),
+                                 "iin": manifest_child["iin"], "sex": sex, "gestational_weeks": None, "notes": None})
+    db.add(child)
+    db.flush()
+    record(db, actor, "child.create", role=role, org_id=org.id, object_type="child", object_id=child.id,
+           detail={"source": "card.import"})
+    return child
+
+
+def _store_card(db: Session, keyring: Keyring, org: Organization, opened: OpenedPackage, actor: User | None,
+                role: str) -> ImportedCard:
+    child = _find_or_create_child(db, keyring, org, opened.manifest["child"], actor, role)
+    key = active_key(db, keyring, "org", org.id)
+    db.flush()
+    card = ImportedCard(child_id=child.id, school_org_id=org.id, package_id=uuid.UUID(opened.manifest["package_id"]),
+                        key_id=key.id, imported_by=getattr(actor, "id", None),
+                        academic_years=sorted(y["academic_year"] for y in opened.card["years"]))
+    card.card_json_ct = keyring.seal(key.id, TABLE, card.id, "card_json",
+                                     json.dumps(opened.card, ensure_ascii=False, sort_keys=True))
+    card.card_pdf_ct = keyring.seal(key.id, TABLE, card.id, "card_pdf", base64.b64encode(opened.card_pdf).decode())
+    db.add(card)
+    db.flush()
+    return card
+
+
+def _already(db: Session, org: Organization, package_id: uuid.UUID) -> ImportedCard | None:
+    return db.exec(select(ImportedCard).where(ImportedCard.school_org_id == org.id,
+                                              ImportedCard.package_id == package_id)).first()
+
+
+def _envelope(manifest: dict, org: Organization, data: bytes, direction: str, status: str, **extra) -> TransferPackage:
+    sender = manifest["sender"]
+    return TransferPackage(package_id=uuid.UUID(manifest["package_id"]), direction=direction,
+                           sender_org_id=_uuid_or_none(sender["org_id"]), sender_name=sender["name"][:300],
+                           sender_bin=sender["bin"], sender_fingerprint=sender["signing_key_fingerprint"].upper(),
+                           recipient_org_id=org.id, status=status, sha256=hashlib.sha256(data).hexdigest(),
+                           size=len(data), **extra)
+
+
+def _audit_detail(org: Organization, manifest: dict | None, data: bytes, **more) -> dict:
+    detail = {"school_org_id": str(org.id), "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    if manifest is not None:
+        detail.update(package_id=manifest.get("package_id"), sender_org_id=manifest["sender"].get("org_id"),
+                      sender_bin=manifest["sender"].get("bin"))
+    detail.update(more)
+    return detail
+
+
+def _reject(db: Session, actor, role: str, org: Organization, data: bytes, error: PackageError,
+            manifest: dict | None = None) -> ImportResult:
+    db.rollback()
+    record(db, actor, "card.import_rejected", role=role, org_id=org.id,
+           detail=_audit_detail(org, manifest, data, code=error.code))
+    db.commit()
+    return ImportResult("rejected", error.code, message_for(error.code))
+
+
+def _hold(db: Session, actor, role: str, org: Organization, data: bytes, error: PackageError) -> ImportResult:
+    manifest = error.manifest or {}
+    package_id = uuid.UUID(manifest["package_id"])
+    existing = db.exec(select(TransferPackage).where(
+        TransferPackage.package_id == package_id, TransferPackage.direction == "import",
+        TransferPackage.recipient_org_id == org.id)).first()
+    if existing is None:
+        db.add(_envelope(manifest, org, data, "import", "held", reason_code="unknown_sender", package_bytes=data,
+                         actor_id=getattr(actor, "id", None)))
+        record(db, actor, "card.import_held", role=role, org_id=org.id,
+               detail=_audit_detail(org, manifest, data, fingerprint=error.fingerprint))
+        db.commit()
+    elif existing.status == "imported":
+        return ImportResult("already_imported", "already_imported", message_for("already_imported"),
+                            existing.child_id, package_id)
+    return ImportResult("held", "unknown_sender", message_for("held"), None, package_id)
+
+
+def import_package(db: Session, keyring: Keyring, school_org_id: uuid.UUID, data: bytes,
+                   actor: User | None) -> ImportResult:
+    """Import one .sdcard file into a school. Commits; a rejection writes only its audit event."""
+    org = _school(db, school_org_id)
+    role = _role(db, actor, org)
+    try:
+        opened = _open(db, keyring, org, data)
+    except PackageError as error:
+        if error.code == "unknown_sender" and error.manifest is not None:
+            return _hold(db, actor, role, org, data, error)
+        return _reject(db, actor, role, org, data, error)
+    package_id = uuid.UUID(opened.manifest["package_id"])
+    done = _already(db, org, package_id)
+    if done is not None:
+        return ImportResult("already_imported", "already_imported", message_for("already_imported"),
+                            done.child_id, package_id)
+    try:
+        card = _store_card(db, keyring, org, opened, actor, role)
+        db.add(_envelope(opened.manifest, org, data, "import", "imported", child_id=card.child_id,
+                         actor_id=getattr(actor, "id", None), decided_at=utcnow()))
+        record(db, actor, "card.import", role=role, org_id=org.id, object_type="child", object_id=card.child_id,
+               detail=_audit_detail(org, opened.manifest, data))
+        db.commit()
+    except Exception:
+        db.rollback()
+        raise
+    return ImportResult("imported", None, message_for("imported"), card.child_id, package_id)
+
+
+def check_upload(sizes: list[int], limits: UploadLimits = UPLOAD_LIMITS) -> str | None:
+    """The whole upload's limits (count, total); each file's own limit is checked per file."""
+    if len(sizes) > limits.max_files:
+        return "too_many_files"
+    if sum(sizes) > limits.max_total_bytes:
+        return "upload_too_large"
+    return None
+
+
+# ------------------------------------------------------------------------------------ held packages
+
+def held_packages(db: Session, actor: User, org_id: uuid.UUID) -> list[TransferPackage]:
+    org, _role_ = school_role_or_deny(db, actor, org_id)
+    return list(db.exec(select(TransferPackage).where(
+        TransferPackage.recipient_org_id == org.id, TransferPackage.status == "held")
+        .order_by(TransferPackage.created_at)).all())
+
+
+def _transfer(db: Session, transfer_id: uuid.UUID) -> TransferPackage:
+    row = db.get(TransferPackage, transfer_id)
+    if row is None or row.recipient_org_id is None:
+        raise NotFound()
+    return row
+
+
+def confirm_sender_key(db: Session, keyring: Keyring, actor: User, transfer_id: uuid.UUID,
+                       public_key_text: str) -> ImportResult:
+    """The head confirmed the sender's fingerprint by phone and entered the sender's public key: the package is
+    imported with every check, and the key is remembered for that sender (org id / BIN) at this school."""
+    row = _transfer(db, transfer_id)
+    org = _school(db, row.recipient_org_id)
+    role = _role(db, actor, org, head_only=True)
+    if row.status != "held" or row.package_bytes is None:
+        raise ServiceError("not_held")
+    try:
+        public = minisign.parse_public_key(public_key_text.strip())
+    except minisign.MinisignError:
+        raise ServiceError("bad_public_key", field="public_key")
+    if public.fingerprint.upper() != (row.sender_fingerprint or "").upper():
+        raise ServiceError("fingerprint_mismatch", field="public_key")
+    data = row.package_bytes
+    try:
+        opened = _open(db, keyring, org, data, extra=(public.fingerprint.upper(), public.to_base64()))
+    except PackageError as error:
+        raise ServiceError(f"package_{error.code}")
+    db.add(TrustedSenderKey(school_org_id=org.id, sender_org_id=row.sender_org_id, sender_bin=row.sender_bin,
+                            sender_name=row.sender_name, fingerprint=public.fingerprint.upper(),
+                            public_key=public.to_base64(), confirmed_by=actor.id))
+    record(db, actor, "transfer.key_confirmed", role=role, org_id=org.id,
+           detail={"fingerprint": public.fingerprint.upper(), "sender_org_id": str(row.sender_org_id),
+                   "sender_bin": row.sender_bin, "package_id": str(row.package_id)})
+    done = _already(db, org, row.package_id)
+    card = done or _store_card(db, keyring, org, opened, actor, role)
+    row.status, row.package_bytes, row.child_id = "imported", None, card.child_id
+    row.reason_code, row.decided_at, row.actor_id = None, utcnow(), actor.id
+    record(db, actor, "card.import", role=role, org_id=org.id, object_type="child", object_id=card.child_id,
+           detail=_audit_detail(org, opened.manifest, data, confirmed_key=True))
+    db.commit()
+    return ImportResult("imported", None, message_for("imported"), card.child_id, row.package_id)
+
+
+# -------------------------------------------------------------------------------------------- inbox
+
+def deliver_to_inbox(db: Session, package_bytes: bytes, sender_org_id: uuid.UUID, recipient_org_id: uuid.UUID,
+                     package_id: uuid.UUID, child_id: uuid.UUID | None, actor: User | None) -> TransferPackage:
+    """A same-installation transfer lands in the school's inbox (status 'delivered') until the school decides.
+
+    Called by the export inside its own transaction: this adds the row and flushes; the caller writes its
+    audit event and commits. The bytes are the .sdcard file, already age-encrypted to the school."""
+    sender = db.get(Organization, sender_org_id)
+    if sender is None or db.get(Organization, recipient_org_id) is None:
+        raise NotFound()
+    signing = transfer_keys.active(db, sender_org_id, "minisign")
+    row = TransferPackage(package_id=package_id, direction="inbox", sender_org_id=sender_org_id,
+                          sender_name=sender.name_kk[:300], sender_bin=sender.bin,
+                          sender_fingerprint=signing.fingerprint if signing else None,
+                          recipient_org_id=recipient_org_id, child_id=child_id, status="delivered",
+                          sha256=hashlib.sha256(package_bytes).hexdigest(), size=len(package_bytes),
+                          package_bytes=package_bytes, actor_id=getattr(actor, "id", None))
+    db.add(row)
+    db.flush()
+    return row
+
+
+def inbox(db: Session, actor: User, org_id: uuid.UUID) -> list[TransferPackage]:
+    org, _role_ = school_role_or_deny(db, actor, org_id)
+    return list(db.exec(select(TransferPackage).where(
+        TransferPackage.recipient_org_id == org.id, TransferPackage.direction == "inbox")
+        .order_by(TransferPackage.created_at.desc())).all())
+
+
+def _inbox_row(db: Session, actor: User, transfer_id: uuid.UUID) -> tuple[TransferPackage, Organization, str]:
+    row = _transfer(db, transfer_id)
+    if row.direction != "inbox":
+        raise NotFound()
+    org = _school(db, row.recipient_org_id)
+    role = _role(db, actor, org)
+    if row.status != "delivered":
+        raise ServiceError("not_delivered")
+    return row, org, role
+
+
+def _transfer_detail(row: TransferPackage) -> dict:
+    return {"package_id": str(row.package_id), "sender_org_id": str(row.sender_org_id),
+            "school_org_id": str(row.recipient_org_id), "child_id": str(row.child_id) if row.child_id else None}
+
+
+def accept(db: Session, keyring: Keyring, actor: User, transfer_id: uuid.UUID,
+           today: dt.date | None = None) -> ImportResult:
+    """The school takes the card: every check of an import, then the ImportedCard; the kindergarten keeps
+    read-only access until `kindergarten_access_until`. A package failing a check is marked 'rejected'."""
+    row, org, role = _inbox_row(db, actor, transfer_id)
+    data = row.package_bytes or b""
+    try:
+        opened = _open(db, keyring, org, data)
+        if uuid.UUID(opened.manifest["package_id"]) != row.package_id:
+            raise PackageError("bad_manifest", "package id differs from the delivery")
+    except PackageError as error:
+        row.status, row.reason_code, row.package_bytes = "rejected", error.code, None
+        row.decided_at, row.actor_id = utcnow(), actor.id
+        record(db, actor, "card.import_rejected", role=role, org_id=org.id,
+               detail={**_transfer_detail(row), "code": error.code})
+        db.commit()
+        return ImportResult("rejected", error.code, message_for(error.code), None, row.package_id)
+    card = _already(db, org, row.package_id) or _store_card(db, keyring, org, opened, actor, role)
+    row.status, row.package_bytes, row.child_id = "accepted", None, card.child_id
+    row.decided_at, row.actor_id = utcnow(), actor.id
+    row.kindergarten_access_until = retention_until(today or utcnow().date())
+    record(db, actor, "transfer.accept", role=role, org_id=org.id, object_type="child", object_id=card.child_id,
+           detail={**_transfer_detail(row), "kindergarten_access_until": row.kindergarten_access_until.isoformat()})
+    db.commit()
+    return ImportResult("imported", None, message_for("imported"), card.child_id, row.package_id)
+
+
+def decline(db: Session, actor: User, transfer_id: uuid.UUID) -> TransferPackage:
+    row, org, role = _inbox_row(db, actor, transfer_id)
+    row.status, row.package_bytes, row.decided_at, row.actor_id = "declined", None, utcnow(), actor.id
+    record(db, actor, "transfer.decline", role=role, org_id=org.id, object_type="child", object_id=row.child_id,
+           detail=_transfer_detail(row))
+    db.commit()
+    return row
+
+
+# --------------------------------------------------------------------------------- what the school sees
+
+@dataclass
+class PupilRow:
+    child_id: uuid.UUID
+    name: str
+    birth_date: dt.date
+    card_id: uuid.UUID | None
+    years: list[str]
+    final_year: str | None
+    final_levels: dict[str, int | None]
+    adaptation: bool
+    reasons: list[str] = field(default_factory=list)  # 'level_i' and/or 'no_card'
+
+
+@dataclass
+class Readiness:
+    classes: list[tuple[Group, list[PupilRow]]]
+    unplaced: list[PupilRow]
+    summary: dict[str, dict[int | None, int]]   # skill group -> {3: n, 2: n, 1: n, None: n}
+    adaptation: list[PupilRow]
+    grade1_groups: list[Group]
+
+
+def _open_card(keyring: Keyring, card: ImportedCard) -> dict:
+    return json.loads(keyring.open(TABLE, card.id, "card_json", card.card_json_ct))
+
+
+def final_year_of(card: dict) -> dict | None:
+    """The last pre-school year of a card (the last year with age group 'preschool', else the last year)."""
+    years = sorted(card.get("years", []), key=lambda y: y["academic_year"])
+    preschool = [y for y in years if y.get("age_group") == "preschool"]
+    return (preschool or years or [None])[-1]
+
+
+def _pupil(keyring: Keyring, child: Child, cards: list[ImportedCard]) -> PupilRow:
+    view = open_child(keyring, child, ("name", "birth_date"))
+    years = sorted({y for c in cards for y in (c.academic_years or [])})
+    best_year, best_card = None, None
+    for card in cards:  # the card holding the latest final year wins; a later import adds, never overwrites
+        year = final_year_of(_open_card(keyring, card))
+        if year is not None and (best_year is None or year["academic_year"] > best_year["academic_year"]):
+            best_year, best_card = year, card
+    levels = dict(best_year.get("final_levels", {})) if best_year else {}
+    reasons = []
+    if not levels or all(v is None for v in levels.values()):
+        reasons.append("no_card")
+    if any(v == 1 for v in levels.values()):
+        reasons.append("level_i")
+    latest = max(cards, key=lambda c: c.imported_at) if cards else None
+    return PupilRow(child_id=child.id, name=view.name, birth_date=view.birth_date,
+                    card_id=(best_card or latest).id if (best_card or latest) else None, years=years,
+                    final_year=best_year["academic_year"] if best_year else None, final_levels=levels,
+                    adaptation=bool(reasons), reasons=reasons)
+
+
+def readiness(db: Session, keyring: Keyring, actor: User, org_id: uuid.UUID) -> Readiness:
+    org, role = school_role_or_deny(db, actor, org_id)
+    cards = list(db.exec(select(ImportedCard).where(ImportedCard.school_org_id == org.id)).all())
+    by_child: dict[uuid.UUID, list[ImportedCard]] = {}
+    for card in cards:
+        by_child.setdefault(card.child_id, []).append(card)
+    groups = list(db.exec(select(Group).where(Group.org_id == org.id, Group.age_group == "grade1")
+                          .order_by(Group.academic_year.desc(), Group.name)).all())
+    placed: dict[uuid.UUID, uuid.UUID] = {}
+    if groups:
+        for child_id, group_id in db.exec(select(Enrollment.child_id, Enrollment.group_id).where(
+                Enrollment.group_id.in_([g.id for g in groups]), Enrollment.status == "active")).all():
+            placed.setdefault(child_id, group_id)
+    rows: dict[uuid.UUID, PupilRow] = {}
+    for child_id in set(by_child) | set(placed):
+        rows[child_id] = _pupil(keyring, db.get(Child, child_id), by_child.get(child_id, []))
+    key = lambda r: r.name.casefold()  # noqa: E731
+    classes = [(g, sorted((rows[c] for c, gid in placed.items() if gid == g.id), key=key)) for g in groups]
+    unplaced = sorted((r for c, r in rows.items() if c not in placed), key=key)
+    summary = {sg: {3: 0, 2: 0, 1: 0, None: 0} for sg in SKILL_GROUPS}
+    for row in rows.values():
+        for sg in SKILL_GROUPS:
+            summary[sg][row.final_levels.get(sg)] += 1
+    adaptation = sorted((r for r in rows.values() if r.adaptation), key=key)
+    record(db, actor, "school.readiness.view", role=role, org_id=org.id, detail={"children": len(rows)})
+    db.commit()
+    return Readiness(classes=classes, unplaced=unplaced, summary=summary, adaptation=adaptation, grade1_groups=groups)
+
+
+def imported_card(db: Session, keyring: Keyring, actor: User, card_id: uuid.UUID, what: str = "card"
+                  ) -> tuple[ImportedCard, dict, str]:
+    """One imported card (parsed card.json) for school staff who may see the child; audited."""
+    card = db.get(ImportedCard, card_id)
+    if card is None:
+        raise NotFound()
+    role = access.school_view_role(db, actor, card.child_id, card.school_org_id)
+    if role is None:
+        raise AccessDenied()
+    record(db, actor, "imported_card.view" if what == "card" else "imported_card.pdf", role=role,
+           org_id=card.school_org_id, object_type="child", object_id=card.child_id,
+           detail={"package_id": str(card.package_id)})
+    db.commit()
+    return card, _open_card(keyring, card), role
+
+
+def imported_card_pdf(db: Session, keyring: Keyring, actor: User, card_id: uuid.UUID) -> bytes:
+    card, _data, _role_ = imported_card(db, keyring, actor, card_id, what="pdf")
+    return base64.b64decode(keyring.open(TABLE, card.id, "card_pdf", card.card_pdf_ct))
+
+
+def place_in_class(db: Session, keyring: Keyring, actor: User, org_id: uuid.UUID, child_id: uuid.UUID,
+                   group_id: uuid.UUID) -> Enrollment:
+    """The head places an imported child in a first-grade class: enrolment by IIN, as for any group."""
+    from .children import enroll_by_iin
+    org, _role_ = school_role_or_deny(db, actor, org_id, head_only=True)
+    group = db.get(Group, group_id)
+    if group is None or group.org_id != org.id or group.age_group != "grade1":
+        raise ServiceError("not_a_grade1_class", field="group")
+    if access.school_view_role(db, actor, child_id, org.id) is None:
+        raise NotFound()
+    child = db.get(Child, child_id)
+    iin = keyring.open("child", child.id, "iin", child.iin_ct)
+    if not iin:
+        raise ServiceError("no_iin", field="group")
+    return enroll_by_iin(db, keyring, actor, group, iin=iin, name=None, birth_date=None)
