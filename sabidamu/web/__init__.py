@@ -20,12 +20,13 @@ def register_web(app: Flask) -> None:
     from .org.routes import bp as org_bp
     from .parent.routes import bp as parent_bp
     from .public.routes import bp as public_bp
+    from .school.routes import bp as school_bp
     from .screening.routes import bp as screening_bp
     from .specialist.routes import bp as specialist_bp
 
     for bp in (account_bp, public_bp, auth_bp, parent_bp, org_bp, admin_bp, screening_bp, monitoring_bp):
         app.register_blueprint(bp)
-    for bp in (consent_bp, specialist_bp, cards_bp):
+    for bp in (consent_bp, specialist_bp, cards_bp, school_bp):
         app.register_blueprint(bp)
 
     @app.teardown_request
