@@ -530,7 +530,7 @@ def open_package(
 ) -> OpenedPackage:
     """Decrypt and check a .sdcard file; raise PackageError at the first failed check.
 
-    `identities`: AGE-SECRET-KEY-1... strings of the receiving organization (current and past).
+    `identities`: age secret-key strings of the receiving organization (current and past).
     `resolve_sender_key(manifest)`: the sender's minisign public key (file text or base64 line)
     that this installation already trusts, or None.
     """

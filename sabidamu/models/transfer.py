@@ -21,7 +21,7 @@ class OrgTransferKey(SQLModel, table=True):
     public: str = Field(max_length=200)           # age1... recipient, or minisign public key base64 line
     fingerprint: str = Field(max_length=40, index=True)  # age: recipient_fingerprint; minisign: key id hex
     key_id: uuid.UUID = Field(foreign_key="datakey.id", index=True)
-    secret_ct: bytes | None = sealed_field()      # AGE-SECRET-KEY-1... or minisign key id + seed (hex)
+    secret_ct: bytes | None = sealed_field()      # the age secret key, or the minisign key id + seed (hex)
     active: bool = True
     created_at: dt.datetime = created_field()
     retired_at: dt.datetime | None = time_field()

@@ -1,0 +1,1 @@
+"""School pages: card import, inbox, held packages, first-grade readiness, imported cards."""
