@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from flask import Flask
 
@@ -29,6 +30,7 @@ def create_app(config: dict | None = None, environ: dict | None = None) -> Flask
         LANGUAGES=("kk", "ru"),
         INSTRUMENTS_DIR=str(settings_path("screening_instruments")),
         CREATE_MASTER_KEY=not settings.production,
+        AUDIT_CHECKPOINT_MINUTES=float(os.environ.get("SABIDAMU_AUDIT_CHECKPOINT_MINUTES", "5")),
     )
     if config:
         app.config.update(config)

@@ -61,6 +61,12 @@ def init_app(app: Flask) -> None:
     from .cli import register_cli
     register_cli(app)
 
+    @app.before_request
+    def _start_audit_checkpoints():
+        # Started by the first request a serving process handles (not by CLI commands or tests).
+        from .audit_scheduler import start_checkpointing
+        start_checkpointing(app)
+
 
 def register_errors(app: Flask) -> None:
     def page(code: int, title: str, text: str):

@@ -222,6 +222,26 @@ def check_children(db: Session, keyring: Keyring, user: User, child_ids: list[uu
     return out
 
 
+# -- the export page's choices ----------------------------------------------------------------------------------
+
+@dataclass
+class GroupChoice:
+    group: object  # models.Group
+    children: list  # services.children.ChildView (name, birth date)
+
+
+def export_choices(db: Session, keyring: Keyring, user: User, org_id: uuid.UUID) -> tuple[Organization, list[GroupChoice]]:
+    """The head's kindergarten and its pre-school groups with their children (names only), newest year first."""
+    from ..models import Group
+    from .children import group_children
+    org, role = _org_member(db, user, org_id)
+    if role != "head":
+        raise AccessDenied()
+    groups = db.exec(select(Group).where(Group.org_id == org.id, Group.age_group == "preschool")
+                     .order_by(Group.academic_year.desc(), Group.name)).all()
+    return org, [GroupChoice(group=g, children=group_children(db, keyring, g)) for g in groups]
+
+
 # -- the export -----------------------------------------------------------------------------------------------
 
 @dataclass
@@ -385,6 +405,6 @@ def index_text(result: ExportResult) -> str:
 
 __all__ = [
     "KeysPage", "keys_page", "public_key_file", "rotate_keys", "grouped", "schools", "Target", "resolve_target",
-    "ChildCheck", "check_children", "ChildExport", "ExportResult", "export_cards", "index_text", "INDEX_NAME",
+    "ChildCheck", "check_children", "GroupChoice", "export_choices", "ChildExport", "ExportResult", "export_cards", "index_text", "INDEX_NAME",
     "REFUSALS", "file_name_for",
 ]

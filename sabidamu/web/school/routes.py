@@ -1,0 +1,208 @@
+"""School pages: import of .sdcard files, the inbox and held packages, first-grade readiness, imported cards.
+Thin: parse the request, call services.transfer_import (access check + audit), render."""
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale, gettext
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from ...monitoring import load_framework
+from ...services import ServiceError
+from ...services import transfer_import as svc
+from ..common import db, keyring, login_required, parse_uuid
+from .forms import ConfirmKeyForm, DecisionForm, PlaceForm, UploadForm
+from .messages import import_message, service_message
+
+bp = Blueprint("school", __name__)
+MIB = 1024 * 1024
+LEVEL_NAMES = {3: "III", 2: "II", 1: "I"}
+
+
+def lang() -> str:
+    locale = str(get_locale())
+    return locale if locale in ("kk", "ru") else "kk"
+
+
+def skill_group_names() -> dict[str, str]:
+    return {sg.id: sg.in_(lang()) for sg in load_framework().skill_groups}
+
+
+def _child_name(child_id) -> str:
+    from ...models import Child
+    child = db().get(Child, child_id)
+    return keyring().open("child", child.id, "name", child.name_ct) if child else ""
+
+
+@bp.route("/orgs/<org_id>/school/import", methods=["GET", "POST"])
+@login_required
+def upload(org_id):
+    org, role = svc.school_role_or_deny(db(), g.user, parse_uuid(org_id))
+    limits = svc.UPLOAD_LIMITS
+    results, status = [], 200
+    if request.method == "POST":
+        # The whole upload's size is limited before the body is parsed (and so before any cryptography).
+        request.max_content_length = limits.max_total_bytes + MIB
+        try:
+            request.files
+        except RequestEntityTooLarge:
+            form = UploadForm(formdata=None)
+            form.files.errors = [import_message("upload_too_large", mib=limits.max_total_bytes // MIB)]
+            return render_template("school/upload.html", form=form, org=org, role=role, results=[], limits=limits), 413
+    form = UploadForm()
+    if form.validate_on_submit():
+        files = [f for f in (form.files.data or []) if getattr(f, "filename", "")]
+        if not files:
+            form.files.errors = [import_message("no_files")]
+            status = 422
+        elif len(files) > limits.max_files:
+            form.files.errors = [import_message("too_many_files", count=limits.max_files)]
+            status = 422
+        else:
+            for storage in files:
+                data = storage.stream.read(limits.max_file_bytes + 1)  # bounded: too_large before decrypting
+                result = svc.import_package(db(), keyring(), org.id, data, g.user)
+                results.append({"file": storage.filename, "status": result.status, "code": result.code,
+                                "message": import_message(result.code, result.status, mib=limits.max_file_bytes // MIB),
+                                "child": _child_name(result.child_id) if result.child_id else "",
+                                "child_id": result.child_id})
+            status = 422 if any(r["status"] == "rejected" for r in results) else 200
+    elif request.method == "POST":
+        status = 422
+    return render_template("school/upload.html", form=form, org=org, role=role, results=results,
+                           limits=limits), status
+
+
+@bp.get("/orgs/<org_id>/school/inbox")
+@login_required
+def inbox(org_id):
+    org, role = svc.school_role_or_deny(db(), g.user, parse_uuid(org_id))
+    rows = svc.inbox(db(), g.user, org.id)
+    held = svc.held_packages(db(), g.user, org.id)
+    names = {r.child_id: _child_name(r.child_id) for r in rows if r.child_id}
+    return render_template("school/inbox.html", org=org, role=role, rows=rows, held=held, names=names,
+                           form=DecisionForm())
+
+
+@bp.post("/school/transfers/<transfer_id>/<decision>")
+@login_required
+def decide(transfer_id, decision):
+    if decision not in ("accept", "decline"):
+        abort(404)
+    form = DecisionForm()
+    row_id = parse_uuid(transfer_id)
+    from ...models import TransferPackage
+    row = db().get(TransferPackage, row_id)
+    if row is None or row.direction != "inbox" or row.recipient_org_id is None:
+        abort(404)
+    org_id = row.recipient_org_id
+    svc.school_role_or_deny(db(), g.user, org_id)
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        if decision == "accept":
+            result = svc.accept(db(), keyring(), g.user, row_id)
+            if result.status == "rejected":
+                flash(import_message(result.code, mib=20), "error")
+            else:
+                flash(gettext("The card has been accepted. The kindergarten keeps read-only access until the "
+                              "date shown."), "success")
+        else:
+            svc.decline(db(), g.user, row_id)
+            flash(gettext("The transfer has been declined."), "info")
+    except ServiceError as exc:
+        db().rollback()
+        flash(service_message(exc.code), "error")
+    return redirect(url_for("school.inbox", org_id=org_id))
+
+
+@bp.route("/school/held/<transfer_id>/confirm", methods=["GET", "POST"])
+@login_required
+def confirm(transfer_id):
+    from ...models import TransferPackage
+    row = db().get(TransferPackage, parse_uuid(transfer_id))
+    if row is None or row.recipient_org_id is None:
+        abort(404)
+    org, _role = svc.school_role_or_deny(db(), g.user, row.recipient_org_id, head_only=True)
+    form = ConfirmKeyForm()
+    if row.status == "held" and form.validate_on_submit():
+        try:
+            svc.confirm_sender_key(db(), keyring(), g.user, row.id, form.public_key.data)
+        except ServiceError as exc:
+            db().rollback()
+            message = service_message(exc.code)
+            if exc.field == "public_key":
+                form.public_key.errors = list(form.public_key.errors) + [message]
+            else:
+                form.form_errors.append(message)
+        else:
+            flash(gettext("The key has been confirmed and remembered, and the card has been imported."), "success")
+            return redirect(url_for("school.inbox", org_id=org.id))
+    status = 200 if request.method == "GET" else 422
+    return render_template("school/confirm.html", form=form, org=org, row=row), status
+
+
+@bp.get("/orgs/<org_id>/school/readiness")
+@login_required
+def readiness(org_id):
+    org, role = svc.school_role_or_deny(db(), g.user, parse_uuid(org_id))
+    data = svc.readiness(db(), keyring(), g.user, org.id)
+    place_form = PlaceForm()
+    place_form.group.choices = [(str(x.id), x.name) for x in data.grade1_groups]
+    return render_template("school/readiness.html", org=org, role=role, data=data, names=skill_group_names(),
+                           skill_groups=svc.SKILL_GROUPS, levels=LEVEL_NAMES, place_form=place_form)
+
+
+@bp.post("/orgs/<org_id>/school/children/<child_id>/place")
+@login_required
+def place(org_id, child_id):
+    org, _role = svc.school_role_or_deny(db(), g.user, parse_uuid(org_id), head_only=True)
+    child = parse_uuid(child_id)
+    form = PlaceForm()
+    from ...models import Group
+    from sqlmodel import select
+    form.group.choices = [(str(x.id), x.name) for x in db().exec(
+        select(Group).where(Group.org_id == org.id, Group.age_group == "grade1")).all()]
+    if not form.validate_on_submit():
+        flash(service_message("not_a_grade1_class"), "error")
+        return redirect(url_for("school.readiness", org_id=org.id)), 303
+    try:
+        enrollment = svc.place_in_class(db(), keyring(), g.user, org.id, child, parse_uuid(form.group.data))
+    except ServiceError as exc:
+        db().rollback()
+        flash(service_message(exc.code), "error")
+    else:
+        flash(gettext("The request has been sent to the child's parent for confirmation.")
+              if enrollment.status == "pending" else gettext("The child has been placed in the class."), "success")
+    return redirect(url_for("school.readiness", org_id=org.id))
+
+
+@bp.get("/school/cards/<card_id>")
+@login_required
+def card(card_id):
+    row, data, role = svc.imported_card(db(), keyring(), g.user, parse_uuid(card_id))
+    years = []
+    for year in sorted(data.get("years", []), key=lambda y: y["academic_year"], reverse=True):
+        rows = []
+        for sg in svc.SKILL_GROUPS:
+            cells = []
+            for stage in svc.STAGES:
+                entry = next((e for e in (year.get("stages", {}).get(stage) or {}).get("entries", [])
+                              if e["skill_group"] == sg), None)
+                cells.append(entry)
+            rows.append({"skill_group": sg, "cells": cells, "final": year.get("final_levels", {}).get(sg)})
+        years.append({"year": year, "rows": rows,
+                      "dates": [(year.get("stages", {}).get(s) or {}).get("date") for s in svc.STAGES]})
+    return render_template("school/card.html", card=row, data=data, years=years, names=skill_group_names(),
+                           levels=LEVEL_NAMES, org_id=row.school_org_id)
+
+
+@bp.get("/school/cards/<card_id>/card.pdf")
+@login_required
+def card_pdf(card_id):
+    body = svc.imported_card_pdf(db(), keyring(), g.user, parse_uuid(card_id))
+    response = send_file(io.BytesIO(body), mimetype="application/pdf", as_attachment=True,
+                         download_name="card.pdf")
+    response.headers["Cache-Control"] = "no-store"
+    return response

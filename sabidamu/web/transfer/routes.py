@@ -1,0 +1,214 @@
+"""Transfer pages (the sending side): the organization's transfer keys, and handing cards to a school.
+Thin: parse the request, call services.transfer_export (access check, consent check, audit), render."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale, gettext
+from flask_babel import lazy_gettext as _l
+
+from ...services import ServiceError
+from ...services import transfer_export as svc
+from ..common import db, keyring, login_required, parse_uuid
+from . import jobs
+from .forms import MAX_KEY_FILE, OTHER_SCHOOL, ExportForm, RotateKeysForm
+
+bp = Blueprint("transfer", __name__)
+
+MESSAGES = {
+    "target_required": _l("Choose a school from the list, or choose another school and give its public key."),
+    "not_a_school": _l("Choose a school from the list."),
+    "school_has_no_key": _l("This school has no transfer key yet: ask its head to open the school's transfer keys page."),
+    "bad_recipient": _l("This is not an age public key: it starts with age1 and has 62 characters. Ask the school "
+                        "for its age-recipient.txt file."),
+    "school_name": _l("Enter the school's name (at most 300 characters)."),
+    "school_bin": _l("The BIN must have exactly 12 digits."),
+    "school_not_in_directory": _l("No school with BIN %(bin)s is registered here, so no parent's consent can name "
+                                  "it. Cards are handed only to a school a parent has consented to."),
+    "no_children": _l("Tick at least one child."),
+    "too_many_children": _l("At most %(max)s children at once."),
+    "bad_lang": _l("Choose the language of the cards."),
+}
+REFUSAL_MESSAGES = {
+    "no_consent": _l("No parent's consent to hand the card to this school."),
+    "no_iin": _l("The child's IIN is not recorded."),
+    "no_bin": _l("The kindergarten's BIN is not recorded: ask the administrator to add it."),
+    "no_signing_key": _l("The kindergarten has no signing key: open the transfer keys page and make new keys."),
+    "card_invalid": _l("The card could not be prepared; tell the administrator."),
+}
+
+
+def page_lang() -> str:
+    locale = str(get_locale())
+    return locale if locale in ("kk", "ru") else "kk"
+
+
+def _message(error: ServiceError) -> str:
+    text = MESSAGES.get(error.code)
+    if text is None:
+        return gettext("The request could not be completed.")
+    return str(text) % error.params if error.params else str(text)
+
+
+# -- organization keys ----------------------------------------------------------------------------------------
+
+@bp.get("/orgs/<org_id>/transfer-keys")
+@login_required
+def keys(org_id):
+    page = svc.keys_page(db(), g.user, parse_uuid(org_id))
+    return render_template("transfer/keys.html", page=page, grouped=svc.grouped, form=RotateKeysForm())
+
+
+def _key_download(org_id: str, kind: str) -> Response:
+    name, text = svc.public_key_file(db(), g.user, parse_uuid(org_id), kind)
+    return Response(text, headers={"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store",
+                                   "Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/orgs/<org_id>/transfer-keys/age-recipient.txt")
+@login_required
+def age_recipient(org_id):
+    return _key_download(org_id, "age")
+
+
+@bp.get("/orgs/<org_id>/transfer-keys/minisign.pub")
+@login_required
+def minisign_pub(org_id):
+    return _key_download(org_id, "minisign")
+
+
+@bp.post("/orgs/<org_id>/transfer-keys/rotate")
+@login_required
+def rotate(org_id):
+    oid = parse_uuid(org_id)
+    form = RotateKeysForm()
+    if not form.validate_on_submit():
+        page = svc.keys_page(db(), g.user, oid)  # access first: a stranger gets 403/404, not the form's errors
+        return render_template("transfer/keys.html", page=page, grouped=svc.grouped, form=form), 422
+    svc.rotate_keys(db(), keyring(), g.user, oid)
+    flash(gettext("New transfer keys have been made. Tell the schools and kindergartens you exchange cards with "
+                  "the new fingerprints; the old keys are kept so earlier packages still open."), "success")
+    return redirect(url_for("transfer.keys", org_id=oid), code=303)
+
+
+# -- handing cards to a school --------------------------------------------------------------------------------
+
+def _fill_choices(form: ExportForm, groups) -> None:
+    form.children.choices = [(str(c.id), c.name) for choice in groups for c in choice.children]
+    form.school.choices = [("", gettext("— choose —"))] + [
+        (str(org.id), org.name_kk if page_lang() == "kk" else org.name_ru) for org, _key in svc.schools(db())
+    ] + [(OTHER_SCHOOL, gettext("Another school: I have its public key"))]
+
+
+def _recipient_text(form: ExportForm) -> str | None:
+    upload = form.recipient_file.data
+    if upload is not None and getattr(upload, "filename", ""):
+        raw = upload.read(MAX_KEY_FILE + 1)
+        if len(raw) > MAX_KEY_FILE:
+            raise ServiceError("bad_recipient", field="recipient_text")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ServiceError("bad_recipient", field="recipient_text") from None
+        # A key file may carry comment lines (# created: ...), as age-keygen writes them.
+        lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+        return lines[0] if len(lines) == 1 else text.strip()
+    return (form.recipient_text.data or "").strip() or None
+
+
+def _render_export(org, groups, form, checks=None, status=200):
+    return render_template("transfer/export.html", org=org, groups=groups, form=form, checks=checks,
+                           other=OTHER_SCHOOL, refusal_messages=REFUSAL_MESSAGES), status
+
+
+@bp.route("/orgs/<org_id>/transfer/export", methods=["GET", "POST"])
+@login_required
+def export(org_id):
+    org, groups = svc.export_choices(db(), keyring(), g.user, parse_uuid(org_id))
+    form = ExportForm()
+    _fill_choices(form, groups)
+    if request.method == "GET":
+        form.lang.data = page_lang()
+        selected = request.args.get("select")
+        chosen = [str(c.id) for choice in groups if str(choice.group.id) == selected for c in choice.children]
+        form.children.data = chosen or request.args.getlist("child")
+        return _render_export(org, groups, form)
+    if not form.validate_on_submit():
+        return _render_export(org, groups, form, status=422)
+    if form.school.data == OTHER_SCHOOL:
+        try:
+            target = {"recipient": _recipient_text(form), "school_name": form.school_name.data,
+                      "school_bin": form.school_bin.data}
+            if not target["recipient"]:
+                raise ServiceError("bad_recipient", field="recipient_text")
+            resolved = svc.resolve_target(db(), lang=form.lang.data, **target)
+        except ServiceError as exc:
+            _field_error(form, exc)
+            return _render_export(org, groups, form, status=422)
+        target["recipient"] = resolved.recipient
+    else:
+        target = {"to_org_id": parse_uuid(form.school.data)}
+        try:
+            resolved = svc.resolve_target(db(), lang=form.lang.data, **target)
+        except ServiceError as exc:
+            _field_error(form, exc)
+            return _render_export(org, groups, form, status=422)
+    child_ids = [parse_uuid(c) for c in form.children.data]
+    try:
+        checks = svc.check_children(db(), keyring(), g.user, child_ids, resolved)
+    except ServiceError as exc:
+        _field_error(form, exc)
+        return _render_export(org, groups, form, status=422)
+    ready = [c for c in checks if c.ok]
+    if not ready or (len(ready) < len(checks) and form.confirm.data != "1"):
+        form.confirm.data = "1"
+        return _render_export(org, groups, form, checks=checks, status=200 if ready else 422)
+    job_id = jobs.start_export_job(g.user.id, org.id, [c.child.id for c in ready], target, form.lang.data)
+    return redirect(url_for("transfer.job", job_id=job_id), code=303)
+
+
+def _field_error(form: ExportForm, error: ServiceError) -> None:
+    names = {"school": "school", "recipient": "recipient_text", "recipient_text": "recipient_text",
+             "school_name": "school_name", "school_bin": "school_bin", "children": "children", "lang": "lang"}
+    field = getattr(form, names.get(error.field or "", ""), None)
+    if field is not None:
+        field.errors = list(field.errors) + [_message(error)]
+    else:
+        form.form_errors.append(_message(error))
+
+
+def _job_or_404(job_id: str) -> dict:
+    status = jobs.read_status(job_id, g.user.id)
+    if status is None:
+        abort(404)
+    return status
+
+
+@bp.get("/transfer-jobs/<job_id>")
+@login_required
+def job(job_id):
+    return render_template("transfer/job.html", job_id=job_id, status=_job_or_404(job_id))
+
+
+@bp.get("/transfer-jobs/<job_id>/progress")
+@login_required
+def job_progress(job_id):
+    from flask import jsonify
+    status = _job_or_404(job_id)
+    done = status["state"] == "done"
+    response = jsonify({"state": status["state"], "done": status["done"], "total": status["total"],
+                        "download": url_for("transfer.job_download", job_id=job_id) if done else None})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/transfer-jobs/<job_id>/download")
+@login_required
+def job_download(job_id):
+    status = _job_or_404(job_id)
+    path = jobs.zip_path(job_id)
+    if status["state"] != "done" or not path.exists():
+        abort(404)
+    response = send_file(path, mimetype="application/zip", as_attachment=True,
+                         download_name=f"cards-for-school-{status['lang']}.zip", max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response
