@@ -84,7 +84,7 @@ def prepare(instance_dir: Path, info: dict) -> dict:
     from sabidamu.db import session_scope
     from sabidamu.models import CardStage, Enrollment, Group, Organization, User
     from sabidamu.monitoring import current_stage
-    from sabidamu.monitoring.academic_calendar import PREVIOUS_STAGE
+    from sabidamu.services.monitoring import PREVIOUS_STAGE
     from sabidamu.services import monitoring as mon
 
     app = _app(instance_dir)

@@ -75,3 +75,69 @@ def pdf_command(child_id: str | None, group_id: str | None, lang: str, login: st
 
 from .import_cli import import_command  # noqa: E402  (the school side of the transfer: import .sdcard files)
 cards_cli.add_command(import_command)
+
+
+@cards_cli.command("export")
+@click.option("--child", "child_ids", multiple=True, help="A child's id (repeat for several children).")
+@click.option("--group", "group_id", help="A group's id: every child of the group.")
+@click.option("--to-org", "to_org", help="The receiving school's id in this installation (its registered key).")
+@click.option("--recipient", help="The school's age public key (age1...), for a key the school gave you.")
+@click.option("--school-name", help="With --recipient: the school's name.")
+@click.option("--school-bin", help="With --recipient: the school's BIN (the parent's consent must name it).")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for the .sdcard files and index.txt (made if missing).")
+@click.option("--lang", type=click.Choice(["kk", "ru"]), default="kk", show_default=True,
+              help="Language of the card (card.pdf and the index).")
+@click.option("--as", "login", required=True, help="E-mail of the kindergarten's head the command acts as.")
+def export_command(child_ids: tuple[str, ...], group_id: str | None, to_org: str | None, recipient: str | None,
+                   school_name: str | None, school_bin: str | None, out: Path, lang: str, login: str):
+    """Hand the cards to a school: one .sdcard package per child, plus index.txt.
+
+    Prints one JSON line per child (child id, file, package id, or the reason it was refused). Exit code 1 when
+    any child was refused (no consent, ...), 2 on a usage or access error."""
+    import json
+
+    from .db import session_scope
+    from .models import Enrollment, User
+    from .services import AccessDenied, NotFound, ServiceError
+    from .services import transfer_export as svc
+
+    if bool(child_ids) == bool(group_id):
+        _fail("give --child ID (one or more) or --group ID")
+    if bool(to_org) == bool(recipient):
+        _fail("give exactly one of --to-org ID or --recipient AGE_PUBLIC_KEY")
+    if recipient and not (school_name and school_bin):
+        _fail("--recipient needs --school-name and --school-bin")
+    target = {"to_org_id": _uuid(to_org, "school")} if to_org else {
+        "recipient": recipient, "school_name": school_name, "school_bin": school_bin}
+    keyring = current_app.extensions["sabidamu.keyring"]
+    try:
+        with session_scope(current_app.extensions["sabidamu.engine"], write=False) as db:
+            user = db.exec(select(User).where(User.email == login.strip().lower())).first()
+            if user is None:
+                _fail(f"no user {login!r}")
+            if group_id:
+                from .services.cards import group_access
+                group, role = group_access(db, user, _uuid(group_id, "group"))
+                if role != "head":
+                    raise AccessDenied()
+                ids = list(db.exec(select(Enrollment.child_id).where(Enrollment.group_id == group.id,
+                                                                     Enrollment.status == "active")).all())
+                if not ids:
+                    _fail("the group has no children")
+            else:
+                ids = [_uuid(c, "child") for c in child_ids]
+            result = svc.export_cards(db, keyring, user, ids, lang=lang, **target)
+    except NotFound:
+        _fail(f"no such {'group' if group_id else 'child or school'}")
+    except AccessDenied:
+        _fail(f"{login} is not the head of the kindergarten of {'this group' if group_id else 'every child'}")
+    except ServiceError as exc:
+        _fail(f"{exc.code}" + (f" ({exc.field})" if exc.field else ""))
+    out.mkdir(parents=True, exist_ok=True)
+    for item in result.children:
+        if item.data is not None:
+            (out / item.file_name).write_bytes(item.data)
+        click.echo(json.dumps(item.to_json(), ensure_ascii=False))
+    (out / svc.INDEX_NAME).write_text(svc.index_text(result), encoding="utf-8")
+    sys.exit(1 if result.refused else 0)

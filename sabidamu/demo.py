@@ -57,6 +57,8 @@ def load_demo(db: Session, keyring: Keyring, today: dt.date | None = None) -> di
         created = True
     else:
         created = False
+    ensure_transfer_demo(db, keyring, today or dt.date.today())
+    db.commit()
     summary = describe(db)
     summary["created"] = created
     return summary
@@ -136,6 +138,81 @@ def _demo_consents(db: Session, keyring: Keyring, kg, head, teacher, speech, ali
                   key_id=dana.key_id)
     row.guardian_name_ct = keyring.seal(dana.key_id, "consent", row.id, "guardian_name", "Есенова Г.")
     db.add(row)
+    db.flush()
+
+
+MEASURES = {
+    "physical": "Доппен ойындар, аптасына екі рет. / Игры с мячом два раза в неделю.",
+    "communicative": "Сурет бойынша әңгіме құрау. / Составление рассказа по картинке.",
+    "cognitive": "Санау ойындары 1–10. / Игры на счёт от 1 до 10.",
+}
+
+
+def fill_monitoring(db: Session, keyring: Keyring, group: Group, actor: User, rnd: random.Random) -> int:
+    """Levels for every skill at all three stages of the group's year, measures for some skill groups and the final
+    levels, for every active child of the group; LevelCount kept equal to a recount (services.monitoring's own
+    helpers). Stages a child already has are left alone (idempotent). Returns the number of rows written."""
+    from .models import CardStage
+    from .monitoring import STAGE_IDS
+    from .services.monitoring import _new_row, _recount_change, _seal_json, framework
+
+    fw = framework()
+    child_ids = db.exec(select(Enrollment.child_id).where(Enrollment.group_id == group.id,
+                                                          Enrollment.status == "active")).all()
+    written = 0
+    for child_id in child_ids:
+        child = db.get(Child, child_id)
+        base = rnd.choice((1, 2, 2, 3))
+        for index, stage in enumerate(STAGE_IDS):
+            exists = db.exec(select(CardStage.id).where(CardStage.child_id == child.id,
+                                                        CardStage.academic_year == group.academic_year,
+                                                        CardStage.stage == stage)).first()
+            if exists is not None:
+                continue
+            levels = {}
+            for sg in fw.skill_group_ids:
+                for skill in fw.skills(group.age_group, sg):
+                    levels[skill.id] = max(1, min(3, base + rnd.choice((0, 0, index, -1 if index == 0 else 1))))
+            row = _new_row(child, group, stage)
+            row.version, row.updated_by, row.updated_at = 1, actor.id, utcnow()
+            db.add(row)
+            _seal_json(keyring, row, "levels", levels)
+            _seal_json(keyring, row, "measures", {sg: text for sg, text in MEASURES.items() if rnd.random() < 0.7})
+            final = None
+            if stage == "final":
+                final = {sg: max(1, min(3, base + rnd.choice((0, 1)))) for sg in fw.skill_group_ids}
+            _seal_json(keyring, row, "final_levels", final)
+            db.flush()
+            _recount_change(db, fw, group, row, None, None, levels)
+            written += 1
+    return written
+
+
+def ensure_transfer_demo(db: Session, keyring: Keyring, today: dt.date) -> None:
+    """The pre-school group ready to be handed to the demo school: monitoring of all three stages, and each child's
+    consent to the transfer, recorded as a paper consent by the head (most demo children have no parent account).
+    Runs on every `flask demo` and adds only what is missing."""
+    from .models import Consent
+    from .services.consent import Recipient, active_consent
+
+    kg = db.exec(select(Organization).where(Organization.bin == KINDERGARTEN_BIN)).first()
+    school = db.exec(select(Organization).where(Organization.bin == SCHOOL_BIN)).first()
+    head = db.exec(select(User).where(User.email == "head@demo.sabidamu.kz")).first()
+    if kg is None or school is None or head is None:
+        return
+    rnd = random.Random(2027)
+    for group in db.exec(select(Group).where(Group.org_id == kg.id, Group.age_group == "preschool")).all():
+        fill_monitoring(db, keyring, group, head, rnd)
+        for child_id in db.exec(select(Enrollment.child_id).where(Enrollment.group_id == group.id,
+                                                                  Enrollment.status == "active")).all():
+            if active_consent(db, child_id, "school_transfer", Recipient(school.id)) is not None:
+                continue
+            child = db.get(Child, child_id)
+            row = Consent(child_id=child.id, purpose="school_transfer", recipient_org_id=school.id, method="paper",
+                          given_by=head.id, paper_date=today, key_id=child.key_id, parts=["home_observations"])
+            row.guardian_name_ct = keyring.seal(child.key_id, "consent", row.id, "guardian_name",
+                                                "Заңды өкіл (қағаз нұсқада)")
+            db.add(row)
     db.flush()
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlmodel import select
 
 
@@ -26,6 +27,7 @@ def _line(payload: dict) -> None:
 @click.option("--as", "login", default=None, help="E-mail of the school's head or teacher the command acts as "
               "(default: the operator, audited as 'cli').")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
 def import_command(org_id: str, login: str | None, files: tuple[Path, ...]):
     """Import .sdcard transfer packages (development cards) into a school."""
     from .db import session_scope

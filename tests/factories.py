@@ -144,3 +144,19 @@ def login(client, email: str, password: str = PASSWORD):
         if response.status_code == 302:
             return response
     return response
+
+
+def make_school(db: Session, keyring, name: str = "School One", *, head_email: str | None = None,
+                teacher_email: str | None = None) -> SimpleNamespace:
+    """A primary school (with its transfer keys), optionally a head (with a second factor) and a school_teacher."""
+    school = make_org(db, keyring, name, kind="school")
+    out = SimpleNamespace(org=school, head=None, teacher=None)
+    if head_email:
+        out.head = make_user(db, head_email)
+        add_member(db, out.head, school, "head")
+        enrol_totp(db, keyring, out.head)
+    if teacher_email:
+        out.teacher = make_user(db, teacher_email)
+        add_member(db, out.teacher, school, "school_teacher")
+    db.flush()
+    return out

@@ -146,6 +146,36 @@ MATRIX = [
     ("GET", "/specialist/children/<child_id>", "/specialist/children/{child_A}", allow()),
     ("GET", "/specialist/children/<child_id>", "/specialist/children/{missing}", everyone(404)),
     ("POST", "/specialist/children/<child_id>", "/specialist/children/{child_A}", allow()),
+    # transfer, sending side (web/transfer): the organization's keys (members see, the head rotates), the export
+    ("GET", "/orgs/<org_id>/transfer-keys", "/orgs/{org1}/transfer-keys", allow("head1", "teacher1", "teacher1b")),
+    ("GET", "/orgs/<org_id>/transfer-keys", "/orgs/{missing}/transfer-keys", everyone(404)),
+    ("GET", "/orgs/<org_id>/transfer-keys/age-recipient.txt", "/orgs/{org2}/transfer-keys/age-recipient.txt",
+     allow("head2", "teacher2")),
+    ("GET", "/orgs/<org_id>/transfer-keys/minisign.pub", "/orgs/{org1}/transfer-keys/minisign.pub",
+     allow("head1", "teacher1", "teacher1b")),
+    ("POST", "/orgs/<org_id>/transfer-keys/rotate", "/orgs/{org2}/transfer-keys/rotate", allow("head2", ok=303)),
+    ("POST", "/orgs/<org_id>/transfer-keys/rotate", "/orgs/{missing}/transfer-keys/rotate", everyone(404)),
+    ("GET", "/orgs/<org_id>/transfer/export", "/orgs/{org1}/transfer/export", allow("head1")),
+    ("GET", "/orgs/<org_id>/transfer/export", "/orgs/{org2}/transfer/export", allow("head2")),
+    ("POST", "/orgs/<org_id>/transfer/export", "/orgs/{org1}/transfer/export", allow("head1", ok=422)),
+    ("POST", "/orgs/<org_id>/transfer/export", "/orgs/{missing}/transfer/export", everyone(404)),
+    ("GET", "/transfer-jobs/<job_id>", "/transfer-jobs/{missing}", everyone(404)),  # a job is only its starter's
+    ("GET", "/transfer-jobs/<job_id>/progress", "/transfer-jobs/{missing}/progress", everyone(404)),
+    ("GET", "/transfer-jobs/<job_id>/download", "/transfer-jobs/{missing}/download", everyone(404)),
+    # transfer, school side (web/school): the world has kindergartens only, so nobody here may use these
+    # (school staff, another school, a kindergarten teacher and a parent: tests/transfer_import/)
+    ("GET", "/orgs/<org_id>/school/import", "/orgs/{org1}/school/import", allow()),
+    ("POST", "/orgs/<org_id>/school/import", "/orgs/{org2}/school/import", allow()),
+    ("GET", "/orgs/<org_id>/school/import", "/orgs/{missing}/school/import", everyone(404)),
+    ("GET", "/orgs/<org_id>/school/inbox", "/orgs/{org1}/school/inbox", allow()),
+    ("GET", "/orgs/<org_id>/school/readiness", "/orgs/{org2}/school/readiness", allow()),
+    ("POST", "/orgs/<org_id>/school/children/<child_id>/place", "/orgs/{org1}/school/children/{child_A}/place",
+     allow()),
+    ("POST", "/school/transfers/<transfer_id>/<decision>", "/school/transfers/{missing}/accept", everyone(404)),
+    ("GET", "/school/held/<transfer_id>/confirm", "/school/held/{missing}/confirm", everyone(404)),
+    ("POST", "/school/held/<transfer_id>/confirm", "/school/held/{missing}/confirm", everyone(404)),
+    ("GET", "/school/cards/<card_id>", "/school/cards/{missing}", everyone(404)),
+    ("GET", "/school/cards/<card_id>/card.pdf", "/school/cards/{missing}/card.pdf", everyone(404)),
 ]
 
 CASES = [pytest.param(method, path, role, expected, id=f"{method} {path} as {role}")

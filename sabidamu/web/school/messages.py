@@ -44,8 +44,8 @@ SERVICE_MESSAGES = {
 }
 
 
-def import_message(code: str | None, status: str = "imported", **params) -> str:
-    key = code or status
+def import_message(code: str | None, status: str | None = None, **params) -> str:
+    key = status if status in ("imported", "already_imported", "held") else (code or status or "")
     if key.startswith("package_"):
         key = key[len("package_"):]
     text = IMPORT_MESSAGES.get(key)

@@ -51,8 +51,9 @@ def upload(org_id):
             form.files.errors = [import_message("upload_too_large", mib=limits.max_total_bytes // MIB)]
             return render_template("school/upload.html", form=form, org=org, role=role, results=[], limits=limits), 413
     form = UploadForm()
-    if form.validate_on_submit():
-        files = [f for f in (form.files.data or []) if getattr(f, "filename", "")]
+    # An empty multipart body leaves the form unbound (validate() is False without errors): "choose files".
+    if request.method == "POST" and (form.validate_on_submit() or not form.errors):
+        files = [f for f in (request.files.getlist("files") or []) if getattr(f, "filename", "")]
         if not files:
             form.files.errors = [import_message("no_files")]
             status = 422

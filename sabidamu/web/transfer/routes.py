@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 
 from ...services import ServiceError
 from ...services import transfer_export as svc
@@ -93,10 +94,11 @@ def rotate(org_id):
 # -- handing cards to a school --------------------------------------------------------------------------------
 
 def _fill_choices(form: ExportForm, groups) -> None:
-    form.children.choices = [(str(c.id), c.name) for choice in groups for c in choice.children]
-    form.school.choices = [("", gettext("— choose —"))] + [
-        (str(org.id), org.name_kk if page_lang() == "kk" else org.name_ru) for org, _key in svc.schools(db())
-    ] + [(OTHER_SCHOOL, gettext("Another school: I have its public key"))]
+    form.children.choices = [SelectChoice(str(c.id), c.name) for choice in groups for c in choice.children]
+    form.school.choices = [SelectChoice("", gettext("— choose —"))] + [
+        SelectChoice(str(org.id), org.name_kk if page_lang() == "kk" else org.name_ru)
+        for org, _key in svc.schools(db())
+    ] + [SelectChoice(OTHER_SCHOOL, gettext("Another school: I have its public key"))]
 
 
 def _recipient_text(form: ExportForm) -> str | None:
@@ -116,7 +118,8 @@ def _recipient_text(form: ExportForm) -> str | None:
 
 
 def _render_export(org, groups, form, checks=None, status=200):
-    return render_template("transfer/export.html", org=org, groups=groups, form=form, checks=checks,
+    boxes = {box.data: box for box in form.children}
+    return render_template("transfer/export.html", org=org, groups=groups, form=form, checks=checks, boxes=boxes,
                            other=OTHER_SCHOOL, refusal_messages=REFUSAL_MESSAGES), status
 
 

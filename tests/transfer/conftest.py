@@ -1,0 +1,74 @@
+"""Fixtures of the export tests: the world (tests/factories.build_world) plus a school of this installation, BINs,
+child A's parent consenting to hand the card to that school, a second child of group A without consent, a filled
+card (three stages), a specialist's conclusion and a home observation of child A."""
+from __future__ import annotations
+
+import random
+from types import SimpleNamespace
+
+import pytest
+from sqlmodel import select
+
+from sabidamu.demo import fill_monitoring
+from sabidamu.models import HomeObservation, Referral, SpecialistConclusion, User
+from sabidamu.services import consent as consent_svc
+from sabidamu.services.auth import start_session
+from tests.factories import add_member, make_child, make_org, make_user
+
+CONCLUSION = "Дыбыстарды айтуы жасына сай. / Звукопроизношение соответствует возрасту."
+HOME_NOTE = "Үйде кітап оқығанды ұнатады. / Дома любит читать книги."
+
+
+def give_school_consent(db, keyring, parent, child, school, parts=()):
+    return consent_svc.give(db, keyring, parent, child.id, purpose="school_transfer",
+                            recipient=consent_svc.Recipient(school.id), parts=list(parts))
+
+
+def add_parent(db, child, email="parentz@example.kz"):
+    from sabidamu.models import Guardianship
+    parent = make_user(db, email)
+    db.add(Guardianship(child_id=child.id, user_id=parent.id))
+    db.commit()
+    return parent
+
+
+@pytest.fixture
+def tw(db, keyring, world):
+    org1 = world.orgs["org1"]
+    org1.bin, world.orgs["org2"].bin = "990140001111", "990140002222"
+    school = make_org(db, keyring, "School 45", kind="school")
+    school.bin = "990140005555"
+    school_head = make_user(db, "schoolhead@example.kz")
+    add_member(db, school_head, school, "head")
+    child_a = world.children["A"]
+    child_a2 = make_child(db, keyring, "Бекзат Оспанов", sex="m", group=world.groups["A"])
+    fill_monitoring(db, keyring, world.groups["A"], world.users["head1"], random.Random(5))
+    ref = Referral(child_id=child_a.id, to_org_id=org1.id, key_id=child_a.key_id, status="open",
+                   created_by=world.users["teacher1"].id, created_by_role="teacher")
+    db.add(ref)
+    db.flush()
+    conclusion = SpecialistConclusion(child_id=child_a.id, referral_id=ref.id, org_id=org1.id,
+                                      author_id=world.users["teacher1"].id, specialist_kind="speech_therapist",
+                                      key_id=child_a.key_id)
+    conclusion.conclusion_ct = keyring.seal(child_a.key_id, "specialistconclusion", conclusion.id, "conclusion",
+                                            CONCLUSION)
+    conclusion.recommendations_ct = keyring.seal(child_a.key_id, "specialistconclusion", conclusion.id,
+                                                 "recommendations", "Ертегілер оқу.")
+    note = HomeObservation(child_id=child_a.id, key_id=child_a.key_id, author_id=world.users["parentA"].id,
+                           skill_group="communicative")
+    note.text_ct = keyring.seal(child_a.key_id, "homeobservation", note.id, "text", HOME_NOTE)
+    db.add_all([conclusion, note])
+    db.commit()
+    return SimpleNamespace(world=world, school=school, school_head=school_head, child_a=child_a, child_a2=child_a2,
+                           head=world.users["head1"], org=org1)
+
+
+@pytest.fixture
+def sign_in(client, db):
+    def as_(email: str):
+        user = db.exec(select(User).where(User.email == email)).one()
+        token = start_session(db, user)
+        with client.session_transaction() as s:
+            s["sid"] = token
+        return user
+    return as_

@@ -1,0 +1,59 @@
+"""The organization's transfer keys page: fingerprints in groups for the phone, downloads in the tools' formats,
+the history, and rotation by the head only (audited; old keys kept)."""
+from __future__ import annotations
+
+from sqlmodel import select
+
+from sabidamu.crypto import agekeys, minisign
+from sabidamu.models import AuditEvent
+from sabidamu.services import transfer_export as svc
+from sabidamu.services import transfer_keys
+
+
+def test_grouped():
+    assert svc.grouped("DD732E4F5976804D") == "DD73 2E4F 5976 804D"
+    assert svc.grouped("3f2a 9c01 7b44 e0d1") == "3F2A 9C01 7B44 E0D1"
+
+
+def test_keys_page_shows_fingerprints_and_downloads(client, db, tw, sign_in):
+    sign_in("teacher1@example.kz")  # any member may look
+    age = transfer_keys.active(db, tw.org.id, "age")
+    sign = transfer_keys.active(db, tw.org.id, "minisign")
+    page = client.get(f"/orgs/{tw.org.id}/transfer-keys")
+    assert page.status_code == 200
+    assert age.fingerprint in page.text and age.public in page.text
+    assert svc.grouped(sign.fingerprint) in page.text and sign.public in page.text
+    assert "Make new transfer keys" not in page.text  # the head's button only
+    recipient = client.get(f"/orgs/{tw.org.id}/transfer-keys/age-recipient.txt")
+    assert recipient.headers["Content-Disposition"] == 'attachment; filename="990140001111-age-recipient.txt"'
+    assert agekeys.normalize_recipient(recipient.text.strip()) == age.public
+    pub = client.get(f"/orgs/{tw.org.id}/transfer-keys/minisign.pub")
+    assert pub.headers["Content-Disposition"] == 'attachment; filename="990140001111-minisign.pub"'
+    assert pub.text.splitlines()[0] == f"untrusted comment: minisign public key {sign.fingerprint}"
+    assert minisign.parse_public_key(pub.text).fingerprint == sign.fingerprint
+
+
+def test_head_rotates_and_history_keeps_old_keys(client, db, keyring, tw, sign_in):
+    old_age = transfer_keys.active(db, tw.org.id, "age")
+    sign_in("teacher1@example.kz")
+    assert client.post(f"/orgs/{tw.org.id}/transfer-keys/rotate").status_code == 403
+    sign_in("head1@example.kz")
+    page = client.get(f"/orgs/{tw.org.id}/transfer-keys")
+    assert "Make new transfer keys" in page.text
+    response = client.post(f"/orgs/{tw.org.id}/transfer-keys/rotate")
+    assert response.status_code == 303
+    db.expire_all()
+    new_age = transfer_keys.active(db, tw.org.id, "age")
+    assert new_age.public != old_age.public
+    assert len(transfer_keys.all_keys(db, tw.org.id)) == 4
+    page = client.get(f"/orgs/{tw.org.id}/transfer-keys")
+    assert svc.grouped(old_age.fingerprint) in page.text and new_age.fingerprint in page.text
+    (event,) = db.exec(select(AuditEvent).where(AuditEvent.action == "keys.rotate_transfer")).all()
+    assert event.actor_id == tw.head.id and event.org_id == tw.org.id
+    assert len(transfer_keys.identities_for(db, keyring, tw.org.id)) == 2
+
+
+def test_other_organizations_keys_page_is_refused(client, tw, sign_in):
+    sign_in("head2@example.kz")
+    assert client.get(f"/orgs/{tw.org.id}/transfer-keys").status_code == 403
+    assert client.post(f"/orgs/{tw.org.id}/transfer-keys/rotate").status_code == 403
