@@ -119,8 +119,7 @@ def prepare(instance_dir: Path, info: dict) -> dict:
                     row = db.exec(select(CardStage).where(CardStage.child_id == child_id,
                                                           CardStage.academic_year == y,
                                                           CardStage.stage == st)).first()
-                    role_user = teacher
-                    mon.save_rows(db, keyring, role_user, group.id, st, sg,
+                    mon.save_rows(db, keyring, teacher, group.id, st, sg,
                                   {child_id: (row.version if row else 0, cells)}, first)
         rows = {}
         for child_id in ids:
@@ -165,7 +164,7 @@ class CellClient:
         self.conn.close()
 
 
-def _plan(rows: dict, skills: list[str], child_ids: list[str], n: int):
+def _plan(skills: list[str], child_ids: list[str], n: int):
     """n saves cycling children x skills; each save changes the cell (I -> II -> III -> I)."""
     k = 0
     while k < n:
@@ -187,7 +186,7 @@ def run_saves(base_url: str, cookie: str, csrf: str, state: dict, n: int, thread
     def worker(my_ids: list[str], count: int) -> None:
         client = CellClient(base_url, cookie, csrf, state["group_id"], state["stage"], state["year"])
         try:
-            for child, skill in _plan(rows, state["skills"], my_ids, count):
+            for child, skill in _plan(state["skills"], my_ids, count):
                 version, levels = rows[child]
                 level = (levels.get(skill) or 0) % 3 + 1
                 status, payload, elapsed = client.save(child, skill, level, version)
@@ -220,7 +219,9 @@ def run_saves(base_url: str, cookie: str, csrf: str, state: dict, n: int, thread
         raise RuntimeError(f"{len(failures)} cell saves failed, first: {failures[:3]}")
     times.sort()
     return {"n": len(times), "threads": threads, "p50_ms": statistics.median(times) * 1000,
-            "p95_ms": times[max(0, int(round(0.95 * len(times))) - 1)] * 1000, "max_ms": times[-1] * 1000,
+            "p95_ms": times[max(0, int(round(0.95 * len(times))) - 1)] * 1000,
+            "p99_ms": times[max(0, int(round(0.99 * len(times))) - 1)] * 1000, "max_ms": times[-1] * 1000,
+            "over_100ms": sum(1 for x in times if x > 0.1),
             "mean_ms": statistics.fmean(times) * 1000, "per_s": len(times) / wall, "wall_s": wall}
 
 
@@ -308,7 +309,10 @@ def main(argv: list[str] | None = None) -> int:
                     (par, f"{par['n']} saves, {par['threads']} client threads at once")):
         ok = r["p95_ms"] <= TARGET_SAVE_P95_MS
         print(f"| cell save (POST JSON, version chained) | {load} | {r['p50_ms']:.1f} ms | {r['p95_ms']:.1f} ms | "
-              f"{r['max_ms']:.1f} ms | {r['per_s']:.1f} saves/s | p95 <= {TARGET_SAVE_P95_MS:.0f} ms {verdict(ok)} |")
+              f"{r['max_ms']:.1f} ms (p99 {r['p99_ms']:.1f} ms, {r['over_100ms']} over 100 ms) | {r['per_s']:.1f} saves/s | p95 <= {TARGET_SAVE_P95_MS:.0f} ms {verdict(ok)} |")
+    print()
+    print("The rare saves of about half a second in the concurrent run most likely wait for SQLite's write lock "
+          "(two worker processes; once a wait is long, SQLite's busy handler polls the lock only every 100 ms).")
     print()
     print("Machine: " + ", ".join(f"{k} {v}" for k, v in mach.items()))
     return 0 if ok_grid and ok_seq and ok_par else 1

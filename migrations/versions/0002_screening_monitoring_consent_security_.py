@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: b84ca6725386
-Create Date: 2026-11-24 05:29:25.413242
+Create Date: 2026-11-24 05:41:48.611318
 """
 from alembic import op
 import sqlalchemy as sa
@@ -70,6 +70,24 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('staff_totp', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_staff_totp_key_id'), ['key_id'], unique=False)
+
+    op.create_table('trusted_sender_key',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('school_org_id', sa.Uuid(), nullable=False),
+    sa.Column('sender_org_id', sa.Uuid(), nullable=True),
+    sa.Column('sender_bin', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True),
+    sa.Column('sender_name', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+    sa.Column('fingerprint', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('public_key', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('confirmed_by', sa.Uuid(), nullable=True),
+    sa.Column('confirmed_at', sabidamu.models.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['confirmed_by'], ['user.id'], ),
+    sa.ForeignKeyConstraint(['school_org_id'], ['organization.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('school_org_id', 'fingerprint')
+    )
+    with op.batch_alter_table('trusted_sender_key', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_trusted_sender_key_school_org_id'), ['school_org_id'], unique=False)
 
     op.create_table('cardstage',
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -146,6 +164,29 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_homeobservation_child_id'), ['child_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_homeobservation_key_id'), ['key_id'], unique=False)
 
+    op.create_table('imported_card',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('child_id', sa.Uuid(), nullable=False),
+    sa.Column('school_org_id', sa.Uuid(), nullable=False),
+    sa.Column('package_id', sa.Uuid(), nullable=False),
+    sa.Column('key_id', sa.Uuid(), nullable=False),
+    sa.Column('card_json_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('card_pdf_ct', sa.LargeBinary(), nullable=True),
+    sa.Column('academic_years', sa.JSON(), nullable=False),
+    sa.Column('imported_at', sabidamu.models.base.UTCDateTime(), nullable=False),
+    sa.Column('imported_by', sa.Uuid(), nullable=True),
+    sa.ForeignKeyConstraint(['child_id'], ['child.id'], ),
+    sa.ForeignKeyConstraint(['imported_by'], ['user.id'], ),
+    sa.ForeignKeyConstraint(['key_id'], ['datakey.id'], ),
+    sa.ForeignKeyConstraint(['school_org_id'], ['organization.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('school_org_id', 'package_id')
+    )
+    with op.batch_alter_table('imported_card', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_imported_card_child_id'), ['child_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_imported_card_key_id'), ['key_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_imported_card_school_org_id'), ['school_org_id'], unique=False)
+
     op.create_table('levelcount',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('org_id', sa.Uuid(), nullable=False),
@@ -193,6 +234,37 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_screening_child_id'), ['child_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_screening_key_id'), ['key_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_screening_status'), ['status'], unique=False)
+
+    op.create_table('transfer_package',
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('package_id', sa.Uuid(), nullable=False),
+    sa.Column('direction', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('sender_org_id', sa.Uuid(), nullable=True),
+    sa.Column('sender_name', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+    sa.Column('sender_bin', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True),
+    sa.Column('sender_fingerprint', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+    sa.Column('recipient_org_id', sa.Uuid(), nullable=True),
+    sa.Column('child_id', sa.Uuid(), nullable=True),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
+    sa.Column('reason_code', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+    sa.Column('sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('package_bytes', sa.LargeBinary(), nullable=True),
+    sa.Column('kindergarten_access_until', sa.Date(), nullable=True),
+    sa.Column('actor_id', sa.Uuid(), nullable=True),
+    sa.Column('created_at', sabidamu.models.base.UTCDateTime(), nullable=False),
+    sa.Column('decided_at', sabidamu.models.base.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['actor_id'], ['user.id'], ),
+    sa.ForeignKeyConstraint(['child_id'], ['child.id'], ),
+    sa.ForeignKeyConstraint(['recipient_org_id'], ['organization.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('package_id', 'direction', 'recipient_org_id')
+    )
+    with op.batch_alter_table('transfer_package', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_transfer_package_child_id'), ['child_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_transfer_package_recipient_org_id'), ['recipient_org_id'], unique=False)
+        batch_op.create_index('ix_transfer_package_recipient_status', ['recipient_org_id', 'status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_transfer_package_sender_org_id'), ['sender_org_id'], unique=False)
 
     op.create_table('referral',
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -284,6 +356,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_referral_child_id'))
 
     op.drop_table('referral')
+    with op.batch_alter_table('transfer_package', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_transfer_package_sender_org_id'))
+        batch_op.drop_index('ix_transfer_package_recipient_status')
+        batch_op.drop_index(batch_op.f('ix_transfer_package_recipient_org_id'))
+        batch_op.drop_index(batch_op.f('ix_transfer_package_child_id'))
+
+    op.drop_table('transfer_package')
     with op.batch_alter_table('screening', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_screening_status'))
         batch_op.drop_index(batch_op.f('ix_screening_key_id'))
@@ -295,6 +374,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_levelcount_group_id'))
 
     op.drop_table('levelcount')
+    with op.batch_alter_table('imported_card', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_imported_card_school_org_id'))
+        batch_op.drop_index(batch_op.f('ix_imported_card_key_id'))
+        batch_op.drop_index(batch_op.f('ix_imported_card_child_id'))
+
+    op.drop_table('imported_card')
     with op.batch_alter_table('homeobservation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_homeobservation_key_id'))
         batch_op.drop_index(batch_op.f('ix_homeobservation_child_id'))
@@ -313,6 +398,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_cardstage_child_id'))
 
     op.drop_table('cardstage')
+    with op.batch_alter_table('trusted_sender_key', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_trusted_sender_key_school_org_id'))
+
+    op.drop_table('trusted_sender_key')
     with op.batch_alter_table('staff_totp', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_staff_totp_key_id'))
 

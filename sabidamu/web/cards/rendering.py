@@ -62,12 +62,9 @@ def render_group_pdf(contexts: Iterable[tuple[int, int, dict]],
                      progress: Callable[[int, int], None] | None = None) -> bytes:
     """One PDF of many cards. Each card is laid out on its own (so progress can be told card by card, and memory
     stays one card's HTML at a time); the pages are then written as one document sharing fonts."""
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint import HTML
 
-    fonts = FontConfiguration()
-    fetcher = url_fetcher()
-    sheet = CSS(string=card_css(), font_config=fonts, url_fetcher=fetcher)
+    fonts, fetcher, sheet = _resources()
     documents = []
     for index, total, context in contexts:
         html = HTML(string=card_html([context]), url_fetcher=fetcher, base_url=None)
