@@ -49,7 +49,37 @@ def child_view_role(db: Session, user: User | None, child_id: uuid.UUID, part: s
             return "head"
         if db.get(GroupTeacher, (group_id, user.id)) is not None and "teacher" in roles_in(db, user, org_id):
             return "teacher"
+    if former_kindergarten_role(db, user, child_id):
+        return "former_kindergarten"
     return specialist_view_role(db, user, child_id, part)
+
+
+def handover(db: Session, child_id: uuid.UUID, org_id: uuid.UUID, today: dt.date | None = None):
+    """The transfer by which a school of this installation accepted (or imported) the child's card from this
+    kindergarten and whose read-only retention (`kindergarten_access_until`, inclusive) has not passed, or None."""
+    from .models import TransferPackage
+    today = today or utcnow().date()
+    row = db.exec(select(TransferPackage).where(
+        TransferPackage.sender_org_id == org_id, TransferPackage.child_id == child_id,
+        TransferPackage.status.in_(("accepted", "imported")), TransferPackage.kindergarten_access_until.is_not(None))
+        .order_by(TransferPackage.kindergarten_access_until.desc())).first()
+    return row if row is not None and today <= row.kindergarten_access_until else None
+
+
+def former_kindergarten_role(db: Session, user: User, child_id: uuid.UUID) -> bool:
+    """Read-only access of the kindergarten that handed the card to a school: its head, and the teachers of the
+    group the child left, until `kindergarten_access_until`. The role 'former_kindergarten' is in no list of
+    roles that may write, so every write path refuses it."""
+    rows = db.exec(
+        select(Group.id, Group.org_id).join(Enrollment, Enrollment.group_id == Group.id)
+        .where(Enrollment.child_id == child_id, Enrollment.status == "ended")).all()
+    for group_id, org_id in rows:
+        roles = roles_in(db, user, org_id)
+        if not ("head" in roles or ("teacher" in roles and db.get(GroupTeacher, (group_id, user.id)) is not None)):
+            continue
+        if handover(db, child_id, org_id) is not None:
+            return True
+    return False
 
 
 def monitoring_withdrawn(db: Session, child_id: uuid.UUID, org_id: uuid.UUID) -> bool:

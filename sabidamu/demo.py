@@ -192,8 +192,8 @@ def ensure_transfer_demo(db: Session, keyring: Keyring, today: dt.date) -> None:
     """The pre-school group ready to be handed to the demo school: monitoring of all three stages, and each child's
     consent to the transfer, recorded as a paper consent by the head (most demo children have no parent account).
     Runs on every `flask demo` and adds only what is missing."""
-    from .models import Consent
-    from .services.consent import Recipient, active_consent
+    from .models.base import utcnow
+    from .services.consent import Recipient, active_consent, record_paper
 
     kg = db.exec(select(Organization).where(Organization.bin == KINDERGARTEN_BIN)).first()
     school = db.exec(select(Organization).where(Organization.bin == SCHOOL_BIN)).first()
@@ -207,12 +207,9 @@ def ensure_transfer_demo(db: Session, keyring: Keyring, today: dt.date) -> None:
                                                                   Enrollment.status == "active")).all():
             if active_consent(db, child_id, "school_transfer", Recipient(school.id)) is not None:
                 continue
-            child = db.get(Child, child_id)
-            row = Consent(child_id=child.id, purpose="school_transfer", recipient_org_id=school.id, method="paper",
-                          given_by=head.id, paper_date=today, key_id=child.key_id, parts=["home_observations"])
-            row.guardian_name_ct = keyring.seal(child.key_id, "consent", row.id, "guardian_name",
-                                                "Заңды өкіл (қағаз нұсқада)")
-            db.add(row)
+            record_paper(db, keyring, head, child_id, org_id=kg.id, purpose="school_transfer", for_me=False,
+                         parts=["home_observations"], paper_date=min(today, utcnow().date()),
+                         guardian_name="Заңды өкіл (қағаз нұсқада)", school_id=school.id)
     db.flush()
 
 

@@ -126,7 +126,8 @@ def end_session(db: Session, user: User | None, row: UserSession | None) -> None
         db.commit()
 
 
-def register_parent(db: Session, *, full_name: str, login: str, password: str, locale: str | None) -> User:
+def new_account(db: Session, *, full_name: str, login: str, password: str, locale: str | None) -> User:
+    """A user with an e-mail or phone login (normalized; refused when taken) and an Argon2id password hash."""
     login = normalize_login(login)
     if find_user(db, login) is not None:
         raise ServiceError("login_taken", field="login")
@@ -137,6 +138,11 @@ def register_parent(db: Session, *, full_name: str, login: str, password: str, l
         user.phone = login
     db.add(user)
     db.flush()
+    return user
+
+
+def register_parent(db: Session, *, full_name: str, login: str, password: str, locale: str | None) -> User:
+    user = new_account(db, full_name=full_name, login=login, password=password, locale=locale)
     record(db, user, "account.register", object_type="user", object_id=user.id)
     db.commit()
     return user

@@ -32,7 +32,7 @@ from .audit import record
 from .children import open_child
 from .monitoring import open_final_levels, open_levels, open_measures
 
-CARD_ROLES = ("parent", "teacher", "head")
+CARD_ROLES = ("parent", "teacher", "head", "former_kindergarten")  # the last: read-only after a transfer
 LANGS = ("kk", "ru")
 MAX_OBSERVATIONS = 50
 

@@ -140,11 +140,29 @@ def _parse(value) -> int | None:
         raise ServiceError("unknown_level") from None
 
 
-def _enrolled_child(db: Session, group: Group, child_id: uuid.UUID) -> Child:
+def _both_names(org: Organization | None) -> str:
+    if org is None:
+        return ""
+    return org.name_kk if org.name_kk == org.name_ru else f"{org.name_kk} / {org.name_ru}"
+
+
+def _enrolled_child(db: Session, group: Group, child_id: uuid.UUID, read: bool = False) -> Child:
+    """The child, actively enrolled in the group (for writing). `read`: also a child who left this group when a
+    school accepted the card, while the kindergarten's read-only retention lasts (docs/transfer-format.md)."""
     active = db.exec(select(Enrollment.id).where(Enrollment.child_id == child_id, Enrollment.group_id == group.id,
                                                  Enrollment.status == "active")).first()
     child = db.get(Child, child_id) if active is not None else None
     if child is None:
+        handed = access.handover(db, child_id, group.org_id)
+        if handed is not None and read and db.exec(select(Enrollment.id).where(
+                Enrollment.child_id == child_id, Enrollment.group_id == group.id,
+                Enrollment.status == "ended")).first() is not None:
+            return db.get(Child, child_id)
+        if handed is not None:  # the school holds the card: the kindergarten only reads it until the retention date
+            school = db.get(Organization, handed.recipient_org_id)
+            raise ServiceError("handed_to_school", school=_both_names(school),
+                               date=(handed.decided_at.date() if handed.decided_at else handed.created_at.date())
+                               .isoformat())
         raise ServiceError("child_not_in_group")
     return child
 
@@ -511,7 +529,9 @@ def child_stage(db: Session, keyring: Keyring, user: User, group_id: uuid.UUID, 
     fw = framework()
     group, role = group_for(db, user, group_id)
     _check_stage(stage)
-    child = _enrolled_child(db, group, child_id)
+    child = _enrolled_child(db, group, child_id, read=True)
+    editable = db.exec(select(Enrollment.id).where(Enrollment.child_id == child_id, Enrollment.group_id == group.id,
+                                                   Enrollment.status == "active")).first() is not None
     row = db.exec(select(CardStage).where(CardStage.child_id == child.id, CardStage.academic_year == group.academic_year,
                                           CardStage.stage == stage)).first()
     levels = open_levels(keyring, row)
@@ -521,7 +541,7 @@ def child_stage(db: Session, keyring: Keyring, user: User, group_id: uuid.UUID, 
                       measures=open_measures(keyring, row), final_levels=open_final_levels(keyring, row),
                       derived={sg: derive_level([levels.get(s.id) for s in fw.skills(group.age_group, sg)])
                                for sg in fw.skill_group_ids},
-                      status=status, can_edit=may_enter(role, status))
+                      status=status, can_edit=editable and may_enter(role, status))
     record(db, user, "monitoring.measures.view", role=role, org_id=group.org_id, object_type="child",
            object_id=child.id, detail={"stage": stage})
     db.commit()

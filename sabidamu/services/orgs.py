@@ -8,10 +8,9 @@ from sqlmodel import Session, select
 from .. import access
 from ..crypto.keyring import Keyring
 from ..models import Enrollment, Group, GroupTeacher, Membership, Organization, User
-from ..passwords import hash_password
 from . import AccessDenied, NotFound, ServiceError
 from .audit import record
-from .auth import find_user, normalize_login
+from .auth import new_account
 from .keys import create_data_key
 
 
@@ -43,16 +42,7 @@ def add_staff(db: Session, actor: User | None, org: Organization, *, full_name: 
     """A head (or the admin, for an organization's first head) creates a staff account."""
     if actor is not None and not actor.is_admin and access.org_role(db, actor, org.id) != "head":
         raise AccessDenied()
-    login = normalize_login(login)
-    if find_user(db, login) is not None:
-        raise ServiceError("login_taken", field="login")
-    user = User(full_name=full_name.strip(), password_hash=hash_password(password), locale=locale)
-    if "@" in login:
-        user.email = login
-    else:
-        user.phone = login
-    db.add(user)
-    db.flush()
+    user = new_account(db, full_name=full_name, login=login, password=password, locale=locale)
     db.add(Membership(user_id=user.id, org_id=org.id, role=role,
                       specialist_kind=specialist_kind if role == "specialist" else None))
     record(db, actor, "role.grant", org_id=org.id, object_type="user", object_id=user.id, detail={"role": role})

@@ -86,12 +86,25 @@ def retention_until(accepted_on: dt.date) -> dt.date:
 def kindergarten_may_read(db: Session, sender_org_id: uuid.UUID, child_id: uuid.UUID,
                           today: dt.date | None = None) -> bool:
     """For the export side: the sending kindergarten's read-only access after the school accepted the card."""
-    today = today or utcnow().date()
-    row = db.exec(select(TransferPackage).where(
-        TransferPackage.sender_org_id == sender_org_id, TransferPackage.child_id == child_id,
-        TransferPackage.direction == "inbox", TransferPackage.status == "accepted")
-        .order_by(TransferPackage.kindergarten_access_until.desc())).first()
-    return row is not None and row.kindergarten_access_until is not None and today <= row.kindergarten_access_until
+    return access.handover(db, child_id, sender_org_id, today) is not None
+
+
+def _hand_over(db: Session, actor: User | None, role: str, row: TransferPackage, accepted_on: dt.date) -> None:
+    """The school now holds the card: when the sender is a kindergarten of this installation, the child's active
+    enrolments there end (audited) and the kindergarten keeps read-only access until the retention date."""
+    sender = db.get(Organization, row.sender_org_id) if row.sender_org_id else None
+    if sender is None or sender.kind != "kindergarten" or row.child_id is None:
+        return
+    row.kindergarten_access_until = retention_until(accepted_on)
+    enrollments = db.exec(select(Enrollment).join(Group, Group.id == Enrollment.group_id).where(
+        Enrollment.child_id == row.child_id, Group.org_id == sender.id,
+        Enrollment.status.in_(("pending", "active")))).all()
+    for enrollment in enrollments:
+        enrollment.status = "ended"
+        record(db, actor, "enrollment.end", role=role, org_id=sender.id, object_type="enrollment",
+               object_id=enrollment.id, detail={"child_id": str(row.child_id), "reason": "transfer.accept",
+                                                "package_id": str(row.package_id),
+                                                "kindergarten_access_until": row.kindergarten_access_until.isoformat()})
 
 
 # ------------------------------------------------------------------------------------------- access
@@ -263,8 +276,10 @@ def import_package(db: Session, keyring: Keyring, school_org_id: uuid.UUID, data
                             done.child_id, package_id)
     try:
         card = _store_card(db, keyring, org, opened, actor, role)
-        db.add(_envelope(opened.manifest, org, data, "import", "imported", child_id=card.child_id,
-                         actor_id=getattr(actor, "id", None), decided_at=utcnow()))
+        envelope = _envelope(opened.manifest, org, data, "import", "imported", child_id=card.child_id,
+                             actor_id=getattr(actor, "id", None), decided_at=utcnow())
+        db.add(envelope)
+        _hand_over(db, actor, role, envelope, utcnow().date())
         record(db, actor, "card.import", role=role, org_id=org.id, object_type="child", object_id=card.child_id,
                detail=_audit_detail(org, opened.manifest, data))
         db.commit()
@@ -402,6 +417,7 @@ def accept(db: Session, keyring: Keyring, actor: User, transfer_id: uuid.UUID,
     row.status, row.package_bytes, row.child_id = "accepted", None, card.child_id
     row.decided_at, row.actor_id = utcnow(), actor.id
     row.kindergarten_access_until = retention_until(today or utcnow().date())
+    _hand_over(db, actor, role, row, today or utcnow().date())
     record(db, actor, "transfer.accept", role=role, org_id=org.id, object_type="child", object_id=card.child_id,
            detail={**_transfer_detail(row), "kindergarten_access_until": row.kindergarten_access_until.isoformat()})
     db.commit()

@@ -8,9 +8,7 @@ while the cards are assembled.
 """
 from __future__ import annotations
 
-import json
 import os
-import re
 import secrets
 import threading
 import time
@@ -19,52 +17,18 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-JOB_ID = re.compile(r"^[A-Za-z0-9_-]{20,40}$")
-KEEP_SECONDS = 24 * 3600  # finished jobs and their files are removed after a day
-STALE_SECONDS = 30 * 60  # a job still "running" after this died with its process (a restart): shown as failed
+from ..jobfiles import JOB_ID, KEEP_SECONDS, STALE_SECONDS, JobFiles  # noqa: F401  (re-exported)
 
 
-def jobs_dir(app: Flask | None = None) -> Path:
-    app = app or current_app
-    path = Path(app.instance_path) / "tmp" / "card-jobs"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _write_status(directory: Path, job_id: str, status: dict) -> None:
-    tmp = directory / f"{job_id}.json.tmp"
-    tmp.write_text(json.dumps(status), encoding="utf-8")
-    os.replace(tmp, directory / f"{job_id}.json")
-
-
-def read_status(job_id: str, user_id: uuid.UUID) -> dict | None:
-    """The job's status if `user_id` started it; None for an unknown job or somebody else's."""
-    if not JOB_ID.match(job_id or ""):
-        return None
-    path = jobs_dir() / f"{job_id}.json"
-    try:
-        status = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if status.get("user_id") != str(user_id):
-        return None
-    if status.get("state") == "running" and time.time() - status.get("started", 0) > STALE_SECONDS:
-        status["state"] = "failed"
-    return status
+_files = JobFiles("card-jobs")
+jobs_dir = _files.directory
+_write_status = _files.write_status
+read_status = _files.read_status
+_cleanup = _files.cleanup
 
 
 def pdf_path(job_id: str) -> Path:
-    return jobs_dir() / f"{job_id}.pdf"
-
-
-def _cleanup(directory: Path) -> None:
-    cutoff = time.time() - KEEP_SECONDS
-    for path in directory.iterdir():
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
-            pass
+    return _files.result_path(job_id, ".pdf")
 
 
 def start_group_job(user_id: uuid.UUID, group_id: uuid.UUID, child_ids: list[uuid.UUID], lang: str) -> str:

@@ -35,14 +35,15 @@ class ConsentForm(PartsMixin, FlaskForm):
 
 class PaperConsentForm(PartsMixin, FlaskForm):
     iin = StringField(_l("Child's IIN (from the paper form)"), validators=[valid_iin(required=True)])
-    purpose = SelectField(_l("What the consent is for"), choices=PURPOSES[:2])
+    purpose = SelectField(_l("What the consent is for"), choices=PURPOSES)
+    school = SelectField(_l("School (only for the transfer of the card to a school)"), choices=[],
+                         validate_choice=False)
     for_me = BooleanField(_l("The form names me personally (not the whole organization)"))
     guardian_name = StringField(_l("Parent's or legal representative's name, as written on the form"), validators=[
         DataRequired(_l("Enter the parent's name as written on the form.")), Length(max=200, message=_MAX)])
     paper_date = DateField(_l("Date on the form"), validators=[
         DataRequired(_l("Enter the date written on the form, for example 2026-11-20.")), not_in_future])
     valid_until = DateField(_l("Valid until (optional)"), validators=[Optional()])
-    part_home_observations = None  # a school transfer's part; schools get no paper consent here
 
 
 class RevokeForm(FlaskForm):

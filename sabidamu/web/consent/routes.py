@@ -1,4 +1,6 @@
 """The parent's consents (history, giving, changing, revoking) and staff recording a paper consent."""
+import uuid
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 
@@ -113,6 +115,16 @@ def revoke(consent_id):
     return redirect(url_for("consent.index", child_id=row.child_id))
 
 
+def _school_id(form):
+    """The chosen school for a school-transfer consent (None otherwise; the service checks it is a school)."""
+    if form.purpose.data != "school_transfer" or not getattr(form, "school", None):
+        return None
+    try:
+        return uuid.UUID(form.school.data or "")
+    except ValueError:
+        return None
+
+
 @bp.route("/orgs/<org_id>/consents/paper", methods=["GET", "POST"])
 @login_required
 def paper(org_id):
@@ -126,6 +138,12 @@ def paper(org_id):
         del form.for_me
     if "head" not in roles:
         form.purpose.choices = [c for c in form.purpose.choices if c[0] == "specialist_access"]
+    if "head" in roles and org.kind == "kindergarten":
+        form.school.choices = [("", gettext("— not a transfer to a school —"))] + [
+            (str(o.id), org_name(o)) for o in consent_svc.org_choices(db(), ("school",))]
+    else:
+        form.purpose.choices = [c for c in form.purpose.choices if c[0] != "school_transfer"]
+        del form.school
     if form.validate_on_submit():
         try:
             child = children_svc.find_by_iin(db(), keyring(), form.iin.data.strip())
@@ -134,7 +152,7 @@ def paper(org_id):
             consent_svc.record_paper(db(), keyring(), g.user, child.id, org_id=org.id, purpose=form.purpose.data,
                                      for_me=bool(is_specialist and form.for_me.data), parts=form.parts(),
                                      paper_date=form.paper_date.data, guardian_name=form.guardian_name.data,
-                                     valid_until=form.valid_until.data)
+                                     valid_until=form.valid_until.data, school_id=_school_id(form))
         except IINError as exc:
             db().rollback()
             form.iin.errors = list(form.iin.errors) + [iin_message(exc)]

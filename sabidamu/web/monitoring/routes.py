@@ -24,6 +24,7 @@ MESSAGES = {
     "unknown_skill": _l("This skill is not in the monitoring framework. Reload the page."),
     "skill_not_in_age_group": _l("This skill belongs to another age group. Reload the page."),
     "child_not_in_group": _l("This child is not in this group now. Reload the page."),
+    "handed_to_school": _l("The card was handed to the school %(school)s on %(date)s; it is read-only."),
     "wrong_year": _l("This page is for another academic year. Reload the page."),
     "bad_version": _l("The page is out of date. Reload it and enter the values again."),
     "window_late": _l("The entry period for this stage has ended. Only the head of the kindergarten can enter "

@@ -8,7 +8,6 @@ thread, which also writes the audit events and TransferPackage rows, child by ch
 from __future__ import annotations
 
 import io
-import json
 import os
 import secrets
 import threading
@@ -19,49 +18,18 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from ..cards.jobs import JOB_ID, KEEP_SECONDS, STALE_SECONDS
+from ..jobfiles import JobFiles
 
 
-def jobs_dir(app: Flask | None = None) -> Path:
-    app = app or current_app
-    path = Path(app.instance_path) / "tmp" / "transfer-jobs"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _write_status(directory: Path, job_id: str, status: dict) -> None:
-    tmp = directory / f"{job_id}.json.tmp"
-    tmp.write_text(json.dumps(status), encoding="utf-8")
-    os.replace(tmp, directory / f"{job_id}.json")
-
-
-def read_status(job_id: str, user_id: uuid.UUID) -> dict | None:
-    """The job's status if `user_id` started it; None for an unknown job or somebody else's."""
-    if not JOB_ID.match(job_id or ""):
-        return None
-    try:
-        status = json.loads((jobs_dir() / f"{job_id}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if status.get("user_id") != str(user_id):
-        return None
-    if status.get("state") == "running" and time.time() - status.get("started", 0) > STALE_SECONDS:
-        status["state"] = "failed"
-    return status
+_files = JobFiles("transfer-jobs")
+jobs_dir = _files.directory
+_write_status = _files.write_status
+read_status = _files.read_status
+_cleanup = _files.cleanup
 
 
 def zip_path(job_id: str) -> Path:
-    return jobs_dir() / f"{job_id}.zip"
-
-
-def _cleanup(directory: Path) -> None:
-    cutoff = time.time() - KEEP_SECONDS
-    for path in directory.iterdir():
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
-            pass
+    return _files.result_path(job_id, ".zip")
 
 
 def bundle(result) -> bytes:
