@@ -1,0 +1,120 @@
+"""Gap 2: when the school accepts (or imports) the card, the child's enrolment in the kindergarten ends; the
+kindergarten's head and the group's teacher still READ the card until `kindergarten_access_until` but write
+nothing (cell, measures, referral); after that date they no longer see the child. The school sees the child."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlmodel import select
+
+from sabidamu import access
+from sabidamu.models import AuditEvent, Enrollment, TransferPackage
+from sabidamu.services import AccessDenied, ServiceError
+from sabidamu.services import consent as consent_svc
+from sabidamu.services import monitoring as monitoring_svc
+from sabidamu.services import referrals as referrals_svc
+from sabidamu.services import transfer_export
+from sabidamu.services import transfer_import
+
+TODAY = dt.date.today()
+
+
+def _export(app, db, keyring, tw):
+    consent_svc.record_paper(db, keyring, tw.head, tw.child_a.id, org_id=tw.org.id, purpose="school_transfer",
+                             for_me=False, parts=["home_observations"], paper_date=TODAY,
+                             guardian_name="Ахметова Гүлнар", school_id=tw.school.id)
+    with app.app_context():
+        result = transfer_export.export_cards(db, keyring, tw.head, [tw.child_a.id], to_org_id=tw.school.id,
+                                              lang="kk")
+    (item,) = result.exported
+    return item
+
+
+@pytest.fixture
+def accepted(app, db, keyring, tw):
+    item = _export(app, db, keyring, tw)
+    inbox = db.exec(select(TransferPackage).where(TransferPackage.direction == "inbox")).one()
+    result = transfer_import.accept(db, keyring, tw.school_head, inbox.id)
+    assert result.status == "imported" and result.child_id == tw.child_a.id
+    db.expire_all()
+    return db.get(TransferPackage, inbox.id), item
+
+
+def _enrollment(db, tw):
+    return db.exec(select(Enrollment).where(Enrollment.child_id == tw.child_a.id,
+                                            Enrollment.group_id == tw.world.groups["A"].id)).one()
+
+
+def _cell(tw):
+    fw = monitoring_svc.framework()
+    group = tw.world.groups["A"]
+    skill = fw.skills(group.age_group, fw.skill_group_ids[0])[0]
+    return {"child_id": str(tw.child_a.id), "stage": "start", "skill_id": skill.id, "level": "2", "version": 0}
+
+
+def test_acceptance_ends_the_enrolment_and_is_audited(db, tw, accepted):
+    row, _item = accepted
+    assert row.kindergarten_access_until == transfer_import.retention_until(TODAY)
+    assert _enrollment(db, tw).status == "ended"
+    event = db.exec(select(AuditEvent).where(AuditEvent.action == "enrollment.end")).one()
+    assert event.org_id == tw.org.id and event.detail["reason"] == "transfer.accept"
+    assert access.school_view_role(db, tw.school_head, tw.child_a.id, tw.school.id) == "head"  # the school sees
+
+
+@pytest.mark.parametrize("who", ["head1", "teacher1"])
+def test_kindergarten_reads_but_cannot_write_until_the_retention_date(client, db, keyring, tw, accepted, sign_in,
+                                                                        who):
+    row, _item = accepted
+    user = sign_in(f"{who}@example.kz")
+    assert access.child_view_role(db, user, tw.child_a.id, part="card") == "former_kindergarten"
+    card = client.get(f"/children/{tw.child_a.id}/card")
+    assert card.status_code == 200 and "Әлия Ахметова" in card.text
+    group_id = tw.world.groups["A"].id
+    cell = client.post(f"/groups/{group_id}/monitoring/cell", json=_cell(tw))
+    assert cell.status_code == 422
+    body = cell.get_json()
+    assert body["error"] == "handed_to_school" and "School 45" in body["message"]
+    assert TODAY.isoformat() in body["message"]
+    measures_url = f"/groups/{group_id}/monitoring/start/children/{tw.child_a.id}/measures"
+    page = client.get(measures_url)
+    assert page.status_code == 200 and 'type="submit"' not in page.text.split("<main", 1)[-1].split("</main>")[0]
+    save = client.post(measures_url, data={"version": "0", "measures_physical": "Жүгіруді жаттықтыру"})
+    assert save.status_code == 422 and "School 45" in save.text
+    db.rollback()
+    assert db.exec(select(AuditEvent).where(AuditEvent.action.like("monitoring.%save%"))).all() == []
+    with pytest.raises(AccessDenied):  # no new referral by the kindergarten
+        referrals_svc.create_referral(db, keyring, user, tw.child_a.id, recipient=consent_svc.Recipient(tw.org.id),
+                                      reason="Сөйлеуін тексеру")
+    db.rollback()
+    row = db.get(TransferPackage, row.id)
+    row.kindergarten_access_until = TODAY - dt.timedelta(days=1)  # the retention period is over
+    db.commit()
+    assert client.get(f"/children/{tw.child_a.id}/card").status_code == 403
+    assert client.get(f"/children/{tw.child_a.id}").status_code in (403, 404)
+    assert client.get(measures_url).status_code == 404
+    db.rollback()
+    assert access.child_view_role(db, user, tw.child_a.id) is None
+    assert not transfer_import.kindergarten_may_read(db, tw.org.id, tw.child_a.id)
+
+
+def test_another_kindergarten_gets_nothing(client, db, tw, accepted, sign_in):
+    sign_in("head2@example.kz")
+    assert client.get(f"/children/{tw.child_a.id}/card").status_code == 403
+
+
+def test_a_file_import_from_this_installations_kindergarten_hands_over_too(app, db, keyring, tw):
+    item = _export(app, db, keyring, tw)
+    inbox = db.exec(select(TransferPackage).where(TransferPackage.direction == "inbox")).one()
+    transfer_import.decline(db, tw.school_head, inbox.id)  # the school uses the file instead of the inbox
+    result = transfer_import.import_package(db, keyring, tw.school.id, item.data, tw.school_head)
+    assert result.status == "imported" and result.child_id == tw.child_a.id
+    db.expire_all()
+    imported = db.exec(select(TransferPackage).where(TransferPackage.direction == "import")).one()
+    assert imported.kindergarten_access_until == transfer_import.retention_until(TODAY)
+    assert _enrollment(db, tw).status == "ended"
+    assert access.child_view_role(db, tw.head, tw.child_a.id, part="card") == "former_kindergarten"
+    with pytest.raises(ServiceError) as err:
+        monitoring_svc.save_cell(db, keyring, tw.head, tw.world.groups["A"].id, tw.child_a.id, "start",
+                                 _cell(tw)["skill_id"], "2", 0, TODAY)
+    assert err.value.code == "handed_to_school"
