@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
+from .orgs import get_group
 from .. import access
 from ..crypto.keyring import Keyring
 from ..models import Child, Enrollment, Group, Organization, User
@@ -315,14 +316,7 @@ class GroupReport:
         return out
 
 
-def group_access(db: Session, user: User, group_id: uuid.UUID) -> tuple[Group, str]:
-    group = db.get(Group, group_id)
-    if group is None:
-        raise NotFound()
-    role = access.group_view_role(db, user, group)
-    if role is None:
-        raise AccessDenied()
-    return group, role
+group_access = get_group  # the group and the caller's role in it (403/404 otherwise)
 
 
 def distribution_of(db: Session, group_id: uuid.UUID, academic_year: int) -> dict[str, list[StageCounts]]:

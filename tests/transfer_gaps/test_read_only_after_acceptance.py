@@ -70,6 +70,10 @@ def test_kindergarten_reads_but_cannot_write_until_the_retention_date(client, db
     assert access.child_view_role(db, user, tw.child_a.id, part="card") == "former_kindergarten"
     card = client.get(f"/children/{tw.child_a.id}/card")
     assert card.status_code == 200 and "Әлия Ахметова" in card.text
+    assert client.get(f"/children/{tw.child_a.id}/card.pdf").status_code == 200
+    child_page = client.get(f"/children/{tw.child_a.id}")
+    assert child_page.status_code == 200 and "Әлия Ахметова" in child_page.text
+    assert client.get(f"/children/{tw.child_a.id}/edit").status_code == 403  # no child edits
     group_id = tw.world.groups["A"].id
     cell = client.post(f"/groups/{group_id}/monitoring/cell", json=_cell(tw))
     assert cell.status_code == 422
@@ -91,7 +95,7 @@ def test_kindergarten_reads_but_cannot_write_until_the_retention_date(client, db
     row.kindergarten_access_until = TODAY - dt.timedelta(days=1)  # the retention period is over
     db.commit()
     assert client.get(f"/children/{tw.child_a.id}/card").status_code == 403
-    assert client.get(f"/children/{tw.child_a.id}").status_code in (403, 404)
+    assert client.get(f"/children/{tw.child_a.id}").status_code == 403
     assert client.get(measures_url).status_code == 404
     db.rollback()
     assert access.child_view_role(db, user, tw.child_a.id) is None
