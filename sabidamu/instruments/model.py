@@ -12,25 +12,9 @@ from typing import Mapping
 
 from .age import AgeInfo, AgeSpan
 
-LANGUAGES = ("kk", "ru")
+from ..localized import LANGS as LANGUAGES, Text  # noqa: F401  (re-exported)
 ANSWERS = ("yes", "sometimes", "not_yet")
 ZONES = ("on_track", "monitor", "refer")
-
-
-@dataclass(frozen=True, slots=True)
-class Text:
-    kk: str
-    ru: str
-
-    def in_(self, lang: str) -> str:
-        if lang == "kk":
-            return self.kk
-        if lang == "ru":
-            return self.ru
-        raise ValueError(f"unsupported language {lang!r}; expected one of {LANGUAGES}")
-
-    def to_dict(self) -> dict[str, str]:
-        return {"kk": self.kk, "ru": self.ru}
 
 
 @dataclass(frozen=True, slots=True)

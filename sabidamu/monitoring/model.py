@@ -11,22 +11,7 @@ from typing import Mapping
 
 from .academic_calendar import STAGE_IDS, MonthDay, StageWindows, Window, check_stage
 
-LANGS: tuple[str, ...] = ("kk", "ru")
-
-
-@dataclass(frozen=True)
-class Localized:
-    kk: str
-    ru: str
-
-    def in_(self, lang: str) -> str:
-        # Only kk and ru exist; any other value is a programming error, not a user choice,
-        # so it fails loudly instead of silently showing Kazakh.
-        if lang == "kk":
-            return self.kk
-        if lang == "ru":
-            return self.ru
-        raise ValueError(f"unsupported language {lang!r}; expected one of {LANGS}")
+from ..localized import LANGS, Text as Localized  # noqa: F401  (re-exported)
 
 
 @dataclass(frozen=True)
