@@ -28,8 +28,6 @@ SERVICE_MESSAGES = {
     "paper_purpose": _l("A paper consent can be recorded here for kindergarten monitoring, specialist access or "
                         "the transfer of the card to a school only."),
     "handed_to_school": _l("The card was handed to the school %(school)s on %(date)s; it is read-only."),
-    "paper_school_head_only": _l("Only the head of the kindergarten where the child is enrolled can record a paper "
-                                 "consent to the transfer of the card to a school."),
     "not_your_child": _l("No child with this IIN is enrolled in your kindergarten or referred to you. Check the IIN."),
     "paper_date_future": _l("The date on the paper form cannot be in the future."),
     "guardian_name": _l("Enter the parent's name as written on the form (at most 200 characters)."),

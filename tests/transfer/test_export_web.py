@@ -14,6 +14,7 @@ from sabidamu.crypto import agekeys
 from sabidamu.models.transfer_package import TransferPackage
 from tests.transfer.conftest import give_school_consent
 from tests.transfer.test_export import _open
+from tests.i18n import t
 
 
 def wait_for_job(client, url: str) -> dict:
@@ -35,14 +36,14 @@ def test_page_lists_the_preschool_children_and_selects_a_group(client, tw, sign_
     assert selected.text.count("checked") == 2
 
 
-def test_refusals_are_listed_before_the_export_then_the_others_go(client, db, keyring, tw, sign_in):
+def test_refusals_are_listed_before_the_export_then_the_others_go(app, client, db, keyring, tw, sign_in):
     give_school_consent(db, keyring, tw.world.users["parentA"], tw.child_a, tw.school)
     sign_in("head1@example.kz")
     url = f"/orgs/{tw.org.id}/transfer/export"
     data = {"children": [str(tw.child_a.id), str(tw.child_a2.id)], "school": str(tw.school.id), "lang": "kk"}
     check = client.post(url, data=data)
     assert check.status_code == 200
-    assert "Бекзат Оспанов" in check.text and "No parent's consent" in check.text
+    assert "Бекзат Оспанов" in check.text and t(app, "No parent's consent to hand the card to this school.") in check.text
     assert 'href="#how-consent"' in check.text and 'id="how-consent"' in check.text
     assert db.exec(select(TransferPackage)).all() == []  # nothing made yet
     started = client.post(url, data={**data, "confirm": "1"})
@@ -51,7 +52,7 @@ def test_refusals_are_listed_before_the_export_then_the_others_go(client, db, ke
     assert re.fullmatch(r"/transfer-jobs/[A-Za-z0-9_-]+", job_url)
     assert wait_for_job(client, job_url + "/progress")["state"] == "done"
     page = client.get(job_url)
-    assert "1 card was packed" in page.text
+    assert t(app, "Ready: %(num)d card was packed for the school.", num=1) in page.text
     download = client.get(job_url + "/download")
     assert download.status_code == 200 and download.mimetype == "application/zip"
     with zipfile.ZipFile(io.BytesIO(download.data)) as archive:

@@ -8,6 +8,7 @@ from sabidamu.crypto import agekeys, minisign
 from sabidamu.models import AuditEvent
 from sabidamu.services import transfer_export as svc
 from sabidamu.services import transfer_keys
+from tests.i18n import t
 
 
 def test_grouped():
@@ -15,7 +16,7 @@ def test_grouped():
     assert svc.grouped("3f2a 9c01 7b44 e0d1") == "3F2A 9C01 7B44 E0D1"
 
 
-def test_keys_page_shows_fingerprints_and_downloads(client, db, tw, sign_in):
+def test_keys_page_shows_fingerprints_and_downloads(app, client, db, tw, sign_in):
     sign_in("teacher1@example.kz")  # any member may look
     age = transfer_keys.active(db, tw.org.id, "age")
     sign = transfer_keys.active(db, tw.org.id, "minisign")
@@ -23,7 +24,7 @@ def test_keys_page_shows_fingerprints_and_downloads(client, db, tw, sign_in):
     assert page.status_code == 200
     assert age.fingerprint in page.text and age.public in page.text
     assert svc.grouped(sign.fingerprint) in page.text and sign.public in page.text
-    assert "Make new transfer keys" not in page.text  # the head's button only
+    assert t(app, "Make new transfer keys") not in page.text  # the head's button only
     recipient = client.get(f"/orgs/{tw.org.id}/transfer-keys/age-recipient.txt")
     assert recipient.headers["Content-Disposition"] == 'attachment; filename="990140001111-age-recipient.txt"'
     assert agekeys.normalize_recipient(recipient.text.strip()) == age.public
@@ -33,13 +34,13 @@ def test_keys_page_shows_fingerprints_and_downloads(client, db, tw, sign_in):
     assert minisign.parse_public_key(pub.text).fingerprint == sign.fingerprint
 
 
-def test_head_rotates_and_history_keeps_old_keys(client, db, keyring, tw, sign_in):
+def test_head_rotates_and_history_keeps_old_keys(app, client, db, keyring, tw, sign_in):
     old_age = transfer_keys.active(db, tw.org.id, "age")
     sign_in("teacher1@example.kz")
     assert client.post(f"/orgs/{tw.org.id}/transfer-keys/rotate").status_code == 403
     sign_in("head1@example.kz")
     page = client.get(f"/orgs/{tw.org.id}/transfer-keys")
-    assert "Make new transfer keys" in page.text
+    assert t(app, "Make new transfer keys") in page.text
     response = client.post(f"/orgs/{tw.org.id}/transfer-keys/rotate")
     assert response.status_code == 303
     db.expire_all()
@@ -53,7 +54,7 @@ def test_head_rotates_and_history_keeps_old_keys(client, db, keyring, tw, sign_i
     assert len(transfer_keys.identities_for(db, keyring, tw.org.id)) == 2
 
 
-def test_other_organizations_keys_page_is_refused(client, tw, sign_in):
+def test_other_organizations_keys_page_is_refused(app, client, tw, sign_in):
     sign_in("head2@example.kz")
     assert client.get(f"/orgs/{tw.org.id}/transfer-keys").status_code == 403
     assert client.post(f"/orgs/{tw.org.id}/transfer-keys/rotate").status_code == 403

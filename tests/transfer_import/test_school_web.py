@@ -13,6 +13,7 @@ from sabidamu.services import transfer_import as svc
 from tests.factories import login, make_group
 
 from .conftest import counts
+from tests.i18n import t
 
 
 def upload(client, org_id, files):
@@ -20,7 +21,7 @@ def upload(client, org_id, files):
     return client.post(f"/orgs/{org_id}/school/import", data=data, content_type="multipart/form-data")
 
 
-def test_upload_many_files_with_a_result_table(client, db, ctx):
+def test_upload_many_files_with_a_result_table(app, client, db, ctx):
     login(client, "schoolteacher@example.kz")
     assert client.get(f"/orgs/{ctx.school.id}/school/import").status_code == 200
     good = ctx.build.build(ctx.build.new_child(name="Дана Серікова"))
@@ -31,20 +32,20 @@ def test_upload_many_files_with_a_result_table(client, db, ctx):
     assert response.status_code == 422  # one file was refused
     page = response.get_data(as_text=True)
     assert "dana.sdcard" in page and "broken.sdcard" in page and "Дана Серікова" in page
-    assert "The card has been imported." in page
-    assert "decryption failed its integrity check" in page and "(corrupt)" in page
-    assert "This card has already been imported; nothing was changed." in page
+    assert t(app, "The card has been imported.") in page
+    assert t(app, "The file is damaged or has been altered: decryption failed its integrity check. Ask for the file again.") in page and "(corrupt)" in page
+    assert t(app, "This card has already been imported; nothing was changed.") in page
     assert counts(db)["imported_card"] == 1
 
 
-def test_upload_without_files_and_too_many_files(client, db, ctx):
+def test_upload_without_files_and_too_many_files(app, client, db, ctx):
     login(client, "schoolteacher@example.kz")
     response = client.post(f"/orgs/{ctx.school.id}/school/import", data={}, content_type="multipart/form-data")
-    assert response.status_code == 422 and "Choose one or more .sdcard files." in response.get_data(as_text=True)
+    assert response.status_code == 422 and t(app, "Choose one or more .sdcard files.") in response.get_data(as_text=True)
     before = counts(db)
     many = [(f"f{i}.sdcard", b"x") for i in range(svc.UPLOAD_LIMITS.max_files + 1)]
     response = upload(client, ctx.school.id, many)
-    assert response.status_code == 422 and "Too many files at once" in response.get_data(as_text=True)
+    assert response.status_code == 422 and t(app, "Too many files at once: upload at most %(count)s files.", count=40).split(":")[0] in response.get_data(as_text=True)
     assert counts(db) == before
 
 
@@ -64,7 +65,7 @@ def test_upload_needs_csrf(app, client, db, ctx):
     assert response.status_code == 400 and counts(db)["imported_card"] == 0
 
 
-def test_inbox_accept_and_decline_pages(client, db, keyring, ctx):
+def test_inbox_accept_and_decline_pages(app, client, db, keyring, ctx):
     rows = []
     for name in ("Ержан", "Жанна"):
         pid = uuid.uuid4()
@@ -74,33 +75,33 @@ def test_inbox_accept_and_decline_pages(client, db, keyring, ctx):
     db.expire_all()  # the fixture session keeps objects across commits
     login(client, "schoolteacher@example.kz")
     page = client.get(f"/orgs/{ctx.school.id}/school/inbox")
-    assert page.status_code == 200 and "Accept" in page.get_data(as_text=True)
+    assert page.status_code == 200 and t(app, "Accept") in page.get_data(as_text=True)
     assert client.get(f"/school/transfers/{rows[0].id}/accept").status_code == 405  # no change on GET
     response = client.post(f"/school/transfers/{rows[0].id}/accept", follow_redirects=True)
-    assert response.status_code == 200 and "The card has been accepted." in response.get_data(as_text=True)
+    assert response.status_code == 200 and t(app, "The card has been accepted. The kindergarten keeps read-only access until the date shown.") in response.get_data(as_text=True)
     assert client.post(f"/school/transfers/{rows[1].id}/decline").status_code == 302
     db.commit()
     db.expire_all()  # the fixture session keeps objects across commits
     assert [db.get(TransferPackage, r.id).status for r in rows] == ["accepted", "declined"]
     page = client.get(f"/orgs/{ctx.school.id}/school/inbox").get_data(as_text=True)
-    assert "Ержан" in page and "Accepted" in page and "Declined" in page
+    assert "Ержан" in page and t(app, "Accepted") in page and t(app, "Declined") in page
     client.post("/logout")
     login(client, "otherhead@example.kz")
     assert client.get(f"/orgs/{ctx.school.id}/school/inbox").status_code == 403
 
 
-def test_held_package_confirmed_by_the_head(client, db, keyring, ctx):
+def test_held_package_confirmed_by_the_head(app, client, db, keyring, ctx):
     secret, public = minisign.generate_keypair()
     stranger = SenderInfo(org_id=str(uuid.uuid4()), name="Алыстағы балабақша", bin="990340012345", signing_secret=secret)
     login(client, "schoolteacher@example.kz")
     response = upload(client, ctx.school.id, [("far.sdcard", ctx.build.build(sender=stranger))])
     assert response.status_code == 200, response.get_data(as_text=True)
-    assert "confirms the key" in response.get_data(as_text=True), response.get_data(as_text=True)
+    assert t(app, "The sender's signing key is not known here. The package is kept until the school head confirms the key's fingerprint with the sender by phone.").split("%")[0][:40] in response.get_data(as_text=True), response.get_data(as_text=True)
     db.commit()
     db.expire_all()  # the fixture session keeps objects across commits
     row = db.exec(select(TransferPackage).where(TransferPackage.status == "held")).one()
     inbox = client.get(f"/orgs/{ctx.school.id}/school/inbox").get_data(as_text=True)
-    assert public.fingerprint in inbox and "Waiting for the head" in inbox
+    assert public.fingerprint in inbox and t(app, "Waiting for the head") in inbox
     assert client.get(f"/school/held/{row.id}/confirm").status_code == 403  # head only
     client.post("/logout")
     login(client, "schoolhead@example.kz")
@@ -110,7 +111,7 @@ def test_held_package_confirmed_by_the_head(client, db, keyring, ctx):
     assert response.status_code == 422 and public.to_base64() in response.get_data(as_text=True)
     _, other = minisign.generate_keypair()
     response = client.post(f"/school/held/{row.id}/confirm", data={"public_key": other.to_base64(), "confirmed": "y"})
-    assert response.status_code == 422 and "fingerprint differs" in response.get_data(as_text=True)
+    assert response.status_code == 422 and t(app, "This key's fingerprint differs from the one in the package. Do not accept the package; call the sender again.") in response.get_data(as_text=True)
     response = client.post(f"/school/held/{row.id}/confirm", data={"public_key": public.to_base64(), "confirmed": "y"})
     assert response.status_code == 302
     db.commit()
