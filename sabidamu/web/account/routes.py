@@ -103,8 +103,7 @@ def require_enrolment():
     if request.endpoint.startswith("public.") and request.method == "POST":
         return None  # the language switch and the like
     if svc.required_for(db(), user) and not svc.is_enabled(db(), user):
-        flash(gettext("Your role requires two-step sign-in. Set it up to continue."), "info")
-        return redirect(url_for("account.security"))
+        return redirect(url_for("account.security"))  # the page itself explains why
     return None
 
 
