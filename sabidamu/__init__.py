@@ -23,7 +23,9 @@ def create_app(config: dict | None = None, environ: dict | None = None) -> Flask
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=settings.session_absolute_hours),
         SESSION_IDLE=dt.timedelta(minutes=settings.session_idle_minutes),
         SESSION_ABSOLUTE=dt.timedelta(hours=settings.session_absolute_hours),
-        MAX_CONTENT_LENGTH=25 * 1024 * 1024,
+        # The card import takes up to 40 files and 100 MiB in one upload (it checks its own limits first);
+        # bigger bodies are refused by Werkzeug before anything is read. Non-file fields stay small (500 KB).
+        MAX_CONTENT_LENGTH=101 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, which expires on its own
         BABEL_DEFAULT_LOCALE="kk",
         BABEL_TRANSLATION_DIRECTORIES=str(settings_path("translations")),
