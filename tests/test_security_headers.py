@@ -37,3 +37,21 @@ def test_error_pages_in_both_languages(client, lang, expected):
     client.post("/lang", data={"lang": lang})
     r = client.get("/no-such-page")
     assert r.status_code == 404 and f'<html lang="{expected}">' in r.text
+
+
+@pytest.mark.parametrize("lang,title", [("kk", "Бірдеңе дұрыс болмады"), ("ru", None)])
+def test_server_error_page_in_both_languages(environ, lang, title):
+    from sabidamu import create_app
+    app = create_app({"TESTING": False, "PROPAGATE_EXCEPTIONS": False, "WTF_CSRF_ENABLED": False}, environ=environ)
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("internal-detail-7f3a")
+
+    client = app.test_client()
+    client.post("/lang", data={"lang": lang})
+    r = client.get("/boom")
+    assert r.status_code == 500 and f'<html lang="{lang}">' in r.text and "internal-detail-7f3a" not in r.text
+    if title:
+        assert title in r.text
+    assert r.headers["Cache-Control"] == "no-store"
