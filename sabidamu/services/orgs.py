@@ -119,3 +119,32 @@ def all_orgs(db: Session, admin: User) -> list[Organization]:
     if not admin.is_admin:
         raise AccessDenied()
     return list(db.exec(select(Organization).order_by(Organization.created_at)).all())
+
+
+def handed_to_school(db: Session, keyring, head: User, org: Organization, today=None) -> list[dict]:
+    """Children whose card this kindergarten handed to a school, still in the read-only retention period
+    (their pages stay readable for the head until `kindergarten_access_until`). Head only."""
+    import datetime as dt
+
+    from ..models import Child, TransferPackage
+    from .children import LIST_FIELDS, open_child
+    if access.org_role(db, head, org.id) != "head":
+        return []
+    today = today or dt.date.today()
+    rows = db.exec(select(TransferPackage, Organization.name_kk, Organization.name_ru)
+                   .join(Organization, Organization.id == TransferPackage.recipient_org_id)
+                   .where(TransferPackage.sender_org_id == org.id, TransferPackage.child_id.is_not(None),
+                          TransferPackage.status.in_(("accepted", "imported")),
+                          TransferPackage.kindergarten_access_until >= today)
+                   .order_by(TransferPackage.decided_at.desc())).all()
+    out, seen = [], set()
+    for package, school_kk, school_ru in rows:
+        if package.child_id in seen:
+            continue
+        seen.add(package.child_id)
+        child = db.get(Child, package.child_id)
+        if child is None:
+            continue
+        out.append({"child": open_child(keyring, child, LIST_FIELDS), "school_kk": school_kk, "school_ru": school_ru,
+                    "until": package.kindergarten_access_until})
+    return out

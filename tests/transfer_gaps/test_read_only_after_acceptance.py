@@ -122,3 +122,19 @@ def test_a_file_import_from_this_installations_kindergarten_hands_over_too(app, 
         monitoring_svc.save_cell(db, keyring, tw.head, tw.world.groups["A"].id, tw.child_a.id, "start",
                                  _cell(tw)["skill_id"], "2", 0, TODAY)
     assert err.value.code == "handed_to_school"
+
+
+def test_the_kindergarten_head_finds_handed_over_cards_on_the_organization_page(app, client, db, tw, accepted,
+                                                                                 sign_in):
+    from tests.i18n import t
+    row, _item = accepted
+    db.rollback()
+    sign_in("head1@example.kz")
+    page = client.get(f"/orgs/{tw.world.orgs['org1'].id}")
+    assert page.status_code == 200
+    assert t(app, "Cards handed to schools") in page.text
+    assert f"/children/{tw.child_a.id}/card" in page.text and "Әлия Ахметова" in page.text
+    client.post("/logout")
+    db.rollback()  # end the fixture session's old read snapshot before it writes again (SQLite)
+    sign_in("teacher1@example.kz")  # the list is the head's
+    assert t(app, "Cards handed to schools") not in client.get(f"/orgs/{tw.world.orgs['org1'].id}").text

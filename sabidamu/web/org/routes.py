@@ -30,7 +30,9 @@ def overview(org_id):
     groups = orgs_svc.groups_for(db(), g.user, org)
     sizes = orgs_svc.group_sizes(db(), [x.id for x in groups])
     staff = orgs_svc.staff_of(db(), org) if role == "head" else []
-    return render_template("org/overview.html", org=org, role=role, groups=groups, sizes=sizes, staff=staff)
+    handed = orgs_svc.handed_to_school(db(), keyring(), g.user, org) if org.kind == "kindergarten" else []
+    return render_template("org/overview.html", org=org, role=role, groups=groups, sizes=sizes, staff=staff,
+                           handed=handed)
 
 
 @bp.route("/orgs/<org_id>/staff/new", methods=["GET", "POST"])
