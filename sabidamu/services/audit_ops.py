@@ -220,7 +220,8 @@ def record_key_rotation(db: Session, kind: str, detail: dict) -> None:
 PAGE_SIZE = 25
 # Events about a child that show who looked at or changed it (not the parent's own list views).
 ACCESS_PREFIXES = ("child.", "screening.", "card.", "conclusion.", "export.", "transfer.", "enrollment.",
-                   "consent.", "referral.", "monitoring.", "home_observation.", "data.", "audit.view_own")
+                   "consent.", "referral.", "monitoring.", "home_observation.", "data.", "audit.view_own",
+                   "access.denied")
 
 
 @dataclass

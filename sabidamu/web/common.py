@@ -67,9 +67,16 @@ def audit_denied() -> None:
     user = g.get("user")
     # Read what the event needs before the rollback expires the request's objects.
     actor = SimpleNamespace(id=user.id, is_admin=user.is_admin) if user is not None else None
+    # A refused attempt on a child's page is tied to the child, so the parent sees it in the access log.
+    child_id = None
+    try:
+        child_id = uuid.UUID(str((request.view_args or {}).get("child_id")))
+    except ValueError:
+        pass
     dbmod.get_db().rollback()
     try:
         with dbmod.session_scope(current_app.extensions["sabidamu.engine"]) as s:
-            record(s, actor, "access.denied", detail={"path": request.path[:200], "method": request.method})
+            record(s, actor, "access.denied", object_type="child" if child_id else None, object_id=child_id,
+                   detail={"path": request.path[:200], "method": request.method})
     except Exception:  # never turn a 403 into a 500
         current_app.logger.exception("could not audit a refused access")

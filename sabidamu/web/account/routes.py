@@ -67,6 +67,7 @@ ACTIONS = {
     "export.child": _l("Downloaded all the child's data"),
     "data.deletion.request": _l("Asked for the child's data to be deleted"),
     "audit.view_own": _l("Looked at this list"),
+    "access.denied": _l("Tried to open the child's page and was refused"),
 }
 ROLES = {
     "parent": _l("Parent"), "teacher": _l("Teacher"), "head": _l("Head of the kindergarten"),
