@@ -5,7 +5,6 @@ import json
 import subprocess
 import sys
 import uuid
-from pathlib import Path
 
 import click
 from flask import Flask, current_app

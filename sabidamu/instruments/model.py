@@ -12,7 +12,7 @@ from typing import Mapping
 
 from .age import AgeInfo, AgeSpan
 
-from ..localized import LANGS as LANGUAGES, Text  # noqa: F401  (re-exported)
+from ..localized import Text  # noqa: F401  (re-exported)
 ANSWERS = ("yes", "sometimes", "not_yet")
 ZONES = ("on_track", "monitor", "refer")
 

@@ -34,6 +34,11 @@ def admin_required(view):
     return wrapped
 
 
+def form_status() -> int:
+    """A form page's status: 200 when shown, 422 when sent back with errors (the typed values stay)."""
+    return 200 if request.method == "GET" else 422
+
+
 def keyring() -> Keyring:
     return current_app.extensions["sabidamu.keyring"]
 

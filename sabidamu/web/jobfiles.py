@@ -60,3 +60,19 @@ class JobFiles:
                     path.unlink()
             except OSError:
                 pass
+
+
+def progress_response(status: dict, download_url: str):
+    """The JSON a progress page polls (static/js/progress.js)."""
+    from flask import jsonify
+    done = status["state"] == "done"
+    return jsonify({"state": status["state"], "done": status["done"], "total": status["total"],
+                    "download": download_url if done else None})
+
+
+def file_response(status: dict, path: Path, mimetype: str, download_name: str):
+    """A finished job's file as a download (404 until it is there). Cache-Control: no-store comes from the app."""
+    from flask import abort, send_file
+    if status["state"] != "done" or not path.exists():
+        abort(404)
+    return send_file(path, mimetype=mimetype, as_attachment=True, download_name=download_name, max_age=0)

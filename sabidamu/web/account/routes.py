@@ -16,7 +16,7 @@ from ...services import AccessDenied, NotFound, ServiceError
 from ...services import audit_ops, data_rights
 from ...services import totp_setup as svc
 from ...totp import format_secret, provisioning_uri
-from ..common import db, keyring, login_required, parse_uuid
+from ..common import db, keyring, login_required, parse_uuid, form_status
 from ..messages import service_message
 from .forms import ActionForm, CodeForm, DeletionForm, SignInCodeForm
 
@@ -238,7 +238,7 @@ def login_code():
             _sign_in(user)
             target = pending.get("next") or url_for("public.home")
             return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
-    return render_template("account/login_code.html", form=form), 200 if request.method == "GET" else 422
+    return render_template("account/login_code.html", form=form), form_status()
 
 
 # -- a parent's data rights ----------------------------------------------------------------------

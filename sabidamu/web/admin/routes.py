@@ -1,10 +1,10 @@
 """Platform administration: organizations and their first head."""
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_babel import gettext
 
 from ...services import ServiceError
 from ...services import orgs as orgs_svc
-from ..common import admin_required, apply_service_error, db, keyring
+from ..common import admin_required, apply_service_error, db, keyring, form_status
 from .forms import OrgForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -35,4 +35,4 @@ def new_org():
         else:
             flash(gettext("The organization and its head's account have been created."), "success")
             return redirect(url_for("admin.index"))
-    return render_template("admin/org_form.html", form=form), 200 if request.method == "GET" else 422
+    return render_template("admin/org_form.html", form=form), form_status()

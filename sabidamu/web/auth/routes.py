@@ -4,7 +4,7 @@ from flask_babel import get_locale, gettext
 
 from ...services import ServiceError
 from ...services.auth import authenticate, end_session, register_parent, start_session
-from ..common import apply_service_error, db
+from ..common import apply_service_error, db, form_status
 from .forms import LoginForm, RegisterForm
 
 bp = Blueprint("auth", __name__)
@@ -56,7 +56,7 @@ def login():
                 return begin_second_step(user, _safe_next(request.args.get("next")))
             _sign_in(user)
             return redirect(_safe_next(request.args.get("next")))
-    status = 200 if request.method == "GET" else 422
+    status = form_status()
     return render_template("auth/login.html", form=form), status
 
 

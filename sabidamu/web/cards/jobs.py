@@ -17,7 +17,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from ..jobfiles import JOB_ID, KEEP_SECONDS, STALE_SECONDS, JobFiles  # noqa: F401  (re-exported)
+from ..jobfiles import JobFiles
 
 
 _files = JobFiles("card-jobs")

@@ -2,14 +2,14 @@
 Thin: parse the request, call services.cards (access check + audit), render."""
 from __future__ import annotations
 
-from flask import (Blueprint, Response, abort, g, jsonify, make_response, redirect, render_template, request,
-                   send_file, url_for)
+from flask import Blueprint, Response, abort, g, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
 from markupsafe import Markup
 
 from ...services import cards as svc
 from ..common import db, keyring, login_required, parse_uuid
 from . import jobs
+from ..jobfiles import file_response, progress_response
 from .forms import GroupPdfForm
 from .rendering import render_card_pdf
 
@@ -45,7 +45,6 @@ def card_pdf(child_id):
     response = make_response(render_card_pdf(context))
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="card-{context["years"][0]["label"]}-{lang}.pdf"'
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -109,22 +108,11 @@ def job(job_id):
 @bp.get("/card-jobs/<job_id>/progress")
 @login_required
 def job_progress(job_id):
-    status = _job_or_404(job_id)
-    done = status["state"] == "done"
-    response = jsonify({"state": status["state"], "done": status["done"], "total": status["total"],
-                        "download": url_for("cards.job_download", job_id=job_id) if done else None})
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return progress_response(_job_or_404(job_id), url_for("cards.job_download", job_id=job_id))
 
 
 @bp.get("/card-jobs/<job_id>/download")
 @login_required
 def job_download(job_id):
     status = _job_or_404(job_id)
-    path = jobs.pdf_path(job_id)
-    if status["state"] != "done" or not path.exists():
-        abort(404)
-    response = send_file(path, mimetype="application/pdf", as_attachment=True,
-                         download_name=f"group-cards-{status['lang']}.pdf", max_age=0)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return file_response(status, jobs.pdf_path(job_id), "application/pdf", f"group-cards-{status['lang']}.pdf")

@@ -11,7 +11,7 @@ from ...services import ServiceError
 from ...services import children as children_svc
 from ...services import consent as consent_svc
 from ...services import orgs as orgs_svc
-from ..common import apply_service_error, db, keyring, login_required, parse_uuid
+from ..common import apply_service_error, db, keyring, login_required, parse_uuid, form_status
 from ..formatting import specialist_kind_label
 from ..messages import iin_message, service_message
 from ..nav import org_name
@@ -97,7 +97,7 @@ def give(child_id):
         else:
             flash(gettext("Your consent has been recorded. You can revoke it at any time."), "success")
             return redirect(url_for("consent.index", child_id=cid))
-    return render_template("consent/give.html", form=form, child=view), 200 if request.method == "GET" else 422
+    return render_template("consent/give.html", form=form, child=view), form_status()
 
 
 @bp.post("/consents/<consent_id>/revoke")
@@ -162,7 +162,7 @@ def paper(org_id):
         else:
             flash(gettext("The paper consent has been recorded. Keep the signed form."), "success")
             return redirect(url_for("consent.paper", org_id=org.id))
-    return render_template("consent/paper.html", form=form, org=org), 200 if request.method == "GET" else 422
+    return render_template("consent/paper.html", form=form, org=org), form_status()
 
 
 @bp.app_template_global("referrals_awaiting_consent")

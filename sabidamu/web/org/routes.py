@@ -8,7 +8,7 @@ from ...services import ServiceError
 from ...services import children as children_svc
 from ...services import orgs as orgs_svc
 from ...services.audit import record
-from ..common import apply_service_error, db, keyring, login_required, parse_uuid
+from ..common import apply_service_error, db, keyring, login_required, parse_uuid, form_status
 from ..messages import iin_message
 from .forms import EnrollForm, GroupForm, StaffForm, current_academic_year
 
@@ -52,7 +52,7 @@ def new_staff(org_id):
         else:
             flash(gettext("The account has been created. Give the person their login and first password."), "success")
             return redirect(url_for("org.overview", org_id=org.id))
-    return render_template("org/staff_form.html", form=form, org=org), 200 if request.method == "GET" else 422
+    return render_template("org/staff_form.html", form=form, org=org), form_status()
 
 
 @bp.route("/orgs/<org_id>/groups/new", methods=["GET", "POST"])
@@ -74,7 +74,7 @@ def new_group(org_id):
         else:
             flash(gettext("The group has been created."), "success")
             return redirect(url_for("org.group", group_id=group.id))
-    return render_template("org/group_form.html", form=form, org=org), 200 if request.method == "GET" else 422
+    return render_template("org/group_form.html", form=form, org=org), form_status()
 
 
 @bp.get("/groups/<group_id>")
@@ -112,4 +112,4 @@ def enroll(group_id):
             flash(gettext("The request has been sent to the child's parent for confirmation.")
                   if enrollment.status == "pending" else gettext("The child has been added to the group."), "success")
             return redirect(url_for("org.group", group_id=grp.id))
-    return render_template("org/enroll.html", form=form, group=grp), 200 if request.method == "GET" else 422
+    return render_template("org/enroll.html", form=form, group=grp), form_status()

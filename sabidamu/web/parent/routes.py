@@ -4,7 +4,7 @@ from flask_babel import gettext
 
 from ...services import ServiceError
 from ...services import children as children_svc
-from ..common import apply_service_error, db, keyring, login_required, parse_uuid
+from ..common import apply_service_error, db, keyring, login_required, parse_uuid, form_status
 from .forms import ChildEditForm, ChildForm, DecisionForm
 
 bp = Blueprint("parent", __name__)
@@ -38,7 +38,7 @@ def add_child():
         else:
             flash(gettext("The child has been added."), "success")
             return redirect(url_for("parent.child", child_id=child.id))
-    return render_template("parent/child_form.html", form=form), 200 if request.method == "GET" else 422
+    return render_template("parent/child_form.html", form=form), form_status()
 
 
 @bp.get("/children/<child_id>")
@@ -72,7 +72,7 @@ def edit_child(child_id):
         else:
             flash(gettext("Saved."), "success")
             return redirect(url_for("parent.child", child_id=cid))
-    return render_template("parent/child_edit.html", form=form, child=view), 200 if request.method == "GET" else 422
+    return render_template("parent/child_edit.html", form=form, child=view), form_status()
 
 
 @bp.post("/enrollments/<enrollment_id>/<decision>")

@@ -11,7 +11,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ...monitoring import load_framework
 from ...services import ServiceError
 from ...services import transfer_import as svc
-from ..common import db, keyring, login_required, parse_uuid
+from ..common import db, keyring, login_required, parse_uuid, form_status
 from .forms import ConfirmKeyForm, DecisionForm, PlaceForm, UploadForm
 from .messages import import_message, service_message
 
@@ -140,7 +140,7 @@ def confirm(transfer_id):
         else:
             flash(gettext("The key has been confirmed and remembered, and the card has been imported."), "success")
             return redirect(url_for("school.inbox", org_id=org.id))
-    status = 200 if request.method == "GET" else 422
+    status = form_status()
     return render_template("school/confirm.html", form=form, org=org, row=row), status
 
 
@@ -205,5 +205,4 @@ def card_pdf(card_id):
     body = svc.imported_card_pdf(db(), keyring(), g.user, parse_uuid(card_id))
     response = send_file(io.BytesIO(body), mimetype="application/pdf", as_attachment=True,
                          download_name="card.pdf")
-    response.headers["Cache-Control"] = "no-store"
     return response

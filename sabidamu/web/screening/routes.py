@@ -244,5 +244,4 @@ def pdf(screening_id):
     response = make_response(body)
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="screening-{view.screening_date.isoformat()}.pdf"'
-    response.headers["Cache-Control"] = "no-store"
     return response

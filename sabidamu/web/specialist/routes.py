@@ -6,7 +6,7 @@ from ... import access
 from ...services import ServiceError
 from ...services import consent as consent_svc
 from ...services import referrals as referrals_svc
-from ..common import apply_service_error, db, keyring, login_required, parse_uuid
+from ..common import apply_service_error, db, keyring, login_required, parse_uuid, form_status
 from ..consent.routes import recipient_choices
 from ..formatting import referral_status_label
 from ..nav import org_name
@@ -51,7 +51,7 @@ def refer(child_id):
                   "success")
             return redirect(url_for("parent.child", child_id=cid))
     return render_template("specialist/refer.html", form=form, child=view, role=role), \
-        200 if request.method == "GET" else 422
+        form_status()
 
 
 @bp.get("/specialist")
@@ -110,7 +110,7 @@ def child(child_id):
     screening = _latest_screening(cid, lang())
     conclusions = referrals_svc.conclusions_for(db(), keyring(), g.user, cid)
     return render_template("specialist/child.html", referred=referred, form=form, screening=screening,
-                           conclusions=conclusions, org_name=org_name), 200 if request.method == "GET" else 422
+                           conclusions=conclusions, org_name=org_name), form_status()
 
 
 @bp.app_template_global("specialists_section")

@@ -2,7 +2,7 @@
 Thin: parse the request, call services.transfer_export (access check, consent check, audit), render."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
@@ -11,6 +11,7 @@ from ...services import ServiceError
 from ...services import transfer_export as svc
 from ..common import db, keyring, login_required, parse_uuid
 from . import jobs
+from ..jobfiles import file_response, progress_response
 from .forms import MAX_KEY_FILE, OTHER_SCHOOL, ExportForm, RotateKeysForm
 
 bp = Blueprint("transfer", __name__)
@@ -195,23 +196,11 @@ def job(job_id):
 @bp.get("/transfer-jobs/<job_id>/progress")
 @login_required
 def job_progress(job_id):
-    from flask import jsonify
-    status = _job_or_404(job_id)
-    done = status["state"] == "done"
-    response = jsonify({"state": status["state"], "done": status["done"], "total": status["total"],
-                        "download": url_for("transfer.job_download", job_id=job_id) if done else None})
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return progress_response(_job_or_404(job_id), url_for("transfer.job_download", job_id=job_id))
 
 
 @bp.get("/transfer-jobs/<job_id>/download")
 @login_required
 def job_download(job_id):
     status = _job_or_404(job_id)
-    path = jobs.zip_path(job_id)
-    if status["state"] != "done" or not path.exists():
-        abort(404)
-    response = send_file(path, mimetype="application/zip", as_attachment=True,
-                         download_name=f"cards-for-school-{status['lang']}.zip", max_age=0)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return file_response(status, jobs.zip_path(job_id), "application/zip", f"cards-for-school-{status['lang']}.zip")
