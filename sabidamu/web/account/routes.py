@@ -70,7 +70,7 @@ ACTIONS = {
     "access.denied": _l("Tried to open the child's page and was refused"),
 }
 ROLES = {
-    "parent": _l("Parent"), "teacher": _l("Teacher"), "head": _l("Head of the kindergarten"),
+    "parent": _l("Parent"), "teacher": _l("Teacher"), "head": _l("Head"),
     "specialist": _l("Specialist"), "school_teacher": _l("Primary school teacher"), "school": _l("School"),
     "system": _l("System"), "admin": _l("Administrator"),
 }
