@@ -38,6 +38,8 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     app.teardown_appcontext(dbmod.close_db)
 
+    from .observability import init_observability
+    init_observability(app)
     from .web import register_web
     register_web(app)
     register_errors(app)

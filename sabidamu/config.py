@@ -36,6 +36,16 @@ class Settings:
     # Ed25519 key that signs audit checkpoints (outside the database). None in production when unset:
     # `flask audit checkpoint` then refuses to run (see docs/audit.md).
     audit_signing_key_file: Path | None = None
+    # Addresses (IPs or networks) that may read /metrics; everyone else gets 404.
+    metrics_allow: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
+    # Outgoing mail (password reset links). No host: mail is off (development only; see services/mail.py).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_tls: str = "starttls"  # none | starttls | ssl
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "SabiDamu <no-reply@localhost>"
+    smtp_ca_file: Path | None = None  # a private CA for the mail server's certificate (else the system's)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -73,6 +83,17 @@ def _audit_signing_key_file(env: dict, instance: Path, production: bool) -> Path
     return None if production else instance / "keys" / "audit-signing.key"
 
 
+def _networks(value: str) -> tuple[str, ...]:
+    import ipaddress
+    nets = tuple(part.strip() for part in value.split(",") if part.strip())
+    for net in nets:
+        try:
+            ipaddress.ip_network(net, strict=False)
+        except ValueError as exc:
+            raise ConfigError(f"SABIDAMU_METRICS_ALLOW: {net!r} is not an address or network") from exc
+    return nets
+
+
 def load_settings(environ: dict | None = None) -> Settings:
     env = dict(os.environ if environ is None else environ)
     mode = env.get("SABIDAMU_ENV", "development")
@@ -107,6 +128,13 @@ def load_settings(environ: dict | None = None) -> Settings:
     if production and database_url.startswith("sqlite") and env.get("SABIDAMU_ALLOW_SQLITE") != "1":
         raise ConfigError("Production runs on PostgreSQL: set SABIDAMU_DATABASE_URL (or SABIDAMU_ALLOW_SQLITE=1)")
 
+    smtp_tls = env.get("SABIDAMU_SMTP_TLS", "starttls").strip().lower() or "starttls"
+    if smtp_tls not in ("none", "starttls", "ssl"):
+        raise ConfigError("SABIDAMU_SMTP_TLS must be none, starttls or ssl")
+    smtp_host = env.get("SABIDAMU_SMTP_HOST", "").strip()
+    smtp_port = env.get("SABIDAMU_SMTP_PORT", "").strip()
+    smtp_ca = env.get("SABIDAMU_SMTP_CA_FILE", "").strip()
+
     return Settings(
         env=mode,
         instance_dir=instance,
@@ -120,4 +148,12 @@ def load_settings(environ: dict | None = None) -> Settings:
         proxy_hops=int(env.get("SABIDAMU_PROXY_HOPS", "0")),
         session_idle_minutes=int(env.get("SABIDAMU_SESSION_IDLE_MINUTES", "30")),
         session_absolute_hours=int(env.get("SABIDAMU_SESSION_ABSOLUTE_HOURS", "12")),
+        metrics_allow=_networks(env.get("SABIDAMU_METRICS_ALLOW", "127.0.0.1/32,::1/128")),
+        smtp_host=smtp_host,
+        smtp_port=int(smtp_port) if smtp_port else {"ssl": 465, "none": 25}.get(smtp_tls, 587),
+        smtp_tls=smtp_tls,
+        smtp_user=env.get("SABIDAMU_SMTP_USER", "").strip(),
+        smtp_password=env.get("SABIDAMU_SMTP_PASSWORD", ""),
+        smtp_from=env.get("SABIDAMU_SMTP_FROM", "").strip() or "SabiDamu <no-reply@localhost>",
+        smtp_ca_file=Path(smtp_ca) if smtp_ca else None,
     )
