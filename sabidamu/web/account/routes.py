@@ -18,6 +18,7 @@ from ...services import totp_setup as svc
 from ...totp import format_secret, provisioning_uri
 from ..common import db, keyring, login_required, parse_uuid, form_status
 from ..messages import service_message
+from ..redirects import safe_next
 from .forms import ActionForm, CodeForm, DeletionForm, SignInCodeForm
 
 bp = Blueprint("account", __name__)
@@ -236,8 +237,7 @@ def login_code():
         else:
             from ..auth.routes import _sign_in
             _sign_in(user)
-            target = pending.get("next") or url_for("public.home")
-            return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+            return redirect(safe_next(pending.get("next"), url_for("public.home")))
     return render_template("account/login_code.html", form=form), form_status()
 
 

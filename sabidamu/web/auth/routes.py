@@ -5,15 +5,14 @@ from flask_babel import get_locale, gettext
 from ...services import ServiceError
 from ...services.auth import authenticate, end_session, register_parent, start_session
 from ..common import apply_service_error, db, form_status
+from ..redirects import safe_next
 from .forms import LoginForm, RegisterForm
 
 bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("public.home")
+    return safe_next(target, url_for("public.home"))
 
 
 def _sign_in(user) -> None:

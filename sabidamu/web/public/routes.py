@@ -2,6 +2,7 @@
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
 from ..common import db
+from ..redirects import safe_next
 
 bp = Blueprint("public", __name__)
 
@@ -35,7 +36,4 @@ def set_language():
         if g.user is not None and g.user.locale != lang:
             g.user.locale = lang
             db().commit()
-    target = request.form.get("next") or url_for("public.index")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("public.index")
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next"), url_for("public.index")))
