@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from ..db import ensure_write_transaction
 from ..models import LoginThrottle, User, UserSession
 from ..models.base import utcnow
-from ..passwords import hash_password, verify_password
+from ..passwords import hash_password, password_problem, verify_password
 from . import ServiceError
 from .audit import record
 
@@ -129,6 +129,7 @@ def end_session(db: Session, user: User | None, row: UserSession | None) -> None
 def new_account(db: Session, *, full_name: str, login: str, password: str, locale: str | None) -> User:
     """A user with an e-mail or phone login (normalized; refused when taken) and an Argon2id password hash."""
     login = normalize_login(login)
+    check_new_password(password, login, full_name)
     if find_user(db, login) is not None:
         raise ServiceError("login_taken", field="login")
     user = User(full_name=full_name.strip(), password_hash=hash_password(password), locale=locale)
@@ -150,3 +151,51 @@ def register_parent(db: Session, *, full_name: str, login: str, password: str, l
 
 def user_by_id(db: Session, user_id: uuid.UUID) -> User | None:
     return db.get(User, user_id)
+
+
+def check_new_password(password: str, *personal: str | None) -> None:
+    """Raises ServiceError(password_short | password_long | password_common | password_personal, field='password')
+    for a password that must not be set. Every place that sets a password calls this."""
+    problem = password_problem(password or "", *personal)
+    if problem:
+        raise ServiceError(problem, field="password")
+
+
+def end_other_sessions(db: Session, user: User, keep: UserSession | None) -> int:
+    """Ends every open session of the user except `keep` (the caller commits). Returns how many ended."""
+    query = sa.update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+    if keep is not None:
+        query = query.where(UserSession.id != keep.id)
+    return db.exec(query.values(ended_at=utcnow())).rowcount or 0
+
+
+def set_password(db: Session, user: User, new: str, *, keep: UserSession | None = None,
+                 personal: tuple[str | None, ...] = ()) -> None:
+    """Sets a new password (checked) and ends the user's other sessions; the caller writes the audit event and commits."""
+    check_new_password(new, *personal)
+    user.password_hash = hash_password(new)
+    end_other_sessions(db, user, keep)
+
+
+def change_password(db: Session, user: User, current: str, new: str, *, keep: UserSession | None = None,
+                    personal: tuple[str | None, ...] = ()) -> None:
+    """The user changes their own password after re-entering the current one; the other sessions end.
+    Raises ServiceError('password_wrong', field='current') (throttled like sign-in: 'login_locked') or a
+    check_new_password code. Commits."""
+    now = utcnow()
+    key = f"pwchange:{user.id}"
+    minutes = _locked_minutes(db, [key], now)
+    if minutes:
+        raise ServiceError("login_locked", minutes=minutes)
+    if not verify_password(user.password_hash, current or ""):
+        row = _throttle_row(db, key, now)
+        row.failures += 1
+        if row.failures >= ACCOUNT_LIMIT:
+            row.locked_until = now + LOCK
+        record(db, user, "account.password_change_failed", object_type="user", object_id=user.id)
+        db.commit()
+        raise ServiceError("password_wrong", field="current")
+    set_password(db, user, new, keep=keep, personal=personal)
+    db.exec(sa.delete(LoginThrottle).where(LoginThrottle.key == key))
+    record(db, user, "account.password_change", object_type="user", object_id=user.id)
+    db.commit()

@@ -8,6 +8,12 @@ SERVICE_MESSAGES = {
     "login_failed": _l("The login or password is wrong."),
     "login_locked": _l("Too many failed attempts. Try again in %(minutes)s min."),
     "login_taken": _l("An account with this e-mail or phone already exists."),
+    "password_short": _l("The password must have at least 10 characters."),
+    "password_long": _l("The password is too long (at most 200 characters)."),
+    "password_common": _l("This password is one of the most common passwords and is easy to guess. "
+                          "Choose another one: for example, three or four words you will remember."),
+    "password_personal": _l("The password must not be your name, e-mail or phone number."),
+    "password_wrong": _l("The current password is wrong."),
     "iin_exists": _l("A child with this IIN is already registered. If the child attends a kindergarten, ask it to link you."),
     "stale": _l("Someone changed this record while you were editing. Reload the page to see the new values."),
     "already_enrolled": _l("This child is already in this group."),

@@ -8,7 +8,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
 from ..iin import IINError, parse_iin
-from .messages import iin_message
+from ..passwords import password_problem
+from .messages import SERVICE_MESSAGES, iin_message
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
@@ -25,11 +26,10 @@ def login_value(form, field) -> None:
 
 
 def strong_password(form, field) -> None:
-    value = field.data or ""
-    if len(value) < 10:
-        raise ValidationError(_l("The password must have at least 10 characters."))
-    if len(value) > 200:
-        raise ValidationError(_l("The password is too long (at most 200 characters)."))
+    """Length and the common-password list (sabidamu.passwords); the services check the same again."""
+    problem = password_problem(field.data or "")
+    if problem:
+        raise ValidationError(SERVICE_MESSAGES[problem])
 
 
 def valid_iin(birth_date_field: str | None = None, required: bool = False):
