@@ -140,15 +140,17 @@ def _parse(value) -> int | None:
         raise ServiceError("unknown_level") from None
 
 
-def _both_names(org: Organization | None) -> str:
-    if org is None:
-        return ""
-    return org.name_kk if org.name_kk == org.name_ru else f"{org.name_kk} / {org.name_ru}"
+def _both_names(org: Organization | None) -> dict:
+    """Both names: the page shows the one in its own language (web.formatting.localized_params)."""
+    return {"kk": org.name_kk if org else "", "ru": org.name_ru if org else ""}
 
 
 def _enrolled_child(db: Session, group: Group, child_id: uuid.UUID, read: bool = False) -> Child:
     """The child, actively enrolled in the group (for writing). `read`: also a child who left this group when a
-    school accepted the card, while the kindergarten's read-only retention lasts (docs/transfer-format.md)."""
+    school accepted the card, while the kindergarten's read-only retention lasts (docs/transfer-format.md).
+    AccessDenied when the parent withdrew the monitoring consent (as on the child's page)."""
+    if access.monitoring_withdrawn(db, child_id, group.org_id):
+        raise AccessDenied()
     active = db.exec(select(Enrollment.id).where(Enrollment.child_id == child_id, Enrollment.group_id == group.id,
                                                  Enrollment.status == "active")).first()
     child = db.get(Child, child_id) if active is not None else None
@@ -161,8 +163,7 @@ def _enrolled_child(db: Session, group: Group, child_id: uuid.UUID, read: bool =
         if handed is not None:  # the school holds the card: the kindergarten only reads it until the retention date
             school = db.get(Organization, handed.recipient_org_id)
             raise ServiceError("handed_to_school", school=_both_names(school),
-                               date=(handed.decided_at.date() if handed.decided_at else handed.created_at.date())
-                               .isoformat())
+                               date=handed.decided_at.date() if handed.decided_at else handed.created_at.date())
         raise ServiceError("child_not_in_group")
     return child
 

@@ -57,6 +57,8 @@ def register_web(app: Flask) -> None:
 
     # Globals (not context) so that imported macros see them too.
     app.jinja_env.globals["attrs"] = lambda **kw: {k: v for k, v in kw.items() if v is not None}
+    # Before any template is compiled: every {{ }} output passes formatting.tidy_output («г..» -> «г.»).
+    app.jinja_env.finalize = formatting.tidy_output
 
     @app.context_processor
     def template_globals():
@@ -77,4 +79,9 @@ def register_web(app: Flask) -> None:
             "current_locale": str(get_locale()),
             "nav_items": nav_items(),
             "fmt_date": formatting.long_date,
+            "fmt_date_on": formatting.date_on,
+            "fmt_date_until": formatting.date_until,
+            "fmt_month_on": formatting.month_on,
+            "fmt_number": formatting.number,
+            "fmt_iso_date": formatting.iso_date,
         }

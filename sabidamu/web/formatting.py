@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 
 from babel.dates import format_date as babel_format_date
+from babel.numbers import format_decimal
 from flask_babel import get_locale, gettext, ngettext
 
 
@@ -69,12 +70,99 @@ def org_kind_label(code: str) -> str:
 
 
 def long_date(value: dt.date | None) -> str:
+    """A date standing alone (a table cell, «Туған күні: 2021 ж. 15 наурыз»): «4 декабря 2026 г.»."""
     return _long_date(value, str(get_locale())) if value else ""
 
 
 @functools.lru_cache(maxsize=8192)
 def _long_date(value: dt.date, locale: str) -> str:
     return babel_format_date(value, format="long", locale=locale)
+
+
+# ---------------------------------------------------------------- dates inside sentences
+# Kazakh puts the case ending on the month: «2027 ж. 4 қаңтарда қайта өткізіңіз» (when: locative),
+# «2027 ж. 31 мамырға дейін» (until: dative). Russian needs no change («4 января 2027 г.», «до 31 мая 2027 г.»).
+KK_MONTHS = ("қаңтар", "ақпан", "наурыз", "сәуір", "мамыр", "маусым", "шілде", "тамыз", "қыркүйек", "қазан",
+             "қараша", "желтоқсан")
+RU_MONTHS_PREPOSITIONAL = ("январе", "феврале", "марте", "апреле", "мае", "июне", "июле", "августе", "сентябре",
+                           "октябре", "ноябре", "декабре")
+_KK_BACK, _KK_FRONT = set("аоұыяё"), set("әөүіеэ")
+_KK_VOICELESS = set("пфкқтсшщхһцч")
+
+
+def _kk_front(word: str) -> bool:
+    """Vowel harmony: the last unambiguous vowel decides (у, и, ю alone: у is back, и front)."""
+    for ch in reversed(word.lower()):
+        if ch in _KK_BACK:
+            return False
+        if ch in _KK_FRONT:
+            return True
+    return "и" in word.lower()
+
+
+def kk_locative(word: str, possessive: bool = False) -> str:
+    """-да/-де after a vowel or a voiced consonant, -та/-те after a voiceless one, -нда/-нде after a possessive."""
+    front = _kk_front(word)
+    if possessive:
+        return word + ("нде" if front else "нда")
+    first = "т" if word[-1].lower() in _KK_VOICELESS else "д"
+    return word + first + ("е" if front else "а")
+
+
+def kk_dative(word: str) -> str:
+    """-ға/-ге after a vowel or a voiced consonant, -қа/-ке after a voiceless one."""
+    front = _kk_front(word)
+    if word[-1].lower() in _KK_VOICELESS:
+        return word + ("ке" if front else "қа")
+    return word + ("ге" if front else "ға")
+
+
+def _date_with_case(value: dt.date, case) -> str:
+    text = long_date(value)  # CLDR's long form, with its narrow no-break spaces: «2027 ж. 4 қаңтар»
+    month = KK_MONTHS[value.month - 1]
+    if str(get_locale()) == "kk" and text.endswith(month):
+        return text[: -len(month)] + case(month)
+    return text
+
+
+def date_on(value: dt.date | None) -> str:
+    """A date that says when something happens: kk «2027 ж. 4 қаңтарда», ru «4 января 2027 г.»."""
+    return _date_with_case(value, kk_locative) if value else ""
+
+
+def date_until(value: dt.date | None) -> str:
+    """A date before «дейін» / after «до»: kk «2027 ж. 31 мамырға», ru «31 мая 2027 г.»."""
+    return _date_with_case(value, kk_dative) if value else ""
+
+
+def month_on(month: int) -> str:
+    """A month that says when: kk «қазанда», ru «в октябре»."""
+    if str(get_locale()) == "kk":
+        return kk_locative(KK_MONTHS[month - 1])
+    return f"в {RU_MONTHS_PREPOSITIONAL[month - 1]}"
+
+
+def tidy_output(value):
+    """Jinja's finalize: a Russian date ending a sentence must not leave «г..» (one full stop, not two)."""
+    if isinstance(value, str) and "г.." in value:
+        return value.replace("г..", "г.")
+    return value
+
+
+# ---------------------------------------------------------------- numbers
+MINUS = "\u2212"
+
+
+def number(value: float, digits: int = 1, signed: bool = False) -> str:
+    """The locale's decimal comma and the minus sign U+2212: «+30,0», «−25,0», «1 234,5»."""
+    rounded = round(float(value), digits)
+    if rounded == 0:
+        rounded = 0.0  # no «−0,0»
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    text = format_decimal(abs(rounded), format=pattern, locale=str(get_locale()))
+    if rounded < 0:
+        return MINUS + text
+    return ("+" + text) if signed and rounded > 0 else text
 
 
 def specialist_kind_label(code: str | None) -> str:
@@ -103,3 +191,27 @@ def referral_status_label(code: str) -> str:
     from flask_babel import lazy_gettext as _l
     labels = {"awaiting_consent": _l("Awaiting the parent's consent"), "open": _l("Open"), "closed": _l("Closed")}
     return str(labels.get(code, code))
+
+
+def localized_params(params: dict) -> dict:
+    """A refusal's parameters as the page's language shows them: a date as «when» (date_on), a name given in both
+    languages ({"kk": ..., "ru": ...}) in the page's language only."""
+    lang = "ru" if str(get_locale()) == "ru" else "kk"
+    out = {}
+    for key, value in params.items():
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            value = date_on(value)
+        elif isinstance(value, dict) and set(value) == {"kk", "ru"}:
+            value = value[lang] or value["kk"] or value["ru"]
+        out[key] = value
+    return out
+
+
+def iso_date(value: str | None) -> str:
+    """A date kept as ISO text (an imported card's JSON) shown as long_date; text that is not a date stays as is."""
+    if not value:
+        return ""
+    try:
+        return long_date(dt.date.fromisoformat(str(value)[:10]))
+    except ValueError:
+        return str(value)

@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from ..iin import IINError
+from .formatting import localized_params
 from ..services import ServiceError
 
 SERVICE_MESSAGES = {
@@ -64,7 +65,7 @@ def service_message(error: ServiceError) -> str:
     text = SERVICE_MESSAGES.get(error.code)
     if text is None:
         return str(_l("The request could not be completed."))
-    return str(text) % error.params if error.params else str(text)
+    return str(text) % localized_params(error.params) if error.params else str(text)
 
 
 def iin_message(error: IINError) -> str:

@@ -1,6 +1,7 @@
-"""Gap 2: when the school accepts (or imports) the card, the child's enrolment in the kindergarten ends; the
-kindergarten's head and the group's teacher still READ the card until `kindergarten_access_until` but write
-nothing (cell, measures, referral); after that date they no longer see the child. The school sees the child."""
+"""Gap 2 (as changed by issue 9.2): the school accepting (or importing) the card does not end the enrolment; once
+the kindergarten ends it (here: a leave date the head enters), the kindergarten's head and the group's teacher
+still READ the card until `kindergarten_access_until` but write nothing (cell, measures, referral); after that
+date they no longer see the child. The school sees the child."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,6 +13,7 @@ from sabidamu import access
 from sabidamu.models import AuditEvent, Enrollment, TransferPackage
 from sabidamu.services import AccessDenied, ServiceError
 from sabidamu.services import consent as consent_svc
+from sabidamu.services import enrolment_end
 from sabidamu.services import monitoring as monitoring_svc
 from sabidamu.services import referrals as referrals_svc
 from sabidamu.services import transfer_export
@@ -37,6 +39,7 @@ def accepted(app, db, keyring, tw):
     inbox = db.exec(select(TransferPackage).where(TransferPackage.direction == "inbox")).one()
     result = transfer_import.accept(db, keyring, tw.school_head, inbox.id)
     assert result.status == "imported" and result.child_id == tw.child_a.id
+    enrolment_end.end_enrolment(db, tw.head, tw.world.groups["A"].id, tw.child_a.id, leave_date=TODAY)
     db.expire_all()
     return db.get(TransferPackage, inbox.id), item
 
@@ -53,12 +56,12 @@ def _cell(tw):
     return {"child_id": str(tw.child_a.id), "stage": "start", "skill_id": skill.id, "level": "2", "version": 0}
 
 
-def test_acceptance_ends_the_enrolment_and_is_audited(db, tw, accepted):
+def test_the_leave_date_ends_the_enrolment_and_is_audited(db, tw, accepted):
     row, _item = accepted
     assert row.kindergarten_access_until == transfer_import.retention_until(TODAY)
     assert _enrollment(db, tw).status == "ended"
     event = db.exec(select(AuditEvent).where(AuditEvent.action == "enrollment.end")).one()
-    assert event.org_id == tw.org.id and event.detail["reason"] == "transfer.accept"
+    assert event.org_id == tw.org.id and event.detail["reason"] == "left"
     assert access.school_view_role(db, tw.school_head, tw.child_a.id, tw.school.id) == "head"  # the school sees
 
 
@@ -79,7 +82,11 @@ def test_kindergarten_reads_but_cannot_write_until_the_retention_date(client, db
     assert cell.status_code == 422
     body = cell.get_json()
     assert body["error"] == "handed_to_school" and "School 45" in body["message"]
-    assert TODAY.isoformat() in body["message"]
+    # The date in the page's language (Kazakh locative), never ISO; the school's name only in that language.
+    from sabidamu.web.formatting import KK_MONTHS, kk_locative
+    on_today = f"{TODAY.year}\u202fж. {TODAY.day} {kk_locative(KK_MONTHS[TODAY.month - 1])}"
+    assert on_today in body["message"] and TODAY.isoformat() not in body["message"]
+    assert "(ru)" not in body["message"]
     measures_url = f"/groups/{group_id}/monitoring/start/children/{tw.child_a.id}/measures"
     page = client.get(measures_url)
     assert page.status_code == 200 and 'type="submit"' not in page.text.split("<main", 1)[-1].split("</main>")[0]
@@ -116,7 +123,8 @@ def test_a_file_import_from_this_installations_kindergarten_hands_over_too(app, 
     db.expire_all()
     imported = db.exec(select(TransferPackage).where(TransferPackage.direction == "import")).one()
     assert imported.kindergarten_access_until == transfer_import.retention_until(TODAY)
-    assert _enrollment(db, tw).status == "ended"
+    assert _enrollment(db, tw).status == "active"  # the import does not end the enrolment
+    enrolment_end.end_enrolment(db, tw.head, tw.world.groups["A"].id, tw.child_a.id, leave_date=TODAY)
     assert access.child_view_role(db, tw.head, tw.child_a.id, part="card") == "former_kindergarten"
     with pytest.raises(ServiceError) as err:
         monitoring_svc.save_cell(db, keyring, tw.head, tw.world.groups["A"].id, tw.child_a.id, "start",

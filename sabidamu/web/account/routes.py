@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 from flask import (Blueprint, flash, g, make_response, redirect, render_template, request, session,
                    url_for)
-from flask_babel import format_date, get_locale, gettext
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from ...services import AccessDenied, NotFound, ServiceError
@@ -17,6 +17,7 @@ from ...services import audit_ops, data_rights
 from ...services import totp_setup as svc
 from ...totp import format_secret, provisioning_uri
 from ..common import db, keyring, login_required, parse_uuid, form_status
+from ..formatting import date_on
 from ..messages import service_message
 from ..redirects import safe_next
 from .forms import ActionForm, CodeForm, DeletionForm, SignInCodeForm
@@ -322,7 +323,7 @@ def delete(child_id):
                 flash(gettext("The child's data has been deleted."), "success")
                 return redirect(url_for("parent.dashboard"))
             flash(gettext("Your request is recorded. The data will be deleted on %(date)s.",
-                          date=format_date(req.due_on, format="long")), "success")
+                          date=date_on(req.due_on)), "success")
             return redirect(url_for("account.delete", child_id=cid))
     status = 200 if request.method == "GET" or pending is not None else 422
     return render_template("account/delete.html", form=form, pending=pending, due=due, child_id=cid), status

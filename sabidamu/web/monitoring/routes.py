@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, re
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
+from ..formatting import localized_params
 from ...monitoring import InvalidLevel, InvalidStageWindows, MonitoringError, current_stage, parse_level
 from ...services import ServiceError
 from ...services import monitoring as svc
@@ -50,7 +51,7 @@ def message(error: ServiceError) -> str:
     text = MESSAGES.get(error.code)
     if text is None:
         return gettext("The request could not be completed.")
-    return str(text) % error.params if error.params else str(text)
+    return str(text) % localized_params(error.params) if error.params else str(text)
 
 
 def lang() -> str:

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from ...charts import Series, domain_scores_svg
 from ...services.screening import ScreeningView
-from ..formatting import role_label
+from ..formatting import date_on, role_label, tidy_output
 
 ZONE_ORDER = {"refer": 0, "incomplete": 1, "monitor": 2, "on_track": 3}
 
@@ -91,9 +91,8 @@ def percent(domain: dict) -> int | None:
 def rescreen_text(rescreen: dict) -> str:
     rule = rescreen["rule"]
     if rescreen.get("date"):
-        text = gettext("Screen again on %(date)s.", date=format_date(dt.date.fromisoformat(rescreen["date"]),
-                                                                   format="long"))
-        return text[:-1] if text.endswith("..") else text  # Russian long dates end in "г."
+        text = gettext("Screen again on %(date)s.", date=date_on(dt.date.fromisoformat(rescreen["date"])))
+        return tidy_output(text)  # Russian long dates end in "г.": one full stop, not two
     if rule == "after_specialist_visit":
         return gettext("Screen again one month after the specialist visit, so that the specialist's advice has "
                        "had time to work.")

@@ -7,6 +7,7 @@ from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
+from ..formatting import localized_params
 from ...services import ServiceError
 from ...services import transfer_export as svc
 from ..common import db, keyring, login_required, parse_uuid
@@ -48,7 +49,7 @@ def _message(error: ServiceError) -> str:
     text = MESSAGES.get(error.code)
     if text is None:
         return gettext("The request could not be completed.")
-    return str(text) % error.params if error.params else str(text)
+    return str(text) % localized_params(error.params) if error.params else str(text)
 
 
 # -- organization keys ----------------------------------------------------------------------------------------
