@@ -35,7 +35,9 @@ class Guardianship(SQLModel, table=True):
 
 
 class Enrollment(SQLModel, table=True):
-    """status: 'pending' (the kindergarten asked, the parent has not confirmed), 'active', 'declined', 'ended'."""
+    """status: 'pending' (the kindergarten asked, the parent has not confirmed), 'active', 'declined', 'ended'.
+    An ended enrolment says when and why: `ended_on`, `end_reason` ('left': a leave date the head entered,
+    'graduated': the end of the academic year, 'moved': the parent confirmed another group)."""
 
     # A group page asks for (group_id, status): one index serves it (SQLite otherwise picks a worse one).
     __table_args__ = (sa.Index("ix_enrollment_group_status", "group_id", "status"),)
@@ -46,3 +48,5 @@ class Enrollment(SQLModel, table=True):
     requested_by: uuid.UUID | None = Field(default=None, foreign_key="user.id")
     created_at: dt.datetime = created_field()
     decided_at: dt.datetime | None = time_field()
+    ended_on: dt.date | None = None
+    end_reason: str | None = Field(default=None, max_length=10)

@@ -119,14 +119,18 @@ def children_of_parent(db: Session, keyring: Keyring, parent: User) -> list[Chil
 
 
 def group_children(db: Session, keyring: Keyring, group: Group) -> list[ChildView]:
-    """The access check and the audit event belong to the caller (it knows the role).
+    """The access check and the audit event belong to the caller (it knows the role). A child whose parent
+    withdrew the monitoring consent is left out (access.withdrawn_children).
 
     Reads only the columns a list shows (a hot page: no full ORM objects for 25 children)."""
     rows = db.exec(select(Child.id, Child.name_ct, Child.birth_date_ct, Child.version)
                    .join(Enrollment, Enrollment.child_id == Child.id)
                    .where(Enrollment.group_id == group.id, Enrollment.status == "active")).all()
+    hidden = access.withdrawn_children(db, group.org_id, [r[0] for r in rows])
     views = []
     for child_id, name_ct, birth_ct, version in rows:
+        if child_id in hidden:
+            continue
         views.append(ChildView(id=child_id, name=keyring.open(TABLE, child_id, "name", name_ct),
                                birth_date=dt.date.fromisoformat(keyring.open(TABLE, child_id, "birth_date", birth_ct)),
                                iin=None, sex=None, gestational_weeks=None, notes=None, version=version))
@@ -214,6 +218,7 @@ def decide_enrollment(db: Session, keyring: Keyring, parent: User, enrollment_id
         for other in db.exec(select(Enrollment).where(Enrollment.child_id == enrollment.child_id,
                                                       Enrollment.status == "active", Enrollment.id != enrollment.id)).all():
             other.status, other.decided_at = "ended", utcnow()
+            other.ended_on, other.end_reason = utcnow().date(), "moved"
         _move_to_org_key(db, keyring, db.get(Child, enrollment.child_id), group.org_id)
         # Confirming the enrolment in the app is the parent's consent to monitoring in this kindergarten.
         from .consent import CONSENT_PARTS, Recipient, give_in_transaction

@@ -90,21 +90,19 @@ def kindergarten_may_read(db: Session, sender_org_id: uuid.UUID, child_id: uuid.
 
 
 def _hand_over(db: Session, actor: User | None, role: str, row: TransferPackage, accepted_on: dt.date) -> None:
-    """The school now holds the card: when the sender is a kindergarten of this installation, the child's active
-    enrolments there end (audited) and the kindergarten keeps read-only access until the retention date."""
+    """The school now holds the card. When the sender is a kindergarten of this installation (the package was
+    signed with its registered key: `_resolver`), the kindergarten may read the card until the retention date
+    after it ends the child's enrolment. The enrolment itself is NOT ended here (issue 9.2): the child stays in
+    the group, and the January and May stages are entered, until the kindergarten ends it
+    (services.enrolment_end: a leave date, or graduation), which also moves the retention date on."""
     sender = db.get(Organization, row.sender_org_id) if row.sender_org_id else None
     if sender is None or sender.kind != "kindergarten" or row.child_id is None:
         return
-    row.kindergarten_access_until = retention_until(accepted_on)
-    enrollments = db.exec(select(Enrollment).join(Group, Group.id == Enrollment.group_id).where(
-        Enrollment.child_id == row.child_id, Group.org_id == sender.id,
-        Enrollment.status.in_(("pending", "active")))).all()
-    for enrollment in enrollments:
-        enrollment.status = "ended"
-        record(db, actor, "enrollment.end", role=role, org_id=sender.id, object_type="enrollment",
-               object_id=enrollment.id, detail={"child_id": str(row.child_id), "reason": "transfer.accept",
-                                                "package_id": str(row.package_id),
-                                                "kindergarten_access_until": row.kindergarten_access_until.isoformat()})
+    until = retention_until(accepted_on)
+    ended = db.exec(select(Enrollment.ended_on).join(Group, Group.id == Enrollment.group_id).where(
+        Enrollment.child_id == row.child_id, Group.org_id == sender.id, Enrollment.status == "ended",
+        Enrollment.ended_on.is_not(None))).all()
+    row.kindergarten_access_until = max([until] + [retention_until(day) for day in ended if day >= accepted_on])
 
 
 # ------------------------------------------------------------------------------------------- access

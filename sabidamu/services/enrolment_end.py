@@ -1,0 +1,110 @@
+"""Ending a child's enrolment in a kindergarten group: a leave date the head enters, or graduation of the group at
+the end of the academic year.
+
+Handing the card to a school does NOT end the enrolment (issue 9.2): the child stays in the group, and the
+January and May stages are entered as usual, until the kindergarten ends the enrolment here. From then on the
+kindergarten writes nothing for the child; when a school of this installation holds the child's card, the
+kindergarten keeps reading it until the retention date (transfer_import.retention_until of the end date).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlmodel import Session, select
+
+from .. import access
+from ..models import Enrollment, Group, Organization, TransferPackage, User
+from ..models.base import utcnow
+from ..monitoring import academic_year_bounds, stage_window
+from . import AccessDenied, NotFound, ServiceError
+from .audit import record
+
+END_REASONS = ("left", "graduated", "moved")
+
+
+def _head_group(db: Session, head: User, group_id: uuid.UUID) -> tuple[Group, Organization]:
+    group = db.get(Group, group_id)
+    if group is None:
+        raise NotFound()
+    if access.org_role(db, head, group.org_id) != "head":
+        raise AccessDenied()
+    return group, db.get(Organization, group.org_id)
+
+
+def _active(db: Session, group: Group, child_id: uuid.UUID) -> Enrollment | None:
+    return db.exec(select(Enrollment).where(Enrollment.group_id == group.id, Enrollment.child_id == child_id,
+                                            Enrollment.status == "active")).first()
+
+
+def earliest_leave_date(group: Group, enrolment: Enrollment) -> dt.date:
+    """Not before the group's academic year began, nor before the child joined the group."""
+    year_start, _end = academic_year_bounds(group.academic_year)
+    return max(year_start, enrolment.created_at.date())
+
+
+def _extend_retention(db: Session, org_id: uuid.UUID, child_id: uuid.UUID, ended_on: dt.date) -> dt.date | None:
+    """A school of this installation holds the card: the read-only period runs from the enrolment's end."""
+    from .transfer_import import retention_until
+    until = retention_until(ended_on)
+    latest = None
+    for row in db.exec(select(TransferPackage).where(
+            TransferPackage.sender_org_id == org_id, TransferPackage.child_id == child_id,
+            TransferPackage.status.in_(("accepted", "imported")),
+            TransferPackage.kindergarten_access_until.is_not(None))).all():
+        if row.kindergarten_access_until < until:
+            row.kindergarten_access_until = until
+        latest = max(latest or row.kindergarten_access_until, row.kindergarten_access_until)
+    return latest
+
+
+def _end(db: Session, head: User, group: Group, enrolment: Enrollment, ended_on: dt.date, reason: str) -> None:
+    enrolment.status, enrolment.ended_on, enrolment.end_reason = "ended", ended_on, reason
+    enrolment.decided_at = enrolment.decided_at or utcnow()
+    until = _extend_retention(db, group.org_id, enrolment.child_id, ended_on)
+    detail = {"group_id": str(group.id), "reason": reason, "ended_on": ended_on.isoformat()}
+    if until is not None:
+        detail["kindergarten_access_until"] = until.isoformat()
+    record(db, head, "enrollment.end", role="head", org_id=group.org_id, object_type="child",
+           object_id=enrolment.child_id, detail=detail)
+
+
+def end_enrolment(db: Session, head: User, group_id: uuid.UUID, child_id: uuid.UUID, *, leave_date: dt.date,
+                  today: dt.date | None = None) -> Enrollment:
+    """The head enters the day the child left the group (today or earlier); commits."""
+    group, _org = _head_group(db, head, group_id)
+    enrolment = _active(db, group, child_id)
+    if enrolment is None:
+        raise ServiceError("not_enrolled", field="leave_date")
+    today = today or utcnow().date()
+    if leave_date > today:
+        raise ServiceError("leave_date_future", field="leave_date")
+    earliest = earliest_leave_date(group, enrolment)
+    if leave_date < earliest:
+        raise ServiceError("leave_date_too_early", field="leave_date", date=earliest)
+    _end(db, head, group, enrolment, leave_date, "left")
+    db.commit()
+    return enrolment
+
+
+def graduation_opens(db: Session, group: Group) -> dt.date:
+    """Graduation is possible from the first day of the group's final stage (the May stage is entered first)."""
+    from .monitoring import org_windows
+    first, _last = stage_window(org_windows(db.get(Organization, group.org_id)), group.academic_year, "final")
+    return first
+
+
+def graduate_group(db: Session, head: User, group_id: uuid.UUID, today: dt.date | None = None) -> int:
+    """Every active enrolment of the group ends today (reason 'graduated'); returns how many. Commits."""
+    group, _org = _head_group(db, head, group_id)
+    today = today or utcnow().date()
+    opens = graduation_opens(db, group)
+    if today < opens:
+        raise ServiceError("graduation_too_early", date=opens)
+    rows = db.exec(select(Enrollment).where(Enrollment.group_id == group.id, Enrollment.status == "active")).all()
+    record(db, head, "group.graduate", role="head", org_id=group.org_id, object_type="group", object_id=group.id,
+           detail={"children": len(rows), "ended_on": today.isoformat()})
+    for enrolment in rows:
+        _end(db, head, group, enrolment, today, "graduated")
+    db.commit()
+    return len(rows)
