@@ -27,6 +27,14 @@ def select_locale() -> str:
     return request.accept_languages.best_match(langs) or "kk"
 
 
+def hide_server_version() -> None:
+    """No server software version in production responses. gunicorn (the production server) sends only
+    "Server: gunicorn" since version 22. Werkzeug's development server always writes "Werkzeug/<v> Python/<v>"
+    itself (the app cannot replace it), so when it is started in production anyway it says only "SabiDamu"."""
+    from werkzeug.serving import WSGIRequestHandler
+    WSGIRequestHandler.version_string = lambda self: "SabiDamu"
+
+
 def init_app(app: Flask) -> None:
     settings = app.config["SETTINGS"]
     engine = dbmod.make_engine(app.config["DATABASE_URL"])
@@ -34,6 +42,8 @@ def init_app(app: Flask) -> None:
     app.extensions["sabidamu.engine"] = engine
     app.extensions["sabidamu.keyring"] = keyring_for_engine(engine, master, settings.blind_index_key)
 
+    if settings.production:
+        hide_server_version()
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     app.teardown_appcontext(dbmod.close_db)
@@ -41,6 +51,8 @@ def init_app(app: Flask) -> None:
     from .observability import init_observability
     init_observability(app)
     from .web import register_web
+    from .web.formdata import install as guard_form_fields
+    guard_form_fields()  # a file or a JSON object where a form expects text: 400, not a 500
     register_web(app)
     register_errors(app)
 
@@ -97,8 +109,10 @@ def register_errors(app: Flask) -> None:
         return page(404, gettext("Page not found"), gettext("There is no such page. Check the address or go to the home page."))
 
     @app.errorhandler(405)
-    def not_allowed(_e):
-        return page(405, gettext("Method not allowed"), gettext("This address does not accept this kind of request."))
+    def not_allowed(e):
+        body, code = page(405, gettext("Method not allowed"), gettext("This address does not accept this kind of request."))
+        # RFC 9110 15.5.6: a 405 names the methods the address does accept.
+        return body, code, {"Allow": ", ".join(sorted(getattr(e, "valid_methods", None) or ()))}
 
     @app.errorhandler(413)
     def too_large(_e):
