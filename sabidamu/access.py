@@ -82,12 +82,33 @@ def former_kindergarten_role(db: Session, user: User, child_id: uuid.UUID) -> bo
     return False
 
 
-def monitoring_withdrawn(db: Session, child_id: uuid.UUID, org_id: uuid.UUID) -> bool:
-    """True when the child has 'kindergarten_monitoring' consents for this kindergarten but none in force (revoked
-    or expired). An active enrolment without any such record counts as consent (docs/privacy.md, Consent)."""
-    rows = db.exec(select(Consent).where(Consent.child_id == child_id, Consent.purpose == "kindergarten_monitoring",
+def withdrawn_children(db: Session, org_id: uuid.UUID, child_ids) -> set[uuid.UUID]:
+    """THE rule of a withdrawn monitoring consent, for many children at once: those of `child_ids` that have
+    'kindergarten_monitoring' consents for this kindergarten but none in force (revoked or expired). An active
+    enrolment without any such record counts as consent (docs/privacy.md, Consent). Every path that shows or
+    changes a child of a group (child page, grid, measures, saves, group report, group PDF, lists) uses it:
+    such a child is left out of lists and refused one by one (403)."""
+    ids = list(child_ids)
+    if not ids:
+        return set()
+    rows = db.exec(select(Consent).where(Consent.child_id.in_(ids), Consent.purpose == "kindergarten_monitoring",
                                          Consent.recipient_org_id == org_id)).all()
-    return bool(rows) and not any(consent_is_active(c) for c in rows)
+    seen: dict[uuid.UUID, bool] = {}
+    for consent in rows:
+        seen[consent.child_id] = seen.get(consent.child_id, False) or consent_is_active(consent)
+    return {child_id for child_id, in_force in seen.items() if not in_force}
+
+
+def monitoring_withdrawn(db: Session, child_id: uuid.UUID, org_id: uuid.UUID) -> bool:
+    """True when the parent withdrew the kindergarten's monitoring consent (see withdrawn_children)."""
+    return child_id in withdrawn_children(db, org_id, [child_id])
+
+
+def visible_in_group(db: Session, group: Group, child_ids) -> list[uuid.UUID]:
+    """`child_ids` without the children whose monitoring consent for the group's organization is withdrawn."""
+    ids = list(child_ids)
+    hidden = withdrawn_children(db, group.org_id, ids)
+    return [child_id for child_id in ids if child_id not in hidden]
 
 
 def specialist_orgs(db: Session, user: User) -> list[uuid.UUID]:

@@ -344,8 +344,11 @@ def _need_support(db: Session, keyring: Keyring, group: Group, stage: str) -> li
     rows = db.exec(select(CardStage).where(CardStage.group_id == group.id,
                                            CardStage.academic_year == group.academic_year,
                                            CardStage.stage == stage)).all()
+    hidden = access.withdrawn_children(db, group.org_id, [row.child_id for row in rows])
     out = []
     for row in rows:
+        if row.child_id in hidden:  # the parent withdrew the monitoring consent
+            continue
         levels = open_levels(keyring, row)
         low = [sg for sg in fw.skill_group_ids
                if derive_level([levels.get(s.id) for s in fw.skills(group.age_group, sg)]).level == 1]
@@ -393,8 +396,8 @@ def report_csv(report: GroupReport, lang: str) -> bytes:
 def group_for_pdf(db: Session, user: User, group_id: uuid.UUID) -> tuple[Group, str, list[uuid.UUID]]:
     """The group, the role and its children's ids (for a group PDF); audited as group.pdf."""
     group, role = group_access(db, user, group_id)
-    ids = list(db.exec(select(Enrollment.child_id).where(Enrollment.group_id == group.id,
-                                                         Enrollment.status == "active")).all())
+    ids = access.visible_in_group(db, group, db.exec(select(Enrollment.child_id).where(
+        Enrollment.group_id == group.id, Enrollment.status == "active")).all())
     record(db, user, "group.pdf", role=role, org_id=group.org_id, object_type="group", object_id=group.id,
            detail={"children": len(ids)})
     db.commit()
