@@ -54,12 +54,26 @@ def parse_uuid(value: str) -> uuid.UUID:
         abort(404)
 
 
-def apply_service_error(form, error: ServiceError) -> None:
-    """Shows a service refusal beside the field it concerns (or above the form); typed values stay."""
-    message = service_message(error)
-    field = getattr(form, error.field, None) if error.field else None
+def form_field(form, name: str | None):
+    """The form's field called `name`, or None. Only real fields count: a service may name a field that is also
+    a method or attribute of the form ('parts', 'validate', 'data'), and that must never be taken for a field."""
+    return getattr(form, "_fields", {}).get(name) if name else None
+
+
+def apply_service_error(form, error: ServiceError, message: str | None = None,
+                        aliases: dict[str, str] | None = None) -> None:
+    """Shows a service refusal beside the field it concerns (or above the form); typed values stay.
+
+    `aliases` maps the service's field name to the form's; `message` overrides the shared sentence. A form may
+    keep errors of a group of fields (a fieldset of checkboxes) in `form.group_errors[name]`."""
+    message = service_message(error) if message is None else message
+    name = (aliases or {}).get(error.field or "", error.field)
+    field = form_field(form, name)
+    groups = getattr(form, "group_errors", None)
     if field is not None:
         field.errors = list(field.errors) + [message]
+    elif name and isinstance(groups, dict) and name in groups:
+        groups[name].append(message)
     else:
         form.form_errors.append(message)
 

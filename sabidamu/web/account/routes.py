@@ -16,7 +16,8 @@ from ...services import AccessDenied, NotFound, ServiceError
 from ...services import audit_ops, data_rights
 from ...services import totp_setup as svc
 from ...totp import format_secret, provisioning_uri
-from ..common import db, keyring, login_required, parse_uuid, form_status
+from ..common import apply_service_error, db, keyring, login_required, parse_uuid, form_status
+from ..downloads import as_attachment
 from ..formatting import date_on
 from ..messages import service_message
 from ..redirects import safe_next
@@ -84,12 +85,7 @@ def _message(exc: ServiceError) -> str:
 
 
 def _form_error(form, exc: ServiceError) -> None:
-    message = _message(exc)
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [message]
-    else:
-        form.form_errors.append(message)
+    apply_service_error(form, exc, _message(exc))
 
 
 # -- enrolment is required before heads and admins use the app ------------------------------------
@@ -300,10 +296,7 @@ def export(child_id):
     lang = "ru" if str(get_locale()) == "ru" else "kk"
     pdfs, notes = _screening_pdfs(cid, lang)
     result = data_rights.export_child(db(), keyring(), g.user, cid, lang=lang, pdfs=pdfs, notes=notes)
-    response = make_response(result.data)
-    response.headers["Content-Type"] = "application/zip"
-    response.headers["Content-Disposition"] = f'attachment; filename="{result.filename}"'
-    return response
+    return as_attachment(make_response(result.data), result.filename, "application/zip")
 
 
 @bp.route("/account/children/<child_id>/delete", methods=["GET", "POST"])

@@ -12,8 +12,23 @@ PURPOSES = [("specialist_access", _l("Access for a specialist")),
             ("school_transfer", _l("Transfer of the card to a school"))]
 
 
+# Translators: why the parent's form shows these parts (or none) for the chosen purpose.
+PURPOSE_PARTS_WHY = {
+    "specialist_access": _l("Besides the child's name and age, the specialist sees only what you tick."),
+    "kindergarten_monitoring": _l("Monitoring covers the kindergarten's individual development card as a whole, "
+                                  "so there is nothing to choose here."),
+    "school_transfer": _l("The card itself always goes to the school. Tick whether it also carries specialists' "
+                          "conclusions and home observations; screening results never go to a school."),
+}
+
+
 class PartsMixin:
-    """Which parts a consent covers; the service refuses parts that do not fit the purpose."""
+    """Which parts a consent covers. `keep_parts(purpose)` drops the boxes that do not fit the purpose, so the
+    form offers only those; a refusal about the parts lands in `group_errors['parts']` (shown in the fieldset)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group_errors = {"parts": []}
 
     part_screenings = BooleanField(_l("Screening results"))
     part_card = BooleanField(_l("The individual development card"))
@@ -21,6 +36,12 @@ class PartsMixin:
     part_home_observations = BooleanField(_l("Home observations (for a school)"))
 
     PART_FIELDS = ("screenings", "card", "conclusions", "home_observations")
+
+    def keep_parts(self, purpose: str) -> None:
+        from ...models.consent import CONSENT_PARTS
+        for part in self.PART_FIELDS:
+            if part not in CONSENT_PARTS.get(purpose, ()) and getattr(self, f"part_{part}", None) is not None:
+                delattr(self, f"part_{part}")
 
     def parts(self) -> list[str]:
         return [p for p in self.PART_FIELDS if getattr(self, f"part_{p}", None) is not None

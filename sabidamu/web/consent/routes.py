@@ -15,7 +15,7 @@ from ..common import apply_service_error, db, keyring, login_required, parse_uui
 from ..formatting import specialist_kind_label
 from ..messages import iin_message, service_message
 from ..nav import org_name
-from .forms import ConsentForm, PaperConsentForm, RevokeForm
+from .forms import PURPOSE_PARTS_WHY, ConsentForm, PaperConsentForm, RevokeForm
 
 bp = Blueprint("consent", __name__)
 
@@ -28,7 +28,7 @@ def _refused(error: ServiceError):
                            text=service_message(error)), 403
 
 
-def recipient_choices(purpose_kinds=None) -> list:
+def recipient_choices(purpose_kinds=None, people: bool = True) -> list:
     """Grouped choices: organizations by kind, then named specialists ('org:<id>' / 'user:<id>')."""
     groups = [("kindergarten", gettext("Kindergartens")), ("correction_room", gettext("Correction rooms (PPTK)")),
               ("pmpk", gettext("PMPK")), ("school", gettext("Primary schools"))]
@@ -39,12 +39,29 @@ def recipient_choices(purpose_kinds=None) -> list:
         orgs = consent_svc.org_choices(db(), (kind,))
         if orgs:
             choices[label] = [(f"org:{o.id}", org_name(o)) for o in orgs]
-    people = [(f"user:{u.id}", gettext("%(name)s, %(kind)s (%(org)s)", name=u.full_name,
+    specialists = [(f"user:{u.id}", gettext("%(name)s, %(kind)s (%(org)s)", name=u.full_name,
                                          kind=specialist_kind_label(m.specialist_kind), org=org_name(o)))
               for u, m, o in consent_svc.specialist_choices(db())]
-    if people:
-        choices[gettext("Specialists")] = people
+    if people and specialists:
+        choices[gettext("Specialists")] = specialists
     return choices
+
+
+def chosen_purpose(form, default: str | None = None) -> str:
+    """The purpose the page is drawn for: the one sent (POST) or asked for (?purpose=), if the form offers it."""
+    offered = [value for value, _label in form.purpose.choices]
+    value = form.purpose.data if request.method == "POST" else request.args.get("purpose", default)
+    return value if value in offered else offered[0]
+
+
+def prepare_for_purpose(form, purpose: str) -> dict:
+    """Only the parts (and the recipients) that fit `purpose`; the template's purpose links and the reason."""
+    form.keep_parts(purpose)
+    if request.method != "POST":
+        form.purpose.data = purpose
+    links = [(value, label, url_for(request.endpoint, **(request.view_args or {}), purpose=value))
+             for value, label in form.purpose.choices]
+    return {"purpose": purpose, "purpose_links": links, "parts_why": PURPOSE_PARTS_WHY[purpose]}
 
 
 def _guardian_or_403(child_id):
@@ -80,12 +97,16 @@ def give(child_id):
         return refused
     view, _role = children_svc.view_child(db(), keyring(), g.user, cid)
     form = ConsentForm()
-    form.recipient.choices = recipient_choices()
-    if request.method == "GET":
-        ref = db().get(Referral, parse_uuid(request.args["referral"])) if request.args.get("referral") else None
-        if ref is not None and ref.child_id == cid:
-            form.purpose.data = "specialist_access"
-            form.recipient.data = f"user:{ref.to_user_id}" if ref.to_user_id else f"org:{ref.to_org_id}"
+    ref = None
+    if request.method == "GET" and request.args.get("referral"):
+        ref = db().get(Referral, parse_uuid(request.args["referral"]))
+        ref = ref if ref is not None and ref.child_id == cid else None
+    purpose = chosen_purpose(form, "specialist_access" if ref is not None else None)
+    page = prepare_for_purpose(form, purpose)
+    form.recipient.choices = recipient_choices(consent_svc.RECIPIENT_ORG_KINDS[purpose],
+                                               people=purpose == "specialist_access")
+    if ref is not None and purpose == "specialist_access":
+        form.recipient.data = f"user:{ref.to_user_id}" if ref.to_user_id else f"org:{ref.to_org_id}"
     if form.validate_on_submit():
         try:
             recipient = consent_svc.parse_recipient(db(), form.recipient.data)
@@ -97,7 +118,7 @@ def give(child_id):
         else:
             flash(gettext("Your consent has been recorded. You can revoke it at any time."), "success")
             return redirect(url_for("consent.index", child_id=cid))
-    return render_template("consent/give.html", form=form, child=view), form_status()
+    return render_template("consent/give.html", form=form, child=view, **page), form_status()
 
 
 @bp.post("/consents/<consent_id>/revoke")
@@ -138,19 +159,23 @@ def paper(org_id):
         del form.for_me
     if "head" not in roles:
         form.purpose.choices = [c for c in form.purpose.choices if c[0] == "specialist_access"]
-    if "head" in roles and org.kind == "kindergarten":
-        form.school.choices = [("", gettext("— not a transfer to a school —"))] + [
-            (str(o.id), org_name(o)) for o in consent_svc.org_choices(db(), ("school",))]
-    else:
+    if not ("head" in roles and org.kind == "kindergarten"):
         form.purpose.choices = [c for c in form.purpose.choices if c[0] != "school_transfer"]
+    purpose = chosen_purpose(form)
+    page = prepare_for_purpose(form, purpose)
+    if purpose == "school_transfer":
+        form.school.choices = [(str(o.id), org_name(o)) for o in consent_svc.org_choices(db(), ("school",))]
+    else:
         del form.school
+    if purpose != "specialist_access" and is_specialist:
+        del form.for_me
     if form.validate_on_submit():
         try:
             child = children_svc.find_by_iin(db(), keyring(), form.iin.data.strip())
             if child is None:
                 raise ServiceError("not_your_child", field="iin")
             consent_svc.record_paper(db(), keyring(), g.user, child.id, org_id=org.id, purpose=form.purpose.data,
-                                     for_me=bool(is_specialist and form.for_me.data), parts=form.parts(),
+                                     for_me=bool(form.for_me and form.for_me.data), parts=form.parts(),
                                      paper_date=form.paper_date.data, guardian_name=form.guardian_name.data,
                                      valid_until=form.valid_until.data, school_id=_school_id(form))
         except IINError as exc:
@@ -162,7 +187,7 @@ def paper(org_id):
         else:
             flash(gettext("The paper consent has been recorded. Keep the signed form."), "success")
             return redirect(url_for("consent.paper", org_id=org.id))
-    return render_template("consent/paper.html", form=form, org=org), form_status()
+    return render_template("consent/paper.html", form=form, org=org, **page), form_status()
 
 
 @bp.app_template_global("referrals_awaiting_consent")

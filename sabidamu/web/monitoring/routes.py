@@ -12,7 +12,7 @@ from ..formatting import localized_params
 from ...monitoring import InvalidLevel, InvalidStageWindows, MonitoringError, current_stage, parse_level
 from ...services import ServiceError
 from ...services import monitoring as svc
-from ..common import db, keyring, login_required, parse_uuid
+from ..common import apply_service_error, db, keyring, login_required, parse_uuid
 from .forms import (CELL_PREFIX, VERSION_PREFIX, GridForm, HomeObservationForm, ResetForm, WindowsForm, grid_cells,
                     measures_form)
 
@@ -306,11 +306,7 @@ def home_observation(child_id):
                 svc.add_home_observation(db(), keyring(), g.user, cid, form.text.data, form.skill_group.data or None)
             except ServiceError as exc:
                 db().rollback()
-                target = getattr(form, exc.field, None) if exc.field else None
-                if target is not None:
-                    target.errors = list(target.errors) + [message(exc)]
-                else:
-                    form.form_errors.append(message(exc))
+                apply_service_error(form, exc, message(exc))
             else:
                 flash(gettext("Your note has been saved. The child's teacher will see it."), "success")
                 return redirect(url_for("parent.child", child_id=cid))

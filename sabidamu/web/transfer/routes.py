@@ -2,6 +2,8 @@
 Thin: parse the request, call services.transfer_export (access check, consent check, audit), render."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
@@ -10,9 +12,11 @@ from wtforms.fields.choices import SelectChoice
 from ..formatting import localized_params
 from ...services import ServiceError
 from ...services import transfer_export as svc
-from ..common import db, keyring, login_required, parse_uuid
+from ..common import apply_service_error, db, keyring, login_required, parse_uuid
 from . import jobs
+from ..downloads import as_attachment, download_name
 from ..jobfiles import file_response, progress_response
+from ..nav import org_name
 from .forms import MAX_KEY_FILE, OTHER_SCHOOL, ExportForm, RotateKeysForm
 
 bp = Blueprint("transfer", __name__)
@@ -63,8 +67,7 @@ def keys(org_id):
 
 def _key_download(org_id: str, kind: str) -> Response:
     name, text = svc.public_key_file(db(), g.user, parse_uuid(org_id), kind)
-    return Response(text, headers={"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store",
-                                   "Content-Disposition": f'attachment; filename="{name}"'})
+    return as_attachment(Response(text, headers={"Cache-Control": "no-store"}), name, "text/plain; charset=utf-8")
 
 
 @bp.get("/orgs/<org_id>/transfer-keys/age-recipient.txt")
@@ -167,18 +170,17 @@ def export(org_id):
     if not ready or (len(ready) < len(checks) and form.confirm.data != "1"):
         form.confirm.data = "1"
         return _render_export(org, groups, form, checks=checks, status=200 if ready else 422)
-    job_id = jobs.start_export_job(g.user.id, org.id, [c.child.id for c in ready], target, form.lang.data)
+    name = download_name("cards-for-school", org_name(org), dt.date.today(), "zip", person=False, extra=form.lang.data)
+    job_id = jobs.start_export_job(g.user.id, org.id, [c.child.id for c in ready], target, form.lang.data,
+                                   download_name=name)
     return redirect(url_for("transfer.job", job_id=job_id), code=303)
 
 
 def _field_error(form: ExportForm, error: ServiceError) -> None:
     names = {"school": "school", "recipient": "recipient_text", "recipient_text": "recipient_text",
              "school_name": "school_name", "school_bin": "school_bin", "children": "children", "lang": "lang"}
-    field = getattr(form, names.get(error.field or "", ""), None)
-    if field is not None:
-        field.errors = list(field.errors) + [_message(error)]
-    else:
-        form.form_errors.append(_message(error))
+    # A name not in the table goes above the form (as before), never to a like-named attribute.
+    apply_service_error(form, error, _message(error), aliases={error.field or "": names.get(error.field or "", "")})
 
 
 def _job_or_404(job_id: str) -> dict:
@@ -204,4 +206,6 @@ def job_progress(job_id):
 @login_required
 def job_download(job_id):
     status = _job_or_404(job_id)
-    return file_response(status, jobs.zip_path(job_id), "application/zip", f"cards-for-school-{status['lang']}.zip")
+    name = status.get("download_name") or download_name("cards-for-school", None, None, "zip", extra=status["lang"])
+    return file_response(status, jobs.zip_path(job_id), "application/zip", name)
+from . import enrolment  # noqa: E402,F401  (its routes live on this blueprint)
