@@ -23,6 +23,8 @@ def home():
     if g.user.is_admin:
         return redirect(url_for("admin.index"))
     orgs = orgs_of(db(), g.user)
+    if orgs and all(role == "specialist" for _org, role in orgs):  # a specialist works from their children list
+        return redirect(url_for("specialist.index"))
     if orgs:
         return redirect(url_for("org.overview", org_id=orgs[0][0].id))
     return redirect(url_for("parent.dashboard"))
