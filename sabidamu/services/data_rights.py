@@ -31,6 +31,7 @@ from sqlmodel import Session, SQLModel, select
 from .. import access
 from ..crypto.keyring import Keyring
 from ..models import AuditEvent, Child, DataKey, Enrollment, Group, Organization, User
+from ..filenames import download_name
 from ..models.base import utcnow
 from ..models.security import DeletionRequest
 from . import AccessDenied, NotFound, ServiceError
@@ -233,7 +234,8 @@ def export_child(db: Session, keyring: Keyring, user: User, child_id: uuid.UUID,
     record(db, user, "export.child", role="parent", object_type="child", object_id=child_id,
            detail={"tables": sorted(sections), "pdfs": len(pdfs or []), "card_valid": not errors})
     db.commit()
-    return Export(filename=f"sabidamu-child-{utcnow():%Y%m%d}.zip", data=buffer.getvalue(), document=document)
+    name = download_name("data-export", str(child_row.get("name") or ""), utcnow().date(), "zip")
+    return Export(filename=name, data=buffer.getvalue(), document=document)
 
 
 # -- deletion ------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from ..crypto import agekeys, minisign
 from ..crypto.keyring import Keyring
 from ..crypto.package import FILE_EXTENSION, ChildInfo, SenderInfo, build_package
 from ..models import Child, Organization, User
+from ..filenames import download_name
 from ..models.base import utcnow
 from ..models.transfer import OrgTransferKey
 from ..models.transfer_package import TransferPackage
@@ -300,8 +301,10 @@ def _deliver(db: Session, package: bytes, sender_org_id, recipient_org_id, packa
     deliver_to_inbox(db, package, sender_org_id, recipient_org_id, package_id, child_id, actor)
 
 
-def file_name_for(package_id: uuid.UUID) -> str:
-    return f"card-{package_id}{FILE_EXTENSION}"
+def file_name_for(package_id: uuid.UUID, child_name: str = "", on: dt.date | None = None) -> str:
+    """«Aizhan-S_card_2026-12-04_1a2b3c4d.sdcard»: whom and when, and the package id's start (two children of the
+    same name and initial in one ZIP stay apart)."""
+    return download_name("card", child_name or None, on, FILE_EXTENSION, extra=package_id.hex[:8])
 
 
 def _export_one(db: Session, keyring: Keyring, user: User, check: ChildCheck, target: Target, lang: str,
@@ -340,7 +343,7 @@ def _export_one(db: Session, keyring: Keyring, user: User, check: ChildCheck, ta
     if not target.uploaded:
         _deliver(db, data, kg.id, target.school.id, package_id, child.id, user)
     db.commit()
-    return ChildExport(child_id=child.id, name=check.name, file_name=file_name_for(package_id),
+    return ChildExport(child_id=child.id, name=check.name, file_name=file_name_for(package_id, view.name, now.date()),
                        package_id=package_id, sha256=digest, data=data)
 
 

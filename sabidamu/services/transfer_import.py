@@ -533,8 +533,14 @@ def imported_card(db: Session, keyring: Keyring, actor: User, card_id: uuid.UUID
 
 
 def imported_card_pdf(db: Session, keyring: Keyring, actor: User, card_id: uuid.UUID) -> bytes:
-    card, _data, _role_ = imported_card(db, keyring, actor, card_id, what="pdf")
-    return base64.b64decode(keyring.open(TABLE, card.id, "card_pdf", card.card_pdf_ct))
+    return imported_card_pdf_named(db, keyring, actor, card_id)[0]
+
+
+def imported_card_pdf_named(db: Session, keyring: Keyring, actor: User, card_id: uuid.UUID) -> tuple[bytes, str]:
+    """The card's PDF and the child's full name (for the download's file name)."""
+    card, data, _role_ = imported_card(db, keyring, actor, card_id, what="pdf")
+    name = str(((data or {}).get("child") or {}).get("full_name") or "")
+    return base64.b64decode(keyring.open(TABLE, card.id, "card_pdf", card.card_pdf_ct)), name
 
 
 def place_in_class(db: Session, keyring: Keyring, actor: User, org_id: uuid.UUID, child_id: uuid.UUID,

@@ -75,4 +75,5 @@ def file_response(status: dict, path: Path, mimetype: str, download_name: str):
     from flask import abort, send_file
     if status["state"] != "done" or not path.exists():
         abort(404)
-    return send_file(path, mimetype=mimetype, as_attachment=True, download_name=download_name, max_age=0)
+    from .downloads import as_attachment
+    return as_attachment(send_file(path, mimetype=mimetype, max_age=0), download_name)

@@ -13,7 +13,7 @@ from sabidamu.services import cards as cards_svc
 from sabidamu.services import consent as consent_svc
 from sabidamu.services.consent import Recipient
 from sabidamu.web.monitoring.forms import CELL_PREFIX, VERSION_PREFIX
-from tests.access_hardening.conftest import user
+from tests.access_hardening.conftest import OPEN_DAY, user
 from tests.cards.helpers import fill, skills
 from tests.factories import make_child
 
@@ -77,6 +77,7 @@ def test_measures_page_and_saves_are_refused(client, db, sign_in, on_day, withdr
     assert refused  # tied to the child: the parent sees the attempts
 
 
+@pytest.mark.parametrize("who", ["teacher1", "head1"])
 def test_group_report_list_and_group_pdf_leave_the_child_out(client, db, keyring, sign_in, withdrawn, who):
     actor = user(db, who)
     report = cards_svc.group_report(db, keyring, actor, withdrawn["group"].id)
@@ -92,9 +93,8 @@ def test_group_report_list_and_group_pdf_leave_the_child_out(client, db, keyring
     assert page.status_code == 200 and NAME_A not in page.text and "Дәулет" in page.text
 
 
-def test_services_refuse_directly(db, keyring, withdrawn):
+def test_services_refuse_directly(db, keyring, world, withdrawn):
     from sabidamu.services import monitoring as svc
-    from tests.monitoring_web.conftest import OPEN_DAY
     teacher, gid, child = user(db, "teacher1"), withdrawn["group"].id, withdrawn["child"]
     skill = skills(withdrawn["group"], "physical")[0].id
     version = _stored(db, child.id).version

@@ -1,5 +1,6 @@
 """The individual development card and the group report in a real browser: both languages, screenshots, axe; the
 parent reads the card; the group PDF job with its progress page (JavaScript on and off); the card on a phone."""
+from sabidamu.services.identity import login_of
 from __future__ import annotations
 
 import datetime as dt
@@ -9,6 +10,7 @@ import pytest
 from tests.browser.helpers import assert_accessible, has_horizontal_scroll, html_lang, shot, sign_in, switch_language
 from tests.cards.helpers import fill, observe, skills
 from tests.factories import enrol_totp, PASSWORD, add_member, make_child, make_group, make_org, make_user
+GROUP_FILE = "Kunshuaq"  # «Күншуақ» in the download name
 
 SKILL_GROUPS = ("physical", "communicative", "cognitive", "creative", "social_emotional")
 
@@ -37,7 +39,7 @@ def kindergarten(live_server):
         fill(s, keyring, teacher, group, nursultan, "final", {"physical": [1] * n["physical"]})
         fill(s, keyring, teacher, group, dana, "start", {"physical": [3] * n["physical"]})
         observe(s, keyring, parent, aliya, "Үйде өзі киінеді, ертегі айтып береді.", "communicative")
-        return {"group": str(group.id), "aliya": str(aliya.id), "teacher": teacher.email, "parent": parent.email}
+        return {"group": str(group.id), "aliya": str(aliya.id), "teacher": login_of(teacher), "parent": login_of(parent)}
 
 
 @pytest.mark.browser
@@ -64,7 +66,7 @@ def test_card_page_in_both_languages(page, kindergarten):
     # The PDF link downloads the card.
     with page.expect_download() as download:
         page.locator("main a[href$='/card.pdf?lang=ru']").click()
-    assert download.value.suggested_filename == "card-2026-2027-ru.pdf"
+    assert download.value.suggested_filename == f"Aliya-A_card_{dt.date.today().isoformat()}_ru.pdf"
     switch_language(page, "kk")
 
 
@@ -109,7 +111,7 @@ def test_group_report_and_group_pdf(page, kindergarten):
     assert_accessible(page)
     with page.expect_download() as download:
         link.click()
-    assert download.value.suggested_filename == "group-cards-kk.pdf"
+    assert download.value.suggested_filename == f"{GROUP_FILE}_group-cards_{dt.date.today().isoformat()}_kk.pdf"
     switch_language(page, "kk")
 
 

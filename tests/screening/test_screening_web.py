@@ -172,7 +172,9 @@ def test_result_page_and_pdf_in_both_languages(app, client, db, keyring, world, 
         < page.text.index({"kk": "Оның дыбыстарын қайталаңыз.", "ru": "Повторяйте его звуки."}[lang])
     pdf = client.get(f"/screenings/{row.id}/pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
-    assert pdf.headers["Content-Disposition"].startswith("attachment; filename=\"screening-")
+    # Whom and what, in Latin letters (issue 9, item 9): «Әлия Ғалымқызы» -> Aliya-G.
+    assert re.fullmatch(r'attachment; filename="Aliya-G_screening_\d{4}-\d\d-\d\d\.pdf"; '
+                        r"filename\*=UTF-8''Aliya-G_screening_\d{4}-\d\d-\d\d\.pdf", pdf.headers["Content-Disposition"])
     assert "no-store" in pdf.headers["Cache-Control"]
     text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf.data)).pages)
     for expected in ("Әлия Ғалымқызы", com_title, gm_title, on_track, refer):

@@ -26,10 +26,10 @@ def test_keys_page_shows_fingerprints_and_downloads(app, client, db, tw, sign_in
     assert svc.grouped(sign.fingerprint) in page.text and sign.public in page.text
     assert t(app, "Make new transfer keys") not in page.text  # the head's button only
     recipient = client.get(f"/orgs/{tw.org.id}/transfer-keys/age-recipient.txt")
-    assert recipient.headers["Content-Disposition"] == 'attachment; filename="990140001111-age-recipient.txt"'
+    assert recipient.headers["Content-Disposition"].startswith('attachment; filename="990140001111-age-recipient.txt"; filename*=')
     assert agekeys.normalize_recipient(recipient.text.strip()) == age.public
     pub = client.get(f"/orgs/{tw.org.id}/transfer-keys/minisign.pub")
-    assert pub.headers["Content-Disposition"] == 'attachment; filename="990140001111-minisign.pub"'
+    assert pub.headers["Content-Disposition"].startswith('attachment; filename="990140001111-minisign.pub"; filename*=')
     assert pub.text.splitlines()[0] == f"untrusted comment: minisign public key {sign.fingerprint}"
     assert minisign.parse_public_key(pub.text).fingerprint == sign.fingerprint
 

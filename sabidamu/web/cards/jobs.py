@@ -31,14 +31,15 @@ def pdf_path(job_id: str) -> Path:
     return _files.result_path(job_id, ".pdf")
 
 
-def start_group_job(user_id: uuid.UUID, group_id: uuid.UUID, child_ids: list[uuid.UUID], lang: str) -> str:
+def start_group_job(user_id: uuid.UUID, group_id: uuid.UUID, child_ids: list[uuid.UUID], lang: str,
+                    download_name: str = "") -> str:
     """Starts the thread and returns the job id (status 'running' is on disk before this returns)."""
     app = current_app._get_current_object()
     directory = jobs_dir(app)
     _cleanup(directory)
     job_id = secrets.token_urlsafe(24)
     status = {"user_id": str(user_id), "group_id": str(group_id), "lang": lang, "state": "running",
-              "done": 0, "total": len(child_ids), "started": time.time()}
+              "done": 0, "total": len(child_ids), "started": time.time(), "download_name": download_name}
     _write_status(directory, job_id, status)
     thread = threading.Thread(target=_run, args=(app, directory, job_id, status, user_id, list(child_ids), lang),
                               name=f"card-pdf-{job_id[:6]}", daemon=True)

@@ -2,12 +2,15 @@
 Thin: parse the request, call services.cards (access check + audit), render."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, Response, abort, g, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
 from markupsafe import Markup
 
 from ...services import cards as svc
 from ..common import db, keyring, login_required, parse_uuid
+from ..downloads import as_attachment, download_name
 from . import jobs
 from ..jobfiles import file_response, progress_response
 from .forms import GroupPdfForm
@@ -42,10 +45,8 @@ def card(child_id):
 def card_pdf(child_id):
     lang = asked_lang()
     context = svc.card_pdf_data(db(), keyring(), g.user, parse_uuid(child_id), lang)
-    response = make_response(render_card_pdf(context))
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="card-{context["years"][0]["label"]}-{lang}.pdf"'
-    return response
+    return as_attachment(make_response(render_card_pdf(context)),
+                         download_name("card", context["name"], dt.date.today(), "pdf", extra=lang), "application/pdf")
 
 
 # -- the group report -------------------------------------------------------------------------------------------
@@ -71,9 +72,8 @@ def report_csv(group_id):
     lang = asked_lang()
     report = svc.group_report(db(), keyring(), g.user, parse_uuid(group_id))
     body = svc.report_csv(report, lang)
-    return Response(body, headers={
-        "Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
-        "Content-Disposition": f'attachment; filename="group-report-{report.academic_year}-{lang}.csv"'})
+    name = download_name("group-report", report.group.name, dt.date.today(), "csv", person=False, extra=lang)
+    return as_attachment(Response(body, headers={"Cache-Control": "no-store"}), name, "text/csv; charset=utf-8")
 
 
 # -- the whole group as one PDF (background job) -------------------------------------------------------------
@@ -87,7 +87,8 @@ def group_pdf_start(group_id):
         svc.group_access(db(), g.user, gid)  # access first: a stranger gets 403/404, not the form's errors
         return _report_page(group_id, form=form, status=422)
     group, _role, child_ids = svc.group_for_pdf(db(), g.user, gid)
-    job_id = jobs.start_group_job(g.user.id, group.id, child_ids, form.lang.data)
+    name = download_name("group-cards", group.name, dt.date.today(), "pdf", person=False, extra=form.lang.data)
+    job_id = jobs.start_group_job(g.user.id, group.id, child_ids, form.lang.data, download_name=name)
     return redirect(url_for("cards.job", job_id=job_id), code=303)
 
 
@@ -115,4 +116,5 @@ def job_progress(job_id):
 @login_required
 def job_download(job_id):
     status = _job_or_404(job_id)
-    return file_response(status, jobs.pdf_path(job_id), "application/pdf", f"group-cards-{status['lang']}.pdf")
+    name = status.get("download_name") or download_name("group-cards", None, None, "pdf", extra=status["lang"])
+    return file_response(status, jobs.pdf_path(job_id), "application/pdf", name)

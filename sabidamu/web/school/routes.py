@@ -2,16 +2,18 @@
 Thin: parse the request, call services.transfer_import (access check + audit), render."""
 from __future__ import annotations
 
-import io
+import datetime as dt
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ...monitoring import load_framework
 from ...services import ServiceError
 from ...services import transfer_import as svc
+from ...services.transfer_export import grouped
 from ..common import db, keyring, login_required, parse_uuid, form_status
+from ..downloads import as_attachment, download_name
 from .forms import ConfirmKeyForm, DecisionForm, PlaceForm, UploadForm
 from .messages import import_message, service_message
 
@@ -141,7 +143,8 @@ def confirm(transfer_id):
             flash(gettext("The key has been confirmed and remembered, and the card has been imported."), "success")
             return redirect(url_for("school.inbox", org_id=org.id))
     status = form_status()
-    return render_template("school/confirm.html", form=form, org=org, row=row), status
+    return render_template("school/confirm.html", form=form, org=org, row=row, known=svc.known_keys_for(db(), row),
+                           grouped=grouped), status
 
 
 @bp.get("/orgs/<org_id>/school/readiness")
@@ -202,7 +205,7 @@ def card(card_id):
 @bp.get("/school/cards/<card_id>/card.pdf")
 @login_required
 def card_pdf(card_id):
-    body = svc.imported_card_pdf(db(), keyring(), g.user, parse_uuid(card_id))
-    response = send_file(io.BytesIO(body), mimetype="application/pdf", as_attachment=True,
-                         download_name="card.pdf")
+    body, name = svc.imported_card_pdf_named(db(), keyring(), g.user, parse_uuid(card_id))
+    response = as_attachment(make_response(body), download_name("card", name, dt.date.today(), "pdf"),
+                             "application/pdf")
     return response

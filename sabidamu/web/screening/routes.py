@@ -12,6 +12,7 @@ from ...services import ServiceError
 from ...services import children as children_svc
 from ...services import screening as svc
 from ..common import db, keyring, login_required, parse_uuid
+from ..downloads import as_attachment, download_name
 from .forms import ACTIONS, ANSWER_PREFIX, FOLLOW_UP_PREFIX, AnswersForm, StartForm, prefixed
 from .presenting import chart_rows, history_chart, result_context
 
@@ -241,7 +242,5 @@ def pdf(screening_id):
     context["chart_svg"] = history_chart(views, lang())
     body = render_pdf("screening/pdf.html", **context)
     svc.record_pdf(db(), g.user, view)
-    response = make_response(body)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="screening-{view.screening_date.isoformat()}.pdf"'
-    return response
+    return as_attachment(make_response(body), download_name("screening", context["child_name"],
+                                                             view.screening_date, "pdf"), "application/pdf")

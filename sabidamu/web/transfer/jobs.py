@@ -44,7 +44,7 @@ def bundle(result) -> bytes:
 
 
 def start_export_job(user_id: uuid.UUID, org_id: uuid.UUID, child_ids: list[uuid.UUID], target: dict,
-                     lang: str) -> str:
+                     lang: str, download_name: str = "") -> str:
     """Starts the thread and returns the job id (status 'running' is on disk before this returns).
     `target`: the keyword arguments naming the school (to_org_id, or recipient + school_name + school_bin)."""
     app = current_app._get_current_object()
@@ -52,7 +52,8 @@ def start_export_job(user_id: uuid.UUID, org_id: uuid.UUID, child_ids: list[uuid
     _cleanup(directory)
     job_id = secrets.token_urlsafe(24)
     status = {"user_id": str(user_id), "org_id": str(org_id), "lang": lang, "state": "running", "done": 0,
-              "total": len(child_ids), "exported": 0, "refused": 0, "started": time.time()}
+              "total": len(child_ids), "exported": 0, "refused": 0, "started": time.time(),
+              "download_name": download_name}
     _write_status(directory, job_id, status)
     thread = threading.Thread(target=_run, args=(app, directory, job_id, status, user_id, list(child_ids),
                                                  dict(target), lang),
