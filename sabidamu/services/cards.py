@@ -33,7 +33,8 @@ from .audit import record
 from .children import open_child
 from .monitoring import open_final_levels, open_levels, open_measures
 
-CARD_ROLES = ("parent", "teacher", "head", "former_kindergarten")  # the last: read-only after a transfer
+# 'former_kindergarten': read-only after a transfer; 'specialist': read-only, when their consent covers the card.
+CARD_ROLES = ("parent", "teacher", "head", "former_kindergarten", "specialist")
 LANGS = ("kk", "ru")
 MAX_OBSERVATIONS = 50
 
@@ -198,8 +199,11 @@ def _assemble(db: Session, keyring: Keyring, child: Child, role: str) -> Card:
             group = db.get(Group, latest.group_id)
         org = db.get(Organization, group.org_id) if group is not None else None
         cards.append(_year_card(fw, keyring, year, group, org, rows))
-    obs_rows = db.exec(select(HomeObservation).where(HomeObservation.child_id == child.id)
-                       .order_by(HomeObservation.created_at.desc()).limit(MAX_OBSERVATIONS)).all()
+    # A parent's home observations are not part of what a specialist's consent covers (screenings, card,
+    # conclusions), so a specialist's card carries none.
+    obs_rows = [] if role == "specialist" else db.exec(
+        select(HomeObservation).where(HomeObservation.child_id == child.id)
+        .order_by(HomeObservation.created_at.desc()).limit(MAX_OBSERVATIONS)).all()
     observations = [CardObservation(skill_group=r.skill_group, created_at=r.created_at,
                                     text=keyring.open(r.__tablename__, r.id, "text", r.text_ct) or "")
                     for r in obs_rows]
@@ -209,10 +213,15 @@ def _assemble(db: Session, keyring: Keyring, child: Child, role: str) -> Card:
 
 def card_for(db: Session, keyring: Keyring, user: User, child_id: uuid.UUID, *, action: str = "card.view",
              detail: dict | None = None) -> Card:
-    """The child's card (all years, current first) for a guardian, the group's teacher or the head; audited."""
+    """The child's card (all years, current first) for a guardian, the group's teacher or the head, or a referred
+    specialist whose consent covers the card (read-only); audited."""
     child, role = _card_role(db, user, child_id)
     card = _assemble(db, keyring, child, role)
-    record(db, user, action, role=role, org_id=None if role == "parent" else card.current.org_id,
+    org_id = None if role == "parent" else card.current.org_id
+    if role == "specialist":  # the specialist reads for the organization the child was referred to
+        from .referrals import referral_org
+        org_id = referral_org(db, user, child_id)
+    record(db, user, action, role=role, org_id=org_id,
            object_type="child", object_id=child.id, detail=detail)
     db.commit()
     return card

@@ -180,6 +180,12 @@ def referred_children(db: Session, keyring: Keyring, user: User) -> tuple[list[R
     return out, waiting
 
 
+def referral_org(db: Session, user: User, child_id: uuid.UUID) -> uuid.UUID | None:
+    """The organization of the specialist's open referral of this child (for the audit of what they read)."""
+    refs = [r for r in _my_referrals(db, user, access.specialist_orgs(db, user), "open") if r.child_id == child_id]
+    return refs[0].to_org_id if refs else None
+
+
 def specialist_child(db: Session, keyring: Keyring, user: User, child_id: uuid.UUID) -> ReferredChild:
     """One referred child for the specialist: name, birth date and the referrals to them. Audited."""
     _child(db, child_id)

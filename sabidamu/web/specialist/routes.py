@@ -109,8 +109,9 @@ def child(child_id):
     from ..screening.routes import lang
     screening = _latest_screening(cid, lang())
     conclusions = referrals_svc.conclusions_for(db(), keyring(), g.user, cid)
+    card = access.specialist_view_role(db(), g.user, cid, "card") is not None
     return render_template("specialist/child.html", referred=referred, form=form, screening=screening,
-                           conclusions=conclusions, org_name=org_name), form_status()
+                           conclusions=conclusions, org_name=org_name, card=card), form_status()
 
 
 @bp.app_template_global("specialists_section")
