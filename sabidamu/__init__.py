@@ -32,7 +32,7 @@ def create_app(config: dict | None = None, environ: dict | None = None) -> Flask
         LANGUAGES=("kk", "ru"),
         INSTRUMENTS_DIR=str(settings_path("screening_instruments")),
         CREATE_MASTER_KEY=not settings.production,
-        AUDIT_CHECKPOINT_MINUTES=float(os.environ.get("SABIDAMU_AUDIT_CHECKPOINT_MINUTES", "5")),
+        AUDIT_SEQUENCE_SECONDS=float(os.environ.get("SABIDAMU_AUDIT_SEQUENCE_SECONDS", "1")),
     )
     if config:
         app.config.update(config)

@@ -41,6 +41,8 @@ def init_app(app: Flask) -> None:
     master = load_master_keys(settings.master_keys_file, settings.master_keys_env, app.config["CREATE_MASTER_KEY"])
     app.extensions["sabidamu.engine"] = engine
     app.extensions["sabidamu.keyring"] = keyring_for_engine(engine, master, settings.blind_index_key)
+    from .services.audit import set_mac_key
+    set_mac_key(engine, settings.audit_mac_key)
 
     if settings.production:
         hide_server_version()
@@ -76,10 +78,10 @@ def init_app(app: Flask) -> None:
     register_cli(app)
 
     @app.before_request
-    def _start_audit_checkpoints():
+    def _start_audit_sequencer():
         # Started by the first request a serving process handles (not by CLI commands or tests).
-        from .audit_scheduler import start_checkpointing
-        start_checkpointing(app)
+        from .audit_scheduler import start_sequencer
+        start_sequencer(app)
 
 
 def register_errors(app: Flask) -> None:

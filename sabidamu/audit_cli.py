@@ -1,4 +1,4 @@
-"""flask audit (verify, checkpoint), flask backup (create, restore), flask data-rights (process).
+"""flask audit (verify, sequence, public-key, prove, consistency), flask backup (create, restore), flask data-rights (process).
 
 Exit codes: 0 done / intact; 1 the audit chain is tampered (or a backup could not be read); 2 a usage or
 configuration problem (missing key file, unreadable checkpoints, no backup key).
@@ -34,28 +34,91 @@ def _finish(code: int, line: str) -> None:
 
 
 @audit_cli.command("verify")
-@click.option("--chain-only", is_flag=True, help="Check the hash chain without the signed checkpoints (weaker).")
-def audit_verify(chain_only: bool):
-    """Verify the whole chain against the signed checkpoints; one line, exit 0 / 1 (tampered) / 2."""
-    from .services.audit_ops import record_verify, verify
+def audit_verify():
+    """Rebuild the Merkle tree from the events, check every HMAC, node and signed checkpoint (and the v1
+    chain before it); one line, exit 0 / 1 (tampered) / 2 (cannot verify)."""
+    from .services.audit_admin import record_verify, verify
     with dbmod.session_scope(_engine(), write=False) as s:
-        verdict = verify(s, _settings().audit_checkpoint_file, chain_only=chain_only)
+        verdict = verify(s, _settings())
     with dbmod.session_scope(_engine()) as s:
         record_verify(s, verdict)
     _finish(verdict.exit_code, verdict.line)
 
 
-@audit_cli.command("checkpoint")
-@click.option("--create-key", is_flag=True,
-              help="Make the signing key file if it is missing (development does this on its own).")
-def audit_checkpoint(create_key: bool):
-    """Verify the chain, then sign its head and append it to the checkpoint file (run from cron)."""
-    from .services.audit_ops import checkpoint
+def _sequence(create_key: bool):
+    from .services.audit_admin import sequence_once
     settings = _settings()
-    with dbmod.session_scope(_engine(), write=False) as s:
-        outcome = checkpoint(s, settings.audit_checkpoint_file, settings.audit_signing_key_file,
-                             create_key=create_key or not settings.production)
-    _finish(outcome.exit_code, outcome.line)
+    code, line = sequence_once(_engine(), settings, create_key=create_key or not settings.production)
+    _finish(code, line)
+
+
+_create_key = click.option("--create-key", is_flag=True,
+                           help="Make the signing key file if it is missing (development does this on its own).")
+
+
+@audit_cli.command("sequence")
+@_create_key
+def audit_sequence(create_key: bool):
+    """Put the pending events into the Merkle tree and sign a checkpoint (the app does this every second)."""
+    _sequence(create_key)
+
+
+@audit_cli.command("checkpoint")
+@_create_key
+def audit_checkpoint(create_key: bool):
+    """Same as `flask audit sequence` (kept for existing cron entries)."""
+    _sequence(create_key)
+
+
+@audit_cli.command("public-key")
+def audit_public_key():
+    """Print the checkpoint verifier key (C2SP signed-note form: name+keyid+base64)."""
+    from .services.audit_admin import AuditConfigError, load_note_signer
+    try:
+        click.echo(load_note_signer(_settings(), create=not _settings().production).vkey)
+    except AuditConfigError as exc:
+        _finish(2, f"NO KEY: {exc}")
+
+
+def _print_json(data: dict) -> None:
+    import json
+    click.echo(json.dumps(data, indent=2))
+
+
+@audit_cli.command("prove")
+@click.option("--event", "event_id", required=True, type=click.UUID, help="The event's id.")
+def audit_prove(event_id):
+    """Print the inclusion proof of one event in the latest signed checkpoint (JSON)."""
+    from .audit.merkle import ProofError
+    from .services import NotFound
+    from .services.audit_log import event_proof
+    try:
+        with dbmod.session_scope(_engine(), write=False) as s:
+            proof = event_proof(s, event_id)
+    except NotFound:
+        _finish(2, "NO PROOF: no such event, or it is not in a signed checkpoint yet (try again in a few seconds)")
+    except ProofError as exc:
+        _finish(1, f"TAMPERED: the stored tree does not prove this event: {exc}")
+    proof.pop("_leaf_data")
+    _print_json(proof)
+
+
+@audit_cli.command("consistency")
+@click.option("--from", "size1", required=True, type=click.IntRange(min=1), help="Tree size of the older checkpoint.")
+@click.option("--to", "size2", required=True, type=click.IntRange(min=1), help="Tree size of the newer checkpoint.")
+def audit_consistency(size1: int, size2: int):
+    """Print the consistency proof between two signed checkpoints (JSON)."""
+    from .audit.merkle import ProofError
+    from .services import NotFound
+    from .services.audit_log import consistency
+    try:
+        with dbmod.session_scope(_engine(), write=False) as s:
+            proof = consistency(s, size1, size2)
+    except NotFound:
+        _finish(2, "NO PROOF: both sizes must be sizes of signed checkpoints")
+    except ProofError as exc:
+        _finish(1 if size1 <= size2 else 2, f"NO PROOF: {exc}")
+    _print_json(proof)
 
 
 def _keys(recipient, identity, passphrase_env):

@@ -1,13 +1,12 @@
-"""Signed audit checkpoints at intervals, from the running app (no cron needed for `make run`).
+"""The audit sequencer, every second, from the running app (until a job queue exists; no cron needed).
 
-Every SABIDAMU_AUDIT_CHECKPOINT_MINUTES (default 5; 0 turns it off) a daemon thread in each serving process
-runs the same job as `flask audit checkpoint`: verify the chain against earlier checkpoints, then sign and
-append the head to the checkpoint file outside the database. An exclusive lock on a file beside the
-checkpoint file keeps two worker processes from checkpointing at once.
+Every SABIDAMU_AUDIT_SEQUENCE_SECONDS (default 1; 0 turns it off) a daemon thread in each serving process
+runs the same round as `flask audit sequence`: pending events go into the Merkle tree and a checkpoint is
+signed. The database lock inside `sequence` lets one process at a time do it (the others skip their
+turn), on one app node or several; a round with nothing pending only reads.
 """
 from __future__ import annotations
 
-import fcntl
 import threading
 import time
 
@@ -17,36 +16,37 @@ _started = False
 _guard = threading.Lock()
 
 
-def start_checkpointing(app: Flask) -> None:
+def start_sequencer(app: Flask) -> None:
     global _started
-    minutes = app.config.get("AUDIT_CHECKPOINT_MINUTES", 5)
-    if app.testing or not minutes:
+    seconds = app.config.get("AUDIT_SEQUENCE_SECONDS", 1)
+    if app.testing or not seconds:
         return
     with _guard:
         if _started:
             return
         _started = True
-    threading.Thread(target=_loop, args=(app, float(minutes) * 60), name="audit-checkpoints", daemon=True).start()
+    threading.Thread(target=_loop, args=(app, float(seconds)), name="audit-sequencer", daemon=True).start()
+
+
+
 
 
 def run_once(app: Flask) -> str:
-    from .db import session_scope
-    from .services.audit_ops import checkpoint
+    from .services.audit_admin import sequence_once
     settings = app.config["SETTINGS"]
-    lock_path = settings.audit_checkpoint_file.with_name(settings.audit_checkpoint_file.name + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        with session_scope(app.extensions["sabidamu.engine"], write=False) as db:
-            outcome = checkpoint(db, settings.audit_checkpoint_file, settings.audit_signing_key_file,
-                                 create_key=not settings.production)
-    return outcome.line
+    _code, line = sequence_once(app.extensions["sabidamu.engine"], settings, create_key=not settings.production)
+    return line
 
 
 def _loop(app: Flask, interval: float) -> None:
+    last_line = None
     while True:
-        time.sleep(interval)
+        started = time.monotonic()
         try:
-            app.logger.info("audit checkpoint: %s", run_once(app))
+            line = run_once(app)
+            if line != last_line and not line.startswith("up to date"):
+                app.logger.info("audit sequencer: %s", line)
+            last_line = line
         except Exception:  # never let the job kill the thread; the next round tries again
-            app.logger.exception("audit checkpoint failed")
+            app.logger.exception("audit sequencing failed")
+        time.sleep(max(0.05, interval - (time.monotonic() - started)))

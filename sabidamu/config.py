@@ -36,6 +36,11 @@ class Settings:
     # Ed25519 key that signs audit checkpoints (outside the database). None in production when unset:
     # `flask audit checkpoint` then refuses to run (see docs/audit.md).
     audit_signing_key_file: Path | None = None
+    # HMAC-SHA256 key over each audit event's bytes, written with the event (outside the database, like the
+    # master key). Development/tests: instance/keys/audit-mac.key; production refuses a missing one.
+    audit_mac_key: bytes = b""
+    # Origin line of the signed audit checkpoints (C2SP tlog-checkpoint); also the signing key's name.
+    audit_origin: str = "sabidamu.kz/local/audit"
     # Addresses (IPs or networks) that may read /metrics; everyone else gets 404.
     metrics_allow: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
     # Outgoing mail (password reset links). No host: mail is off (development only; see services/mail.py).
@@ -123,6 +128,12 @@ def load_settings(environ: dict | None = None) -> Settings:
     if production and master_path is not None and not master_path.exists():
         raise ConfigError(f"Master key file {master_path} does not exist")
 
+    audit_mac_key = _decode_key("SABIDAMU_AUDIT_MAC_KEY", secret("SABIDAMU_AUDIT_MAC_KEY", "audit-mac.key"))
+    installation = env.get("SABIDAMU_INSTALLATION", "").strip() or "local"
+    audit_origin = env.get("SABIDAMU_AUDIT_ORIGIN", "").strip() or f"sabidamu.kz/{installation}/audit"
+    if any(ch.isspace() or ch == "+" for ch in audit_origin):
+        raise ConfigError("SABIDAMU_AUDIT_ORIGIN must have no spaces and no '+'")
+
     default_db = f"sqlite:///{instance / 'sabidamu.sqlite3'}"
     database_url = env.get("SABIDAMU_DATABASE_URL", "").strip() or default_db
     if production and database_url.startswith("sqlite") and env.get("SABIDAMU_ALLOW_SQLITE") != "1":
@@ -145,6 +156,8 @@ def load_settings(environ: dict | None = None) -> Settings:
         blind_index_key=blind_key,
         audit_checkpoint_file=Path(env.get("SABIDAMU_AUDIT_CHECKPOINTS", instance / "audit-checkpoints.jsonl")),
         audit_signing_key_file=_audit_signing_key_file(env, instance, production),
+        audit_mac_key=audit_mac_key,
+        audit_origin=audit_origin,
         proxy_hops=int(env.get("SABIDAMU_PROXY_HOPS", "0")),
         session_idle_minutes=int(env.get("SABIDAMU_SESSION_IDLE_MINUTES", "30")),
         session_absolute_hours=int(env.get("SABIDAMU_SESSION_ABSOLUTE_HOURS", "12")),

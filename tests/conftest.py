@@ -19,6 +19,7 @@ TEST_DB = os.environ.get("SABIDAMU_TEST_DB", "sqlite")
 PG_ADMIN_URL = os.environ.get("SABIDAMU_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 MASTER_KEYS = "mk-test1:" + base64.b64encode(b"\x11" * 32).decode()
 BLIND_KEY = base64.b64encode(b"\x22" * 32).decode()
+AUDIT_MAC_KEY = base64.b64encode(b"\x33" * 32).decode()
 CI = os.environ.get("CI") == "true"
 
 
@@ -96,6 +97,7 @@ def environ(tmp_path, database_template) -> dict:
         "SABIDAMU_SECRET_KEY": "test-secret-key-" + "x" * 32,
         "SABIDAMU_MASTER_KEYS": MASTER_KEYS,
         "SABIDAMU_BLIND_INDEX_KEY": BLIND_KEY,
+        "SABIDAMU_AUDIT_MAC_KEY": AUDIT_MAC_KEY,
     }
 
 

@@ -28,7 +28,9 @@ def everyone(status, anon=LOGIN):
 MATRIX = [
     # account: security settings, the second step of sign-in, a parent's data rights
     ("GET", "/account/security", "/account/security", everyone(200)),
-    ("POST", "/account/totp/begin", "/account/totp/begin", everyone(302)),
+    # moving an active second factor (heads, the admin) needs a proof: without one the form comes back (422)
+    ("POST", "/account/totp/begin", "/account/totp/begin",
+     {**everyone(302), "head1": 422, "head2": 422, "admin": 422}),
     ("POST", "/account/totp/confirm", "/account/totp/confirm", everyone(422)),
     ("POST", "/account/totp/recovery-codes", "/account/totp/recovery-codes", everyone(422)),
     ("POST", "/account/totp/disable", "/account/totp/disable", everyone(422)),

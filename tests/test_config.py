@@ -33,7 +33,7 @@ def test_production_accepts_complete_settings(tmp_path):
     keyfile.write_text("mk-1:" + "QUJD" * 10 + "QUI=\n")
     env = {"SABIDAMU_ENV": "production", "SABIDAMU_INSTANCE_DIR": str(tmp_path), "SABIDAMU_SECRET_KEY": "s" * 40,
            "SABIDAMU_BLIND_INDEX_KEY": "QUJD" * 12, "SABIDAMU_DATABASE_URL": "postgresql://db/sabidamu",
-           "SABIDAMU_MASTER_KEY_FILE": str(keyfile)}
+           "SABIDAMU_MASTER_KEY_FILE": str(keyfile), "SABIDAMU_AUDIT_MAC_KEY": "QUJD" * 12}
     settings = load_settings(env)
     assert settings.production and settings.database_url.startswith("postgresql")
 
@@ -43,3 +43,17 @@ def test_development_creates_its_own_secrets(tmp_path):
     assert (tmp_path / "keys" / "session.key").exists()
     assert (tmp_path / "keys" / "session.key").stat().st_mode & 0o777 == 0o600
     assert settings.secret_key == load_settings({"SABIDAMU_INSTANCE_DIR": str(tmp_path)}).secret_key
+
+
+def test_production_refuses_missing_audit_mac_key(tmp_path):
+    keyfile = tmp_path / "master.keys"
+    keyfile.write_text("mk-1:" + "QUJD" * 10 + "QUI=\n")
+    env = {"SABIDAMU_ENV": "production", "SABIDAMU_INSTANCE_DIR": str(tmp_path), "SABIDAMU_SECRET_KEY": "s" * 40,
+           "SABIDAMU_BLIND_INDEX_KEY": "QUJD" * 12, "SABIDAMU_DATABASE_URL": "postgresql://db/sabidamu",
+           "SABIDAMU_MASTER_KEY_FILE": str(keyfile)}
+    with pytest.raises(ConfigError, match="SABIDAMU_AUDIT_MAC_KEY"):
+        load_settings(env)
+    # Development makes its own (0600) beside the other keys.
+    settings = load_settings({"SABIDAMU_INSTANCE_DIR": str(tmp_path / "dev")})
+    assert len(settings.audit_mac_key) >= 32
+    assert (tmp_path / "dev" / "keys" / "audit-mac.key").stat().st_mode & 0o777 == 0o600

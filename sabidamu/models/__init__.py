@@ -1,8 +1,9 @@
 """All tables, imported here so SQLModel.metadata (and Alembic) sees every one."""
-from .audit import AuditEvent
+from .audit import AuditCheckpoint, AuditEvent, AuditNode
 from .child import Child, Enrollment, Guardianship
 from .consent import Consent, Referral, SpecialistConclusion
 from .monitoring import STAGES, CardStage, HomeObservation, LevelCount
+from .notification import Notification  # noqa: F401
 from .org import AGE_GROUPS, ORG_KINDS, STAFF_ROLES, DataKey, Group, GroupTeacher, Membership, Organization
 from .screening import Screening
 from .security import DeletionRequest, StaffTotp
@@ -13,7 +14,7 @@ from .user import LoginThrottle, User, UserSession
 __all__ = [
     "OrgTransferKey", "ImportedCard", "TransferPackage", "TrustedSenderKey",
     "Consent", "Referral", "SpecialistConclusion",
-    "AGE_GROUPS", "ORG_KINDS", "STAFF_ROLES", "STAGES", "AuditEvent", "CardStage", "Child", "DataKey", "Enrollment",
+    "AGE_GROUPS", "ORG_KINDS", "STAFF_ROLES", "STAGES", "AuditCheckpoint", "AuditEvent", "AuditNode", "CardStage", "Child", "DataKey", "Enrollment",
     "Group", "HomeObservation", "LevelCount",
     "GroupTeacher", "Guardianship", "LoginThrottle", "Membership", "Organization", "Screening", "DeletionRequest", "StaffTotp", "User", "UserSession",
 ]

@@ -1,22 +1,47 @@
-"""Writing audit events into the hash chain (sabidamu.audit.chain), in the caller's transaction.
+"""Writing audit events, in the caller's transaction, without a global lock (docs/audit.md).
 
-Appends are serialized so the chain stays linear: PostgreSQL takes a transaction-scoped advisory
-lock; SQLite allows one writer at a time and write transactions begin IMMEDIATE (see sabidamu.db).
+`record` inserts one row: its fields, and an HMAC-SHA256 of its canonical leaf bytes under a key kept
+outside the database (SABIDAMU_AUDIT_MAC_KEY). Nothing else is read or locked: the sequencer
+(sabidamu.services.audit_log) later gives committed events their place in the Merkle tree. An event of a
+request that rolls back is never committed, so it never reaches the tree.
+
+`seq` is insertion order: a PostgreSQL identity (no lock); on SQLite, where write transactions already
+run one at a time (BEGIN IMMEDIATE, see sabidamu.db), max + 1.
 """
 from __future__ import annotations
 
 import uuid
+import weakref
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session
 
+from ..audit.chain import AuditRecord
+from ..audit.event import event_bytes, event_mac
 from ..db import ensure_write_transaction
-from ..audit.chain import GENESIS_HASH, AuditRecord, next_hash
 from ..models import AuditEvent
 from ..models.base import utcnow
 
-_PG_AUDIT_LOCK = 0x5AB1DA  # any constant shared by all writers
+_MAC_KEYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_TABLE = AuditEvent.__table__
+
+
+def set_mac_key(engine: sa.Engine, key: bytes) -> None:
+    """Called by create_app: the MAC key for events written through this engine."""
+    if len(key) < 32:
+        raise ValueError("the audit MAC key must hold at least 32 bytes")
+    _MAC_KEYS[engine] = bytes(key)
+
+
+def mac_key_for(db: Session) -> bytes:
+    bind = db.get_bind()
+    engine = getattr(bind, "engine", bind)
+    try:
+        return _MAC_KEYS[engine]
+    except KeyError:
+        raise RuntimeError("no audit MAC key for this database engine (create_app sets it)") from None
 
 
 def _str(value) -> str | None:
@@ -24,9 +49,41 @@ def _str(value) -> str | None:
 
 
 def to_record(row: AuditEvent) -> AuditRecord:
+    """A v1 (hash chain) row as a chain record."""
     return AuditRecord(seq=row.seq, event_id=str(row.id), at=row.at, actor_id=_str(row.actor_id),
                        actor_role=row.actor_role, org_id=_str(row.org_id), action=row.action,
                        object_type=row.object_type, object_id=_str(row.object_id), detail=dict(row.detail or {}))
+
+
+def row_bytes(row) -> bytes:
+    """Canonical leaf bytes of a stored v2 row (an AuditEvent or a result row with the same names)."""
+    return event_bytes(event_id=str(row.id), at=row.at, action=row.action, actor_id=_str(row.actor_id),
+                       actor_role=row.actor_role, org_id=_str(row.org_id), object_type=row.object_type,
+                       object_id=_str(row.object_id), detail=dict(row.detail or {}), check=False)
+
+
+def _role(actor, role: str | None) -> str | None:
+    if role is None and actor is not None:
+        role = "admin" if getattr(actor, "is_admin", False) else getattr(actor, "acting_role", None)
+    return role
+
+
+def _values(key: bytes, actor, action: str, role, org_id, object_type, object_id, detail, at) -> dict[str, Any]:
+    values = dict(id=uuid.uuid4(), at=at, actor_id=getattr(actor, "id", None), actor_role=role, org_id=org_id,
+                  action=action, object_type=object_type, object_id=object_id, detail=dict(detail or {}))
+    data = event_bytes(event_id=str(values["id"]), at=at, action=action, actor_id=_str(values["actor_id"]),
+                       actor_role=role, org_id=_str(org_id), object_type=object_type,
+                       object_id=_str(object_id), detail=values["detail"])
+    values["mac"] = event_mac(key, data)
+    return values
+
+
+def _insert(db: Session, rows: list[dict[str, Any]]) -> None:
+    if db.get_bind().dialect.name == "sqlite":  # one writer at a time: max + 1 is safe here
+        top = db.execute(sa.select(sa.func.coalesce(sa.func.max(_TABLE.c.seq), 0))).scalar_one()
+        for offset, row in enumerate(rows, start=1):
+            row["seq"] = top + offset
+    db.execute(sa.insert(_TABLE), rows)
 
 
 def record(db: Session, actor, action: str, *, role: str | None = None, org_id: uuid.UUID | None = None,
@@ -34,17 +91,21 @@ def record(db: Session, actor, action: str, *, role: str | None = None, org_id: 
            detail: dict[str, Any] | None = None) -> AuditEvent:
     """Append one event; the caller commits (so the event lands with the change it describes)."""
     ensure_write_transaction(db)
-    if db.get_bind().dialect.name == "postgresql":
-        db.exec(sa.text("SELECT pg_advisory_xact_lock(:k)").bindparams(k=_PG_AUDIT_LOCK))
-    db.flush()
-    last = db.exec(select(AuditEvent.seq, AuditEvent.chain_hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
-    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
-    if role is None and actor is not None:
-        role = "admin" if getattr(actor, "is_admin", False) else getattr(actor, "acting_role", None)
-    row = AuditEvent(id=uuid.uuid4(), seq=seq, at=utcnow(), actor_id=getattr(actor, "id", None), actor_role=role,
-                     org_id=org_id, action=action, object_type=object_type, object_id=object_id,
-                     detail=detail or {})
-    row.chain_hash = next_hash(prev, to_record(row))
-    db.add(row)
-    db.flush()
-    return row
+    values = _values(mac_key_for(db), actor, action, _role(actor, role), org_id, object_type, object_id, detail,
+                     utcnow())
+    db.flush()  # the ORM's pending changes first, in order
+    _insert(db, [values])
+    return AuditEvent(**values)
+
+
+def record_many(db: Session, actor, action: str, *, object_ids: Iterable[uuid.UUID], role: str | None = None,
+                org_id: uuid.UUID | None = None, object_type: str | None = None,
+                detail: dict[str, Any] | None = None) -> int:
+    """One event per object (e.g. each child shown on a list page) in one INSERT; returns the count."""
+    ensure_write_transaction(db)
+    key, role, at = mac_key_for(db), _role(actor, role), utcnow()
+    rows = [_values(key, actor, action, role, org_id, object_type, oid, detail, at) for oid in object_ids]
+    if rows:
+        db.flush()
+        _insert(db, rows)
+    return len(rows)

@@ -71,9 +71,16 @@ def status(db: Session, user: User) -> dict:
     }
 
 
-def begin_enrolment(db: Session, keyring: Keyring, user: User) -> None:
-    """A new secret waiting for its first code (replaces an earlier unconfirmed one). Commits."""
+def begin_enrolment(db: Session, keyring: Keyring, user: User, proof: str | None = None) -> None:
+    """A new secret waiting for its first code (replaces an earlier unconfirmed one). Commits.
+
+    Replacing an active second factor ("move to a new phone") needs `proof`: a current code, a recovery code
+    (used up) or the account's password; a session alone cannot move the second factor to another phone.
+    Wrong proofs count like wrong codes (ServiceError 'totp_proof_wrong' | 'login_locked')."""
     row = _row(db, user)
+    detail = {}
+    if row is not None and row.enabled_at is not None:
+        detail = {"proof": _check_proof(db, keyring, user, row, proof)}
     if row is None:
         key = active_key(db, keyring, "user", user.id)
         db.flush()
@@ -81,8 +88,29 @@ def begin_enrolment(db: Session, keyring: Keyring, user: User) -> None:
         db.add(row)
     _seal(keyring, row, "pending_secret", totp.new_secret())
     row.version += 1
-    record(db, user, "auth.totp.enrol_start", object_type="user", object_id=user.id)
+    record(db, user, "auth.totp.enrol_start", object_type="user", object_id=user.id, detail=detail)
     db.commit()
+
+
+def _check_proof(db: Session, keyring: Keyring, user: User, row: StaffTotp, proof: str | None) -> str:
+    """Which proof was given: 'code', 'recovery_code' or 'password'; raises ServiceError when none holds."""
+    from ..passwords import verify_password
+    _throttled(db, user)
+    typed = (proof or "").strip()
+    step = totp.verify_totp(_open(keyring, row, "secret"), typed, row.last_step) if typed else None
+    if step is not None:
+        row.last_step = step
+        return "code"
+    index = totp.match_recovery_code(typed, row.recovery_hashes) if typed else None
+    if index is not None:
+        hashes = list(row.recovery_hashes)
+        hashes[index] = None
+        row.recovery_hashes = hashes
+        return "recovery_code"
+    if proof and verify_password(user.password_hash, proof):
+        return "password"
+    _fail(db, user)
+    raise ServiceError("totp_proof_wrong", field="proof")
 
 
 def pending_secret(db: Session, keyring: Keyring, user: User) -> str | None:

@@ -11,17 +11,18 @@ from flask import (Blueprint, flash, g, make_response, redirect, render_template
                    url_for)
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from ...services import AccessDenied, NotFound, ServiceError
 from ...services import audit_ops, data_rights
 from ...services import totp_setup as svc
-from ...totp import format_secret, provisioning_uri
+from ...totp import format_secret, provisioning_uri, qr_svg
 from ..common import apply_service_error, db, keyring, login_required, parse_uuid, form_status
 from ..downloads import as_attachment
 from ..formatting import date_on
 from ..messages import service_message
 from ..redirects import safe_next
-from .forms import ActionForm, CodeForm, DeletionForm, SignInCodeForm
+from .forms import ActionForm, CodeForm, DeletionForm, ReplaceForm, SignInCodeForm
 
 bp = Blueprint("account", __name__)
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -35,6 +36,7 @@ MESSAGES = {
     "totp_required": _l("Your role requires two-step sign-in, so it cannot be turned off. "
                         "You can move it to a new phone instead."),
     "deletion_pending": _l("A deletion request for this child is already recorded."),
+    "totp_proof_wrong": _l("This is not a current code, an unused recovery code or your password. Try again."),
 }
 
 # The action of an audit event in plain words (the parent's access log).
@@ -116,15 +118,17 @@ def _code_forms(posted: CodeForm | None = None) -> dict[str, CodeForm]:
     return forms
 
 
-def _security_page(posted: CodeForm | None = None, status=200):
+def _security_page(posted: CodeForm | None = None, status=200, replace: ReplaceForm | None = None):
     state = svc.status(db(), g.user)
     secret = svc.pending_secret(db(), keyring(), g.user) if state["pending"] else None
     staff = svc.is_staff(db(), g.user)
+    uri = provisioning_uri(secret, svc.account_name(g.user)) if secret else None
+    # Translators: the accessible name of the QR code image on the two-step sign-in page.
+    qr = Markup(qr_svg(uri, gettext("QR code for your authenticator app"))) if uri else None
     return render_template(
-        "account/security.html", state=state, staff=staff,
-        secret=format_secret(secret) if secret else None,
-        uri=provisioning_uri(secret, svc.account_name(g.user)) if secret else None,
-        forms=_code_forms(posted), posted=posted, action_form=ActionForm()), status
+        "account/security.html", state=state, staff=staff, secret=format_secret(secret) if secret else None,
+        uri=uri, qr=qr, forms=_code_forms(posted), posted=posted or replace, action_form=ActionForm(),
+        replace_form=replace or ReplaceForm(prefix="replace", formdata=None)), status
 
 
 @bp.get("/account/security")
@@ -136,10 +140,20 @@ def security():
 @bp.post("/account/totp/begin")
 @login_required
 def totp_begin():
-    form = ActionForm()
+    if not svc.is_enabled(db(), g.user):  # a first enrolment: the button is enough
+        if ActionForm().validate_on_submit():
+            svc.begin_enrolment(db(), keyring(), g.user)
+        return redirect(url_for("account.security"))
+    form = ReplaceForm(prefix="replace")  # moving an active second factor needs a proof
     if form.validate_on_submit():
-        svc.begin_enrolment(db(), keyring(), g.user)
-    return redirect(url_for("account.security"))
+        try:
+            svc.begin_enrolment(db(), keyring(), g.user, form.proof.data)
+        except ServiceError as exc:
+            db().rollback()
+            _form_error(form, exc)
+        else:
+            return redirect(url_for("account.security"))
+    return _security_page(replace=form, status=422)
 
 
 @bp.post("/account/totp/confirm")

@@ -1,0 +1,127 @@
+"""`flask audit verify` for the Merkle log: rebuild the tree from the leaves and check everything against it.
+
+One streaming pass (constant memory) over the sequenced events in leaf order and, alongside, over the
+stored tree nodes in the order an appending tree creates them:
+  - every leaf's HMAC (a row changed by SQL, before or after sequencing);
+  - leaf indexes 0, 1, 2, ... without gaps or repeats (deleted or reordered rows);
+  - every stored node equals the one rebuilt from the leaves (proofs are served from these nodes);
+  - at each signed checkpoint's size, the rebuilt root equals the signed root. So every checkpoint is
+    consistent with every earlier one (both are prefixes of the same rebuilt leaves), which is what an
+    RFC 9162 consistency proof between them shows, and checked on every leaf.
+Checkpoints come from the database and from the notes file outside it; each must carry a valid signature
+by a known key for our origin, and two checkpoints of one size must agree. Pending (not yet sequenced)
+events get their HMAC checked too.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from ..audit.event import mac_ok
+from ..audit.merkle import CompactRange, leaf_hash, node_key
+from ..audit.note import NoteError, Verifier, open_checkpoint
+from ..models import AuditCheckpoint
+from .audit import row_bytes
+from .audit_log import EVENT, EVENT_COLS, NODE, PENDING, read_notes_file
+
+STREAM_BATCH = 5000
+
+
+@dataclass
+class TreeVerdict:
+    ok: bool
+    message: str
+    problem: str | None = None  # leaf-mac, leaf-order, node, root, truncated, unsigned, checkpoint, pending-mac
+    leaf_index: int | None = None
+    event_id: str | None = None
+    checked: int = 0
+    size: int = 0
+    checkpoints: int = 0
+    first_leaf: object | None = field(default=None, repr=False)  # row of leaf 0 (the v1 bridge, if any)
+
+
+def _bad(problem: str, message: str, checked: int = 0, leaf_index=None, event_id=None) -> TreeVerdict:
+    return TreeVerdict(False, message, problem, leaf_index, None if event_id is None else str(event_id), checked)
+
+
+def signed_roots(db: Session, verifiers: list[Verifier], origin: str, notes_file: Path
+                 ) -> tuple[dict[int, bytes], TreeVerdict | None]:
+    """{tree size: root} from every checkpoint in the database and the notes file, all signatures checked."""
+    roots: dict[int, bytes] = {}
+    sources = [(f"database checkpoint {size}", note, size, bytes(root)) for size, note, root in db.execute(
+        sa.select(AuditCheckpoint.tree_size, AuditCheckpoint.note, AuditCheckpoint.root_hash)
+        .order_by(AuditCheckpoint.tree_size))]
+    sources += [(f"{notes_file.name} note {i}", note, None, None)
+                for i, note in enumerate(read_notes_file(notes_file), start=1)]
+    for where, note, size, root in sources:
+        try:
+            cp = open_checkpoint(note, verifiers, origin)
+        except NoteError as exc:
+            return roots, _bad("checkpoint", f"{where}: {exc}")
+        if size is not None and (cp.size != size or cp.root != root):
+            return roots, _bad("checkpoint", f"{where}: the signed note does not match its row")
+        if roots.setdefault(cp.size, cp.root) != cp.root:
+            return roots, _bad("checkpoint", f"{where}: two signed checkpoints of size {cp.size} disagree "
+                                             "(the log was forked or rewritten)")
+    return roots, None
+
+
+def verify_tree(db: Session, *, mac_key: bytes, verifiers: list[Verifier], origin: str,
+                notes_file: Path) -> TreeVerdict:
+    roots, problem = signed_roots(db, verifiers, origin, notes_file)
+    if problem is not None:
+        return problem
+    target = max(roots, default=0)
+    conn = db.connection()
+    leaves = conn.execution_options(yield_per=STREAM_BATCH).execute(
+        sa.select(*EVENT_COLS, EVENT.leaf_index).where(EVENT.leaf_index.is_not(None), EVENT.leaf_index < target)
+        .order_by(EVENT.leaf_index))
+    nodes = iter(conn.execution_options(yield_per=STREAM_BATCH * 2).execute(
+        sa.select(NODE.last_leaf, NODE.level, NODE.hash).where(NODE.last_leaf < target)
+        .order_by(NODE.last_leaf, NODE.level)))
+    cr, first_leaf = CompactRange(), None
+    for row in leaves:
+        index = cr.size
+        if row.leaf_index != index:
+            return _bad("leaf-order", f"leaf {index}: missing, repeated or out of order "
+                                      f"(found leaf {row.leaf_index} there)", index, index, row.id)
+        data = row_bytes(row)
+        if not mac_ok(mac_key, data, row.mac):
+            return _bad("leaf-mac", f"leaf {index}: the event's HMAC does not match its fields "
+                                    "(the row was changed)", index, index, row.id)
+        if index == 0:
+            first_leaf = row
+        for level, node_index, h in cr.append(leaf_hash(data)):
+            stored = next(nodes, None)
+            if stored is None or (stored[0], stored[1]) != (node_key(level, node_index), level) \
+                    or bytes(stored[2]) != h:
+                what = "leaf hash" if level == 0 else f"tree node ({level}, {node_index})"
+                return _bad("node", f"leaf {index}: the stored {what} differs from the one rebuilt from "
+                                    "the leaves", index, index, row.id)
+        signed = roots.get(cr.size)
+        if signed is not None and signed != cr.root():
+            return _bad("root", f"leaf {index}: the tree rebuilt up to size {cr.size} does not match its signed "
+                                "checkpoint (a leaf at or before it was changed, moved or replaced)",
+                        index, index, row.id)
+    if cr.size < target:
+        return _bad("truncated", f"the tree ends at {cr.size} leaves but a signed checkpoint covers {target} "
+                                 "(events were deleted)", cr.size, cr.size)
+    if next(nodes, None) is not None:
+        return _bad("node", "stored tree nodes beyond the rebuilt tree", cr.size)
+    signed_now = sa.select(sa.func.coalesce(sa.func.max(AuditCheckpoint.tree_size), 0)).scalar_subquery()
+    extra = db.execute(sa.select(EVENT.leaf_index, EVENT.id).where(EVENT.leaf_index >= signed_now)
+                       .order_by(EVENT.leaf_index).limit(1)).first()
+    if extra is not None:
+        return _bad("unsigned", f"leaf {extra[0]}: sequenced but in no signed checkpoint (checkpoints deleted?)",
+                    cr.size, extra[0], extra[1])
+    for row in conn.execution_options(yield_per=STREAM_BATCH).execute(sa.select(*EVENT_COLS).where(PENDING)):
+        if not mac_ok(mac_key, row_bytes(row), row.mac):
+            return _bad("pending-mac", f"event {row.id} (not yet sequenced): its HMAC does not match its fields "
+                                       "(the row was changed)", cr.size, None, row.id)
+    verdict = TreeVerdict(True, f"{cr.size} leaves verified, {len(roots)} signed checkpoints match",
+                          checked=cr.size, size=cr.size, checkpoints=len(roots))
+    verdict.first_leaf = first_leaf
+    return verdict
