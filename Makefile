@@ -10,7 +10,7 @@ FLASK := $(VENV)/bin/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 # Debian packages the tests need: a real browser, the age and minisign tools, PDF tools, fonts with Kazakh letters.
-DEBIAN_PACKAGES := chromium age minisign poppler-utils fonts-dejavu-core fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0 wrk
+DEBIAN_PACKAGES := chromium age minisign poppler-utils zbar-tools fonts-dejavu-core fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0 wrk
 
 .PHONY: run test setup dev-setup system-deps translations migrate demo test-sqlite test-postgres bench clean
 

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, StringField
+from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 
@@ -14,6 +14,13 @@ class SignInCodeForm(FlaskForm):
     code = StringField(_l("Code from the authenticator app, or a recovery code"), validators=[
         DataRequired(_l("Enter the 6-digit code from your authenticator app, or one of your recovery codes.")),
         Length(max=40, message=_l("At most %(max)d characters."))])
+
+
+class ReplaceForm(FlaskForm):
+    """Moving two-step sign-in to a new phone: proof that the person is the account's owner."""
+    proof = PasswordField(_l("A current code from the app, a recovery code or your password"), validators=[
+        DataRequired(_l("Enter a current code from your app, one of your recovery codes or your password.")),
+        Length(max=200, message=_l("At most %(max)d characters."))])
 
 
 class ActionForm(FlaskForm):
