@@ -79,6 +79,8 @@ ERROR_MESSAGES: dict[str, str] = {
     "unknown_format_version": "The package uses a format version this application does not support.",
     "unknown_sender": "The sending organization's signing key is not known here; confirm its "
     "fingerprint with the sender before accepting the package.",
+    "sender_not_verified": "The package names a sending organization registered here, but it is not signed with "
+    "that organization's registered key.",
     "bad_signature": "The sender's signature on the package is not valid.",
     "hash_mismatch": "A file in the package does not match the checksum in the signed manifest.",
     "bad_card": "The development card in the package is invalid or belongs to another child.",

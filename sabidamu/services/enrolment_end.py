@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
@@ -108,3 +109,50 @@ def graduate_group(db: Session, head: User, group_id: uuid.UUID, today: dt.date 
         _end(db, head, group, enrolment, today, "graduated")
     db.commit()
     return len(rows)
+
+
+# -- what the head's pages show (read only; nothing is written) ------------------------------------------------
+
+@dataclass
+class LeavePage:
+    group: Group
+    org: Organization
+    child_name: str
+    earliest: dt.date
+    schools: list[Organization]  # schools of this installation that accepted the child's card from this kindergarten
+
+
+def _schools_holding(db: Session, org_id: uuid.UUID, child_id: uuid.UUID) -> list[Organization]:
+    rows = db.exec(select(Organization).join(TransferPackage, TransferPackage.recipient_org_id == Organization.id)
+                   .where(TransferPackage.sender_org_id == org_id, TransferPackage.child_id == child_id,
+                          TransferPackage.status.in_(("accepted", "imported")))).all()
+    return list(dict.fromkeys(rows))
+
+
+def leave_page(db: Session, keyring, head: User, group_id: uuid.UUID, child_id: uuid.UUID) -> LeavePage:
+    from .children import open_child
+    from ..models import Child
+    group, org = _head_group(db, head, group_id)
+    enrolment = _active(db, group, child_id)
+    if enrolment is None:
+        raise NotFound()
+    name = open_child(keyring, db.get(Child, child_id), ("name", "birth_date")).name
+    return LeavePage(group=group, org=org, child_name=name, earliest=earliest_leave_date(group, enrolment),
+                     schools=_schools_holding(db, org.id, child_id))
+
+
+@dataclass
+class GraduationPage:
+    group: Group
+    org: Organization
+    children: list  # services.children.ChildView
+    opens: dt.date
+    handed: int  # children whose card a school of this installation holds
+
+
+def graduation_page(db: Session, keyring, head: User, group_id: uuid.UUID) -> GraduationPage:
+    from .children import group_children
+    group, org = _head_group(db, head, group_id)
+    children = group_children(db, keyring, group)
+    handed = sum(1 for c in children if _schools_holding(db, org.id, c.id))
+    return GraduationPage(group=group, org=org, children=children, opens=graduation_opens(db, group), handed=handed)

@@ -133,16 +133,35 @@ def school_role_or_deny(db: Session, actor: User, org_id: uuid.UUID, head_only: 
 
 # ------------------------------------------------------------------------------------------- import
 
+def local_sender(db: Session, sender: dict) -> Organization | None:
+    """The organization of this installation a manifest's sender names (by id or by BIN), or None.
+    An id and a BIN naming two different organizations of this installation is a forgery."""
+    org_id = _uuid_or_none(sender.get("org_id"))
+    by_id = db.get(Organization, org_id) if org_id is not None else None
+    by_bin = db.exec(select(Organization).where(Organization.bin == sender.get("bin"))).first() \
+        if sender.get("bin") else None
+    if by_id is not None and by_bin is not None and by_id.id != by_bin.id:
+        raise PackageError("sender_not_verified", "the sender's id and BIN name two organizations")
+    return by_id or by_bin
+
+
 def _resolver(db: Session, school_id: uuid.UUID, extra: tuple[str, str] | None = None):
-    """The sender's key: one of this installation's organizations, or one the school confirmed by phone."""
+    """The sender's key (issue 10.2). A sender that names an organization of this installation is verified only
+    with that organization's registered keys, never held for a phone confirmation; a registered key never speaks
+    for anyone else; a key the school confirmed by phone speaks only for a sender of another installation."""
     def resolve(manifest: dict) -> str | None:
         sender = manifest["sender"]
         fingerprint = sender["signing_key_fingerprint"].upper()
+        local = local_sender(db, sender)
+        if local is not None:
+            key = transfer_keys.org_public_key(db, local.id, fingerprint)
+            if key is None:
+                raise PackageError("sender_not_verified", f"key {fingerprint} is not {local.id}'s")
+            return key
+        if transfer_keys.sender_public_key(db, fingerprint) is not None:
+            raise PackageError("sender_not_verified", "a registered key names another sender")
         if extra is not None and extra[0] == fingerprint:
             return extra[1]
-        known = transfer_keys.sender_public_key(db, fingerprint)
-        if known is not None and str(known[0]) == sender["org_id"]:
-            return known[1]
         trusted = db.exec(select(TrustedSenderKey).where(TrustedSenderKey.school_org_id == school_id,
                                                          TrustedSenderKey.fingerprint == fingerprint)).first()
         if trusted is not None and (str(trusted.sender_org_id) == sender["org_id"] or trusted.sender_bin == sender["bin"]):
@@ -312,6 +331,40 @@ def _transfer(db: Session, transfer_id: uuid.UUID) -> TransferPackage:
     return row
 
 
+@dataclass
+class KnownKey:
+    fingerprint: str
+    registered: bool            # an organization of this installation's own key (else: confirmed by phone)
+    since: dt.datetime | None
+
+
+def known_keys_for(db: Session, row: TransferPackage) -> list[KnownKey]:
+    """Keys this school already knows for the sender a held package claims (same org id or BIN) whose fingerprint
+    differs from the package's: the confirmation page shows them beside the new one (a rotation, or a forgery)."""
+    from ..models.transfer import OrgTransferKey
+    out: list[KnownKey] = []
+    same = (row.sender_fingerprint or "").upper()
+    claims = [c for c in (TrustedSenderKey.sender_org_id == row.sender_org_id if row.sender_org_id else None,
+                          TrustedSenderKey.sender_bin == row.sender_bin if row.sender_bin else None) if c is not None]
+    if claims:
+        from sqlalchemy import or_
+        for key in db.exec(select(TrustedSenderKey).where(TrustedSenderKey.school_org_id == row.recipient_org_id,
+                                                          or_(*claims))).all():
+            if key.fingerprint != same:
+                out.append(KnownKey(key.fingerprint, False, key.confirmed_at))
+    try:
+        local = local_sender(db, {"org_id": str(row.sender_org_id) if row.sender_org_id else None,
+                                  "bin": row.sender_bin})
+    except PackageError:
+        local = None
+    if local is not None:
+        for key in db.exec(select(OrgTransferKey).where(OrgTransferKey.org_id == local.id,
+                                                        OrgTransferKey.kind == "minisign")).all():
+            if key.fingerprint != same:
+                out.append(KnownKey(key.fingerprint, True, key.created_at))
+    return out
+
+
 def confirm_sender_key(db: Session, keyring: Keyring, actor: User, transfer_id: uuid.UUID,
                        public_key_text: str) -> ImportResult:
     """The head confirmed the sender's fingerprint by phone and entered the sender's public key: the package is
@@ -321,6 +374,13 @@ def confirm_sender_key(db: Session, keyring: Keyring, actor: User, transfer_id: 
     role = _role(db, actor, org, head_only=True)
     if row.status != "held" or row.package_bytes is None:
         raise ServiceError("not_held")
+    try:
+        local = local_sender(db, {"org_id": str(row.sender_org_id) if row.sender_org_id else None,
+                                  "bin": row.sender_bin})
+    except PackageError:
+        local = True
+    if local is not None:  # a phone call never binds a key to an organization of this installation
+        raise ServiceError("sender_is_local")
     try:
         public = minisign.parse_public_key(public_key_text.strip())
     except minisign.MinisignError:

@@ -68,3 +68,11 @@ def sender_public_key(db: Session, fingerprint: str) -> tuple[uuid.UUID, str] | 
     row = db.exec(select(OrgTransferKey).where(OrgTransferKey.kind == "minisign",
                                                OrgTransferKey.fingerprint == fingerprint.upper())).first()
     return (row.org_id, row.public) if row else None
+
+
+def org_public_key(db: Session, org_id: uuid.UUID, fingerprint: str) -> str | None:
+    """The minisign public key with this fingerprint among the organization's keys (current or replaced: a package
+    signed before a rotation still verifies), or None."""
+    row = db.exec(select(OrgTransferKey).where(OrgTransferKey.org_id == org_id, OrgTransferKey.kind == "minisign",
+                                               OrgTransferKey.fingerprint == fingerprint.upper())).first()
+    return row.public if row else None

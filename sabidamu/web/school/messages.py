@@ -18,6 +18,9 @@ IMPORT_MESSAGES = {
     "bad_manifest": _l("The package's description (manifest) is missing, unreadable or incomplete."),
     "unknown_format_version": _l("The package was made in a newer format version that this application cannot read yet."),
     "unknown_sender": _l("The sending organization's signing key is not known here."),
+    "sender_not_verified": _l("The package names a kindergarten registered in SabiDamu, but it was not signed with "
+                              "that kindergarten's key. It may be forged and was refused. Ask the kindergarten to "
+                              "send the card again."),
     "bad_signature": _l("The sender's signature on the package is not valid: the package may have been altered."),
     "hash_mismatch": _l("A file in the package does not match the checksum the sender signed: the package was altered."),
     "bad_card": _l("The development card in the package is invalid or belongs to another child."),
@@ -35,6 +38,8 @@ SERVICE_MESSAGES = {
     "bad_public_key": _l("This is not a minisign public key. Paste the key line the sender gave you."),
     "fingerprint_mismatch": _l("This key's fingerprint differs from the one in the package. Do not accept the "
                                "package; call the sender again."),
+    "sender_is_local": _l("This package names a kindergarten registered in SabiDamu. Its key is known here, so it "
+                          "cannot be confirmed by phone: the package was not signed by that kindergarten."),
     "not_held": _l("This package is no longer waiting for a key confirmation."),
     "not_delivered": _l("This transfer has already been decided."),
     "not_a_grade1_class": _l("Choose a first-grade class of your school."),
