@@ -12,7 +12,7 @@ from sqlmodel import select
 from sabidamu.demo import fill_monitoring
 from sabidamu.models import HomeObservation, Referral, SpecialistConclusion, User
 from sabidamu.services import consent as consent_svc
-from sabidamu.services.auth import start_session
+from sabidamu.services.auth import find_user, start_session
 from tests.factories import add_member, make_child, make_org, make_user
 
 CONCLUSION = "Дыбыстарды айтуы жасына сай. / Звукопроизношение соответствует возрасту."
@@ -66,7 +66,7 @@ def tw(db, keyring, world):
 @pytest.fixture
 def sign_in(client, db):
     def as_(email: str):
-        user = db.exec(select(User).where(User.email == email)).one()
+        user = find_user(db, email)
         token = start_session(db, user)
         with client.session_transaction() as s:
             s["sid"] = token
