@@ -61,7 +61,19 @@ def _item(raw: dict[str, Any]) -> Item:
             FollowUp(id=f["id"], text=_text(f["text"]), concern_if=f["concern_if"])
             for f in raw.get("follow_up", [])
         ),
+        skill=raw.get("skill"),
+        kind=raw.get("kind", "skill"),
+        reverse=bool(raw.get("reverse", False)),
+        opportunity=bool(raw.get("opportunity", False)),
+        specialists=tuple(raw.get("specialists", ())),
+        age75=_float(raw.get("age75")),
+        spread=_float(raw.get("spread")),
+        warning_age=_float(raw.get("warning_age")),
     )
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def instrument_from_data(data: dict[str, Any], file_name: str = "") -> Instrument:
@@ -69,12 +81,14 @@ def instrument_from_data(data: dict[str, Any], file_name: str = "") -> Instrumen
     scoring_raw = data["scoring"]
     if scoring_raw.get("method") == "concern_count":
         scoring: PointsScoring | ConcernCountScoring = ConcernCountScoring(
-            monitor_at=scoring_raw["monitor_at"], refer_at=scoring_raw["refer_at"]
+            monitor_at=scoring_raw["monitor_at"], refer_at=scoring_raw["refer_at"],
+            warning_signs=scoring_raw.get("warning_signs", "legacy"),
         )
     else:
         scoring = PointsScoring(
             default=_thresholds(scoring_raw["default"]),
             by_domain={d: _thresholds(t) for d, t in scoring_raw.get("by_domain", {}).items()},
+            warning_signs=scoring_raw.get("warning_signs", "legacy"),
         )
     return Instrument(
         id=data["id"],
@@ -95,6 +109,7 @@ def instrument_from_data(data: dict[str, Any], file_name: str = "") -> Instrumen
                 max_age=_age(b["max_age"]),
                 items=tuple(_item(i) for i in b["items"]),
                 activities={d: tuple(_text(t) for t in texts) for d, texts in b["activities"].items()},
+                thresholds={d: _thresholds(t) for d, t in b.get("thresholds", {}).items()},
             )
             for b in data["bands"]
         ),

@@ -14,7 +14,15 @@ from .age import AgeInfo, AgeSpan
 
 from ..localized import Text  # noqa: F401  (re-exported)
 ANSWERS = ("yes", "sometimes", "not_yet")
+# "Had no chance to see" (v2): offered only on items marked ``opportunity``; it counts as missing.
+NO_CHANCE = "no_chance"
+ALL_ANSWERS = ANSWERS + (NO_CHANCE,)
 ZONES = ("on_track", "monitor", "refer")
+# Every specialist a result can name, in the order the result lists them.
+SPECIALISTS = (
+    "speech_therapist", "psychologist", "defectologist", "pediatrician", "neurologist", "audiologist",
+    "ophthalmologist",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +41,28 @@ class Item:
     warning_sign: bool = False
     how_to_check: Text | None = None
     follow_up: tuple[FollowUp, ...] = ()
+    # v2 fields (all optional, so v1 files load unchanged); see docs/screening.md.
+    skill: str | None = None  # id in the skill catalogue the item was generated from
+    kind: str = "skill"  # 'skill' (yes / sometimes or with help / not yet) | 'general' (yes / not sure / no)
+    reverse: bool = False  # 'yes' is the answer of concern (e.g. "has your child lost skills?")
+    opportunity: bool = False  # offers "had no chance to see", which counts as missing
+    specialists: tuple[str, ...] = ()  # routing when this item is missed; empty: the domain's specialist
+    age75: float | None = None  # months by which 75 % of children have the skill (from the source)
+    spread: float | None = None  # SD of the age of attainment, months (documented model)
+    warning_age: float | None = None  # 99th-percentile age, months: a warning sign only after it
+
+    @property
+    def answers(self) -> tuple[str, ...]:
+        """The answer values a parent may give to this item."""
+        return ALL_ANSWERS if self.opportunity else ANSWERS
+
+    def effective(self, answer: str | None) -> str | None:
+        """The answer on the skill scale: for a reversed item 'yes' (a concern) scores as 'not_yet'."""
+        if answer is None or answer == NO_CHANCE:
+            return None
+        if self.reverse:
+            return {"yes": "not_yet", "not_yet": "yes"}.get(answer, answer)
+        return answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +85,9 @@ class PointsScoring:
     default: Thresholds
     by_domain: Mapping[str, Thresholds] = field(default_factory=dict)
     method: str = "points"
+    # 'legacy' (v1): a skipped or 'sometimes' warning sign is scored like any item.
+    # 'strict' (v2): a skipped warning sign makes the domain incomplete; 'sometimes' is never on track.
+    warning_signs: str = "legacy"
 
     def for_domain(self, domain_id: str) -> Thresholds:
         return self.by_domain.get(domain_id, self.default)
@@ -65,6 +98,7 @@ class ConcernCountScoring:
     monitor_at: int
     refer_at: int
     method: str = "concern_count"
+    warning_signs: str = "legacy"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +126,8 @@ class Band:
     max_age: AgeSpan  # exclusive
     items: tuple[Item, ...]
     activities: Mapping[str, tuple[Text, ...]]
+    # v2: cut-offs of this band by domain (calibrated by the generator); else the instrument's.
+    thresholds: Mapping[str, Thresholds] = field(default_factory=dict)
     # Precomputed for scoring; derived from ``items``.
     items_by_id: Mapping[str, Item] = field(init=False, repr=False, compare=False)
     items_by_domain: Mapping[str, tuple[Item, ...]] = field(init=False, repr=False, compare=False)
@@ -106,6 +142,7 @@ class Band:
             MappingProxyType({d: tuple(items) for d, items in by_domain.items()}),
         )
         object.__setattr__(self, "activities", MappingProxyType(dict(self.activities)))
+        object.__setattr__(self, "thresholds", MappingProxyType(dict(self.thresholds)))
 
     def contains(self, age: AgeSpan) -> bool:
         return self.min_age <= age < self.max_age

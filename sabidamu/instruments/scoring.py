@@ -12,10 +12,14 @@ from typing import Mapping
 
 from .age import AgeInfo, add_months_clamped, age_at, date_at_age, due_date_of
 from .errors import ScreeningInputError
-from .model import ANSWERS, Band, ConcernCountScoring, Instrument, Item
+from .model import Band, ConcernCountScoring, Instrument, Item
 
 INCOMPLETE = "incomplete"
 MAX_MISSING_PER_DOMAIN = 1
+DAYS_PER_MONTH = 30.4375
+# An item counts from DUE_MARGIN months before its 75 % age (strict instruments), so a skill due in
+# the coming days still counts.
+DUE_MARGIN = 0.0
 FOLLOW_UP_ANSWERS = ("yes", "no")
 # Worst first.  An incomplete domain ranks above 'monitor' because its real zone is unknown and may
 # be worse; a 'refer' found elsewhere is known and wins.
@@ -39,7 +43,9 @@ class DomainResult:
     missing: tuple[str, ...]
     warning_signs: tuple[str, ...]  # warning-sign items answered 'not_yet'
     concerns: tuple[str, ...]  # concern_count only: items counted as a concern
-    specialist: str
+    specialist: str  # the domain's own specialist
+    specialists: tuple[str, ...] = ()  # whom to see when the zone is 'refer' (per-item routing)
+    warning_doubts: tuple[str, ...] = ()  # strict: warning-sign items answered 'sometimes'
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -53,6 +59,8 @@ class DomainResult:
             "warning_signs": list(self.warning_signs),
             "concerns": list(self.concerns),
             "specialist": self.specialist,
+            "specialists": list(self.specialists),
+            "warning_doubts": list(self.warning_doubts),
         }
 
 
@@ -112,10 +120,11 @@ def _check_answers(instrument: Instrument, band: Band, answers: Mapping[str, str
             raise ScreeningInputError(
                 "unknown_item", f"unknown item {item_id!r} in instrument {instrument.id!r}"
             )
-        if answer is not None and answer not in ANSWERS:
+        allowed = band.items_by_id[item_id].answers
+        if answer is not None and answer not in allowed:
             raise ScreeningInputError(
                 "bad_answer",
-                f"answer {answer!r} for item {item_id!r} must be one of {', '.join(ANSWERS)}",
+                f"answer {answer!r} for item {item_id!r} must be one of {', '.join(allowed)}",
             )
 
 
@@ -157,23 +166,23 @@ def _zone_from_count(count: int, scoring: ConcernCountScoring) -> str:
     return "on_track"
 
 
-def score(
-    instrument: Instrument,
-    band: Band,
-    answers: Mapping[str, str],
-    age_info: AgeInfo,
-    follow_ups: Mapping[str, str] | None = None,
-) -> ScreeningResult:
-    """Score the answers of one band.  Raises ScreeningInputError (with ``code``) on bad input.
+def months_of(age_info: AgeInfo) -> float:
+    used = age_info.used_age
+    return used.months + used.days / DAYS_PER_MONTH
 
-    ``answers`` maps item id -> 'yes' | 'sometimes' | 'not_yet'; an absent item (or None) is missing.
-    ``follow_ups`` maps follow-up id -> 'yes' | 'no' (concern_count instruments only).
-    """
-    _check_answers(instrument, band, answers)
+
+def score_domains(
+    instrument: Instrument, band: Band, answers: Mapping[str, str],
+    follow_ups: Mapping[str, str] | None = None, age_months: float | None = None,
+) -> tuple[DomainResult, ...]:
+    """Domain results of already checked answers.
+
+    ``age_months`` (strict instruments only): an item whose age75 is after the child's age is asked
+    but not yet due, so it does not count in the domain score; the child is measured against the
+    skills due by the day of the screening (docs/screening.md, "Due items")."""
     follow_ups = follow_ups or {}
-    if follow_ups:
-        _check_follow_ups(instrument, band, follow_ups)
     concern_scoring = instrument.scoring if isinstance(instrument.scoring, ConcernCountScoring) else None
+    strict = instrument.scoring.warning_signs == "strict"
     scale = instrument.answer_scale
     points = {"yes": scale.yes, "sometimes": scale.sometimes, "not_yet": scale.not_yet}
     top = scale.top
@@ -187,20 +196,36 @@ def score(
         answered = 0
         missing: list[str] = []
         warnings: list[str] = []
+        doubts: list[str] = []
         concerns: list[str] = []
+        routes: list[str] = []
+        warning_missing = False
+        due_items = items
+        if strict and age_months is not None:
+            due_items = tuple(i for i in items if i.age75 is None or i.age75 <= age_months + DUE_MARGIN)
         for item in items:
-            answer = answers.get(item.id)
+            if item not in due_items:
+                continue
+            answer = item.effective(answers.get(item.id))
             if answer is None:
                 missing.append(item.id)
+                if strict and item.warning_sign:
+                    warning_missing = True
                 continue
             answered += 1
             total += points[answer]
-            if answer == "not_yet" and item.warning_sign:
+            if item.warning_sign and answer == "not_yet":
                 warnings.append(item.id)
+            elif strict and item.warning_sign and answer == "sometimes":
+                doubts.append(item.id)
+            if answer == "not_yet":
+                for code in item.specialists or (domain.specialist,):
+                    if code not in routes:
+                        routes.append(code)
             if concern_scoring is not None and _is_concern(item, answer, follow_ups):
                 concerns.append(item.id)
-        n_items = len(items)
-        complete = len(missing) <= MAX_MISSING_PER_DOMAIN and answered > 0
+        n_items = len(due_items)
+        complete = len(missing) <= MAX_MISSING_PER_DOMAIN and answered > 0 and not warning_missing
         if concern_scoring is not None:
             maximum = n_items
             domain_score: float | None = len(concerns) if complete else None
@@ -208,7 +233,8 @@ def score(
         else:
             maximum = n_items * top
             if complete:
-                thresholds = instrument.scoring.for_domain(domain.id)  # type: ignore[union-attr]
+                thresholds = band.thresholds.get(domain.id) or \
+                    instrument.scoring.for_domain(domain.id)  # type: ignore[union-attr]
                 # One missing answer: scale to the full item count, i.e. assume the missing item
                 # scores like the average of the answered ones.
                 domain_score = round(total * n_items / answered, 1)
@@ -221,19 +247,54 @@ def score(
             # A missing warning-sign skill is a reason to see a specialist on its own, even when
             # other answers of the domain are missing.
             zone = "refer"
+        elif doubts and zone == "on_track":
+            zone = "monitor"  # strict: 'sometimes' on a warning sign is never on track
+        if zone == "refer":
+            if warnings:  # the warning signs' own routing comes first
+                first = [c for i in warnings for c in (band.items_by_id[i].specialists or (domain.specialist,))]
+                routes = list(dict.fromkeys(first + routes))
+            specialists = tuple(routes) or (domain.specialist,)
+        else:
+            specialists = ()
         results.append(
             DomainResult(
                 id=domain.id, score=domain_score, max=maximum, zone=zone, answered=answered,
                 item_count=n_items, missing=tuple(missing), warning_signs=tuple(warnings),
-                concerns=tuple(concerns), specialist=domain.specialist,
+                concerns=tuple(concerns), specialist=domain.specialist, specialists=specialists,
+                warning_doubts=tuple(doubts),
             )
         )
+    return tuple(results)
 
-    overall = max((r.zone for r in results), key=_SEVERITY.__getitem__, default=INCOMPLETE)
+
+def overall_zone(results: tuple[DomainResult, ...]) -> str:
+    return max((r.zone for r in results), key=_SEVERITY.__getitem__, default=INCOMPLETE)
+
+
+def score(
+    instrument: Instrument,
+    band: Band,
+    answers: Mapping[str, str],
+    age_info: AgeInfo,
+    follow_ups: Mapping[str, str] | None = None,
+) -> ScreeningResult:
+    """Score the answers of one band.  Raises ScreeningInputError (with ``code``) on bad input.
+
+    ``answers`` maps item id -> 'yes' | 'sometimes' | 'not_yet' (| 'no_chance' on items marked
+    ``opportunity``); an absent item (or None) is missing.
+    ``follow_ups`` maps follow-up id -> 'yes' | 'no' (concern_count instruments only).
+    """
+    _check_answers(instrument, band, answers)
+    follow_ups = follow_ups or {}
+    if follow_ups:
+        _check_follow_ups(instrument, band, follow_ups)
+    results = score_domains(instrument, band, answers, follow_ups, months_of(age_info))
+    overall = overall_zone(results)
     specialists: list[str] = []
     for result in results:
-        if result.zone == "refer" and result.specialist not in specialists:
-            specialists.append(result.specialist)
+        for code in result.specialists:
+            if code not in specialists:
+                specialists.append(code)
     return ScreeningResult(
         instrument_id=instrument.id,
         instrument_version=instrument.version,
@@ -242,7 +303,7 @@ def score(
         screening_date=age_info.on_date,
         age=age_info,
         band_id=band.id,
-        domains=tuple(results),
+        domains=results,
         zone=overall,
         specialists=tuple(specialists),
         rescreen=_rescreen(instrument, band, age_info, overall),

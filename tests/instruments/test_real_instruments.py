@@ -28,13 +28,15 @@ def test_real_instruments_score_an_all_yes_screening():
             on = date_at_age(birth, band.min_age)  # the band's first day for a term child
             age = age_at(birth, on)
             assert instrument.band_for(age) is band
-            result = score(instrument, band, {i.id: "yes" for i in band.items}, age)
+            # The answer without concern: 'yes', or 'no' on a reversed question ("lost skills?").
+            answers = {i.id: "not_yet" if i.reverse else "yes" for i in band.items}
+            result = score(instrument, band, answers, age)
             assert result.zone == "on_track", (instrument.id, band.id)
 
 
 def test_social_communication_checklist_shape_when_present():
     registry = load_registry(DEFAULT_DIR)
-    checklist = registry.get("sabidamu-social-communication")
+    checklist = registry.get("sabidamu-social-communication", 1)
     assert checklist.is_concern_count
     assert [(d.id, d.specialist) for d in checklist.domains] == [("social_communication", "psychologist")]
     [band] = checklist.bands
