@@ -1,3 +1,4 @@
+import pytest
 """The real instrument files in screening_instruments/ must all be valid.
 
 Fails loudly while the directory holds no instrument file yet (the dev screen is assembled from
@@ -43,10 +44,11 @@ def test_social_communication_checklist_shape_when_present():
     assert (band.min_age.months, band.max_age.months) == (16, 31)  # max is exclusive: through 30 m 30 d
 
 
-def test_dev_screen_covers_2_to_72_months_with_enough_items():
-    instrument = load_registry(DEFAULT_DIR).get("sabidamu-dev-screen")
+@pytest.mark.parametrize("version, end", [(1, 73), (2, 72)])
+def test_dev_screen_covers_2_to_72_months_with_enough_items(version, end):
+    instrument = load_registry(DEFAULT_DIR).get("sabidamu-dev-screen", version)
     assert len(instrument.bands) >= 12
-    assert (instrument.bands[0].min_age.months, instrument.bands[-1].max_age.months) == (2, 73)
+    assert (instrument.bands[0].min_age.months, instrument.bands[-1].max_age.months) == (2, end)
     for band in instrument.bands:
         for domain in instrument.domains:
             items = [i for i in band.items if i.domain == domain.id]
