@@ -210,3 +210,15 @@ def sequence_once(engine, settings, *, create_key: bool) -> tuple[int, str]:
         return 0, sequence(engine, context).line
     except SequencerError as exc:
         return 1, f"NOT SIGNED: {exc}"
+
+
+def verifier_key_for(settings, note: str) -> str:
+    """The listed verifier key (vkey form) whose signature is on `note` (for a downloaded proof)."""
+    from ..audit.note import open_note, vkey
+    for verifier in read_verifiers(settings):
+        try:
+            open_note(note, [verifier])
+        except NoteError:
+            continue
+        return vkey(verifier.name, verifier.public_key)
+    raise AuditConfigError("no listed verifier key signed this checkpoint")

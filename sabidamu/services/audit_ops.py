@@ -42,6 +42,7 @@ class AccessEntry:
     is_me: bool
     org: Organization | None
     event_id: uuid.UUID | None = None  # for the entry's "check" link (its inclusion proof)
+    provable: bool = False  # in the Merkle tree already (the sequencer adds events within a second or two)
 
 
 @dataclass
@@ -85,7 +86,8 @@ def access_log(db: Session, user: User, child_id: uuid.UUID, page: int = 1) -> A
     org_ids = {r.org_id for r in rows if r.org_id}
     orgs = {o.id: o for o in db.exec(select(Organization).where(Organization.id.in_(org_ids))).all()} if org_ids else {}
     entries = [AccessEntry(at=r.at, action=r.action, role=r.actor_role, actor_name=names.get(r.actor_id),
-                           is_me=r.actor_id == user.id, org=orgs.get(r.org_id), event_id=r.id) for r in rows]
+                           is_me=r.actor_id == user.id, org=orgs.get(r.org_id), event_id=r.id,
+                           provable=r.leaf_index is not None) for r in rows]
     record(db, user, "audit.view_own", role="parent", object_type="child", object_id=child_id,
            detail={"page": page})
     db.commit()
@@ -93,9 +95,9 @@ def access_log(db: Session, user: User, child_id: uuid.UUID, page: int = 1) -> A
 
 
 
-def entry_proof(db: Session, user: User, child_id: uuid.UUID, event_id: uuid.UUID, verifier_key: str) -> dict:
+def entry_proof(db: Session, user: User, child_id: uuid.UUID, event_id: uuid.UUID, verifier_key) -> dict:
     """The inclusion proof of one entry of the child's access log, with its signed checkpoint, the event's
-    own bytes and the log's public key: what scripts/verify_audit_proof.py checks. Only for the child's
+    own bytes and the log's public key (`verifier_key(note)` gives it): what scripts/verify_audit_proof.py checks. Only for the child's
     guardian and only for an entry of that child's log (else NotFound); audited. NotFound also while the
     event is not yet in a signed checkpoint (a second or two after it was written)."""
     from .audit_log import event_proof
@@ -109,7 +111,7 @@ def entry_proof(db: Session, user: User, child_id: uuid.UUID, event_id: uuid.UUI
         raise NotFound()
     proof = event_proof(db, event_id)
     data = proof.pop("_leaf_data")
-    out = {**proof, "event": data.decode("utf-8"), "verifier_key": verifier_key}
+    out = {**proof, "event": data.decode("utf-8"), "verifier_key": verifier_key(proof["checkpoint"])}
     record(db, user, "audit.proof_download", role="parent", object_type="child", object_id=child_id,
            detail={"leaf_index": proof["leaf_index"]})
     db.commit()

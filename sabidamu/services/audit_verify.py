@@ -54,6 +54,7 @@ def signed_roots(db: Session, verifiers: list[Verifier], origin: str, notes_file
     sources = [(f"database checkpoint {size}", note, size, bytes(root)) for size, note, root in db.execute(
         sa.select(AuditCheckpoint.tree_size, AuditCheckpoint.note, AuditCheckpoint.root_hash)
         .order_by(AuditCheckpoint.tree_size))]
+    in_db = {size for _w, _n, size, _r in sources}
     sources += [(f"{notes_file.name} note {i}", note, None, None)
                 for i, note in enumerate(read_notes_file(notes_file), start=1)]
     for where, note, size, root in sources:
@@ -63,6 +64,9 @@ def signed_roots(db: Session, verifiers: list[Verifier], origin: str, notes_file
             return roots, _bad("checkpoint", f"{where}: {exc}")
         if size is not None and (cp.size != size or cp.root != root):
             return roots, _bad("checkpoint", f"{where}: the signed note does not match its row")
+        if size is None and cp.size not in in_db:
+            return roots, _bad("checkpoint", f"{where}: the signed checkpoint of size {cp.size} is missing from "
+                                             "the database (checkpoints deleted, or the database is older)")
         if roots.setdefault(cp.size, cp.root) != cp.root:
             return roots, _bad("checkpoint", f"{where}: two signed checkpoints of size {cp.size} disagree "
                                              "(the log was forked or rewritten)")

@@ -7,7 +7,7 @@ import uuid
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from flask import (Blueprint, flash, g, make_response, redirect, render_template, request, session,
+from flask import (Blueprint, current_app, flash, g, make_response, redirect, render_template, request, session,
                    url_for)
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
@@ -266,6 +266,21 @@ def access_log(child_id):
     log = audit_ops.access_log(db(), g.user, cid, int(page) if page.isdigit() and len(page) < 6 else 1)
     return render_template("account/access_log.html", log=log, child_id=cid, actions=ACTIONS, roles=ROLES,
                            almaty_time=almaty_time)
+
+
+@bp.get("/account/children/<child_id>/access-log/<event_id>/proof")
+@login_required
+def access_log_proof(child_id, event_id):
+    """The "check" link of an access-log entry: its inclusion proof, checkpoint and public key (JSON)."""
+    import json
+
+    from ...services.audit_admin import verifier_key_for
+    settings = current_app.config["SETTINGS"]
+    proof = audit_ops.entry_proof(db(), g.user, parse_uuid(child_id), parse_uuid(event_id),
+                                  lambda note: verifier_key_for(settings, note))
+    body = json.dumps(proof, ensure_ascii=False, indent=2) + "\n"
+    return as_attachment(make_response(body), f"sabidamu-audit-proof-{proof['leaf_index']}.json",
+                         "application/json; charset=utf-8")
 
 
 def _screening_pdfs(cid: uuid.UUID, lang: str) -> tuple[list[tuple[str, bytes]], list[str]]:
