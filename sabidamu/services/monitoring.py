@@ -14,10 +14,12 @@ version 0. A save names the version it was based on; a stale one gives a `Confli
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import uuid
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from .. import access
@@ -209,14 +211,23 @@ def _derived_by_group(fw: Framework, age_group: str, levels: dict) -> dict[str, 
 
 def _bump(db: Session, org_id: uuid.UUID, group_id: uuid.UUID, year: int, stage: str, skill_group: str,
           level: int, delta: int) -> None:
-    row = db.exec(select(LevelCount).where(
+    query = (select(LevelCount).where(
         LevelCount.group_id == group_id, LevelCount.academic_year == year, LevelCount.stage == stage,
         LevelCount.skill_group == skill_group, LevelCount.level == level)
-        .with_for_update().execution_options(populate_existing=True)).first()
+        .with_for_update().execution_options(populate_existing=True))
+    row = db.exec(query).first()
     if row is None:
-        row = LevelCount(org_id=org_id, group_id=group_id, academic_year=year, stage=stage, skill_group=skill_group,
-                         level=level, count=0)
-        db.add(row)
+        # Two first rows of a group saved at once would both insert this count: insert-or-nothing, then lock it.
+        dialect = db.get_bind().dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        db.exec(insert(LevelCount.__table__).values(
+            id=uuid.uuid4(), org_id=org_id, group_id=group_id, academic_year=year, stage=stage,
+            skill_group=skill_group, level=level, count=0, updated_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["group_id", "academic_year", "stage", "skill_group", "level"]))
+        row = db.exec(query).one()
     row.count += delta
     row.updated_at = utcnow()
     if row.count < 0:  # would mean the counts drifted from the cards: refuse rather than store nonsense
@@ -375,7 +386,22 @@ class CellSaved:
     derived: DerivedLevel  # the child's level for the skill group at this stage
 
 
+def _lock_stage_rows(db: Session, child_ids, year: int, stage: str) -> None:
+    """PostgreSQL: serialize the saves of one child's stage row (an advisory lock to the end of the transaction),
+    taken before the row is read. "No row yet" cannot be locked with FOR UPDATE, so two first saves at the same
+    instant both read version 0 and both insert: the second breaks the unique constraint. With the lock the second
+    waits, then reads the first one's row and gets the conflict dialog. Several children: in one sorted order, so
+    two forms saved at once cannot deadlock. SQLite writers run one at a time already (BEGIN IMMEDIATE)."""
+    if db.get_bind().dialect.name != "postgresql":
+        return
+    for child_id in sorted(set(child_ids), key=str):
+        digest = hashlib.sha256(f"card_stage|{child_id}|{year}|{stage}".encode()).digest()
+        db.exec(sa.text("SELECT pg_advisory_xact_lock(:k)").bindparams(
+            k=int.from_bytes(digest[:8], "big", signed=True)))
+
+
 def _load_row(db: Session, child_id: uuid.UUID, year: int, stage: str) -> CardStage | None:
+    _lock_stage_rows(db, [child_id], year, stage)
     return db.exec(select(CardStage).where(CardStage.child_id == child_id, CardStage.academic_year == year,
                                            CardStage.stage == stage)
                    .with_for_update().execution_options(populate_existing=True)).first()
@@ -487,6 +513,7 @@ def save_rows(db: Session, keyring: Keyring, user: User, group_id: uuid.UUID, st
         parsed[child_id] = (version, values)
     children = {cid: _enrolled_child(db, group, cid) for cid in parsed}
     late = _entry_allowed(db, group, role, stage, today)
+    _lock_stage_rows(db, parsed, group.academic_year, stage)  # all of them, in one order
     result = RowsResult()
     written = []
     for child_id, (version, values) in parsed.items():

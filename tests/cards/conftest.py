@@ -1,6 +1,8 @@
 """Fixtures of the card tests: a world (tests/factories.build_world) whose child A has a filled card."""
 from __future__ import annotations
 
+from sabidamu.services.auth import find_user
+
 import pytest
 from sqlmodel import select
 
@@ -40,7 +42,7 @@ def filled(db, keyring, world):
 @pytest.fixture
 def sign_in(client, db):
     def as_(name: str):
-        user = db.exec(select(User).where(User.email == f"{name.lower()}@example.kz")).one()
+        user = find_user(db, f"{name.lower()}@example.kz")
         token = start_session(db, user)
         with client.session_transaction() as s:
             s["sid"] = token
@@ -49,7 +51,7 @@ def sign_in(client, db):
 
 
 def user(db, name: str) -> User:
-    return db.exec(select(User).where(User.email == f"{name.lower()}@example.kz")).one()
+    return find_user(db, f"{name.lower()}@example.kz")
 
 
 def group_of(db, group_id) -> Group:

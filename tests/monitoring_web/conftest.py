@@ -1,6 +1,8 @@
 """Fixtures of the monitoring grid tests: signing in as a world user, a fixed date in Almaty."""
 from __future__ import annotations
 
+from sabidamu.services.auth import find_user
+
 import datetime as dt
 
 import pytest
@@ -29,7 +31,7 @@ def on_day(app):
 def sign_in(client, db):
     def as_(name: str):
         db.rollback()  # end any read: its snapshot may predate the requests made since
-        user = db.exec(select(User).where(User.email == f"{name.lower()}@example.kz")).one()
+        user = find_user(db, f"{name.lower()}@example.kz")
         token = start_session(db, user)
         with client.session_transaction() as s:
             s["sid"] = token
