@@ -2,6 +2,7 @@
 from .audit import AuditCheckpoint, AuditEvent, AuditNode
 from .child import Child, Enrollment, Guardianship
 from .consent import Consent, Referral, SpecialistConclusion
+from .jobs import JobResult  # noqa: F401
 from .monitoring import STAGES, CardStage, HomeObservation, LevelCount
 from .notification import Notification  # noqa: F401
 from .org import AGE_GROUPS, ORG_KINDS, STAFF_ROLES, DataKey, Group, GroupTeacher, Membership, Organization

@@ -12,7 +12,7 @@ from ...services import cards as svc
 from ..common import db, keyring, login_required, parse_uuid
 from ..downloads import as_attachment, download_name
 from . import jobs
-from ..jobfiles import file_response, progress_response
+from ..jobfiles import file_response, job_or_404, progress_response
 from .forms import GroupPdfForm
 from .rendering import render_card_pdf
 
@@ -88,33 +88,24 @@ def group_pdf_start(group_id):
         return _report_page(group_id, form=form, status=422)
     group, _role, child_ids = svc.group_for_pdf(db(), g.user, gid)
     name = download_name("group-cards", group.name, dt.date.today(), "pdf", person=False, extra=form.lang.data)
-    job_id = jobs.start_group_job(g.user.id, group.id, child_ids, form.lang.data, download_name=name)
+    job_id = jobs.start_group_job(db(), keyring(), g.user, group, child_ids, form.lang.data, name)
     return redirect(url_for("cards.job", job_id=job_id), code=303)
-
-
-def _job_or_404(job_id: str) -> dict:
-    status = jobs.read_status(job_id, g.user.id)
-    if status is None:
-        abort(404)
-    return status
 
 
 @bp.get("/card-jobs/<job_id>")
 @login_required
 def job(job_id):
-    status = _job_or_404(job_id)
+    status = job_or_404(job_id, jobs.KIND)
     return render_template("cards/job.html", job_id=job_id, status=status)
 
 
 @bp.get("/card-jobs/<job_id>/progress")
 @login_required
 def job_progress(job_id):
-    return progress_response(_job_or_404(job_id), url_for("cards.job_download", job_id=job_id))
+    return progress_response(job_or_404(job_id, jobs.KIND), url_for("cards.job_download", job_id=job_id))
 
 
 @bp.get("/card-jobs/<job_id>/download")
 @login_required
 def job_download(job_id):
-    status = _job_or_404(job_id)
-    name = status.get("download_name") or download_name("group-cards", None, None, "pdf", extra=status["lang"])
-    return file_response(status, jobs.pdf_path(job_id), "application/pdf", name)
+    return file_response(job_id, jobs.KIND)

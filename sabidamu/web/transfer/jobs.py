@@ -1,35 +1,20 @@
-"""Export jobs, in the pattern of the group PDF job (web/cards/jobs.py): a background thread makes the packages
-into instance/tmp/transfer-jobs/<job>.zip (the .sdcard files + index.txt) and keeps its progress in <job>.json.
-The job id is random and the status names the user who started it: nobody else sees the job or its file.
+"""The export job, in the pattern of the group PDF job (web/cards/jobs.py): services/jobs.py runs it in the
+background and keeps the ZIP (the .sdcard files + index.txt, which names the children) sealed in the database.
 
 Access and consent were checked in the request that started the job (and are checked again by the service in the
-thread, which also writes the audit events and TransferPackage rows, child by child).
+worker, which also writes the audit events and TransferPackage rows, child by child); the head's role in the
+organization is checked again at the download.
 """
 from __future__ import annotations
 
 import io
-import os
-import secrets
-import threading
-import time
 import uuid
 import zipfile
-from pathlib import Path
 
-from flask import Flask, current_app
+from ... import access
+from ...services import AccessDenied, jobs
 
-from ..jobfiles import JobFiles
-
-
-_files = JobFiles("transfer-jobs")
-jobs_dir = _files.directory
-_write_status = _files.write_status
-read_status = _files.read_status
-_cleanup = _files.cleanup
-
-
-def zip_path(job_id: str) -> Path:
-    return _files.result_path(job_id, ".zip")
+KIND = "transfer_zip"
 
 
 def bundle(result) -> bytes:
@@ -43,46 +28,30 @@ def bundle(result) -> bytes:
     return buffer.getvalue()
 
 
-def start_export_job(user_id: uuid.UUID, org_id: uuid.UUID, child_ids: list[uuid.UUID], target: dict,
-                     lang: str, download_name: str = "") -> str:
-    """Starts the thread and returns the job id (status 'running' is on disk before this returns).
-    `target`: the keyword arguments naming the school (to_org_id, or recipient + school_name + school_bin)."""
-    app = current_app._get_current_object()
-    directory = jobs_dir(app)
-    _cleanup(directory)
-    job_id = secrets.token_urlsafe(24)
-    status = {"user_id": str(user_id), "org_id": str(org_id), "lang": lang, "state": "running", "done": 0,
-              "total": len(child_ids), "exported": 0, "refused": 0, "started": time.time(),
-              "download_name": download_name}
-    _write_status(directory, job_id, status)
-    thread = threading.Thread(target=_run, args=(app, directory, job_id, status, user_id, list(child_ids),
-                                                 dict(target), lang),
-                              name=f"card-export-{job_id[:6]}", daemon=True)
-    thread.start()
-    return job_id
+def _may_download(db, user, job) -> str:
+    if access.org_role(db, user, job.org_id) != "head":
+        raise AccessDenied()
+    return "head"
 
 
-def _run(app: Flask, directory: Path, job_id: str, status: dict, user_id: uuid.UUID, child_ids: list[uuid.UUID],
-         target: dict, lang: str) -> None:
-    from ...db import session_scope
-    from ...models import User
+@jobs.kind(KIND, may_download=_may_download, mimetype="application/zip")
+def _work(db, keyring, user, job, progress):
     from ...services import transfer_export as svc
+    target = dict(job.params["target"])
+    if target.get("to_org_id"):
+        target["to_org_id"] = uuid.UUID(target["to_org_id"])
+    result = svc.export_cards(db, keyring, user, jobs.child_ids_of(job), lang=job.params["lang"],
+                              progress=progress, **target)
+    # index.txt names every child asked for (the refused ones too): all of them are in the file.
+    return bundle(result), [c.child_id for c in result.children], {
+        "exported": len(result.exported), "refused": len(result.children) - len(result.exported)}
 
-    def progress(done: int, total: int) -> None:
-        status.update(done=done, total=total)
-        _write_status(directory, job_id, status)
 
-    try:
-        with app.app_context(), session_scope(app.extensions["sabidamu.engine"], write=False) as db:
-            user = db.get(User, user_id)
-            result = svc.export_cards(db, app.extensions["sabidamu.keyring"], user, child_ids, lang=lang,
-                                      progress=progress, **target)
-        tmp = directory / f"{job_id}.zip.tmp"
-        tmp.write_bytes(bundle(result))
-        os.replace(tmp, directory / f"{job_id}.zip")
-        status.update(state="done", finished=time.time(), exported=len(result.exported),
-                      refused=len(result.refused))
-    except Exception:  # the user sees "failed"; the details go to the log, never to the page
-        app.logger.exception("card export job %s failed", job_id)
-        status.update(state="failed")
-    _write_status(directory, job_id, status)
+def start_export_job(db, keyring, user, org_id: uuid.UUID, child_ids: list[uuid.UUID], target: dict, lang: str,
+                     download_name: str) -> uuid.UUID:
+    """`target`: the keyword arguments naming the school (to_org_id, or recipient + school_name + school_bin)."""
+    target = {k: (str(v) if isinstance(v, uuid.UUID) else v) for k, v in target.items()}
+    job = jobs.start(db, keyring, user, KIND, org_id=org_id, child_ids=child_ids,
+                     params={"org_id": str(org_id), "lang": lang, "target": target, "download_name": download_name,
+                             "exported": 0, "refused": 0})
+    return job.id

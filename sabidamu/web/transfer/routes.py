@@ -15,7 +15,7 @@ from ...services import transfer_export as svc
 from ..common import apply_service_error, db, keyring, login_required, parse_uuid
 from . import jobs
 from ..downloads import as_attachment, download_name
-from ..jobfiles import file_response, progress_response
+from ..jobfiles import file_response, job_or_404, progress_response
 from ..nav import org_name
 from .forms import MAX_KEY_FILE, OTHER_SCHOOL, ExportForm, RotateKeysForm
 
@@ -171,8 +171,8 @@ def export(org_id):
         form.confirm.data = "1"
         return _render_export(org, groups, form, checks=checks, status=200 if ready else 422)
     name = download_name("cards-for-school", org_name(org), dt.date.today(), "zip", person=False, extra=form.lang.data)
-    job_id = jobs.start_export_job(g.user.id, org.id, [c.child.id for c in ready], target, form.lang.data,
-                                   download_name=name)
+    job_id = jobs.start_export_job(db(), keyring(), g.user, org.id, [c.child.id for c in ready], target,
+                                   form.lang.data, name)
     return redirect(url_for("transfer.job", job_id=job_id), code=303)
 
 
@@ -183,29 +183,22 @@ def _field_error(form: ExportForm, error: ServiceError) -> None:
     apply_service_error(form, error, _message(error), aliases={error.field or "": names.get(error.field or "", "")})
 
 
-def _job_or_404(job_id: str) -> dict:
-    status = jobs.read_status(job_id, g.user.id)
-    if status is None:
-        abort(404)
-    return status
-
-
 @bp.get("/transfer-jobs/<job_id>")
 @login_required
 def job(job_id):
-    return render_template("transfer/job.html", job_id=job_id, status=_job_or_404(job_id))
+    return render_template("transfer/job.html", job_id=job_id, status=job_or_404(job_id, jobs.KIND))
 
 
 @bp.get("/transfer-jobs/<job_id>/progress")
 @login_required
 def job_progress(job_id):
-    return progress_response(_job_or_404(job_id), url_for("transfer.job_download", job_id=job_id))
+    return progress_response(job_or_404(job_id, jobs.KIND), url_for("transfer.job_download", job_id=job_id))
 
 
 @bp.get("/transfer-jobs/<job_id>/download")
 @login_required
 def job_download(job_id):
-    status = _job_or_404(job_id)
-    name = status.get("download_name") or download_name("cards-for-school", None, None, "zip", extra=status["lang"])
-    return file_response(status, jobs.zip_path(job_id), "application/zip", name)
+    return file_response(job_id, jobs.KIND)
+
+
 from . import enrolment  # noqa: E402,F401  (its routes live on this blueprint)

@@ -1,0 +1,39 @@
+"""Results of background jobs (a group's cards as one PDF, the ZIP of cards for a school).
+
+A result holds children's data, so it never touches the disk in clear: it is sealed under the organization's
+data key in `result_ct` (the crypto layer, like every sealed field) and lives at most an hour
+(`expires_at`), or until its one download. `child_ids` names the children whose data is in the file: access is
+checked again at download, the download is audited per child, and the row goes when a child's data is deleted.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from .base import UTCDateTime, created_field, id_field, sealed_field, time_field
+
+JOB_STATES = ("running", "done", "failed")
+SEALED_JOB_FIELDS = ("result",)
+
+
+class JobResult(SQLModel, table=True):
+    __tablename__ = "job_result"
+    id: uuid.UUID = id_field()  # random (UUID4): the job's address; only its starter may read it anyway
+    kind: str = Field(max_length=30)  # 'group_pdf' | 'transfer_zip'
+    user_id: uuid.UUID = Field(foreign_key="user.id", index=True)  # who started it: the only one who reads it
+    org_id: uuid.UUID = Field(foreign_key="organization.id", index=True)  # whose data key seals the result
+    key_id: uuid.UUID = Field(foreign_key="datakey.id", index=True)
+    state: str = Field(default="running", max_length=10)
+    done: int = 0
+    total: int = 0
+    # What the job needs to run and to show (ids, language, counts, the download's name): no personal data.
+    params: dict = Field(default_factory=dict, sa_type=sa.JSON)
+    child_ids: list = Field(default_factory=list, sa_type=sa.JSON)  # str UUIDs of the children in the result
+    mimetype: str = Field(default="application/octet-stream", max_length=60)
+    result_ct: bytes | None = sealed_field()
+    created_at: dt.datetime = created_field()
+    finished_at: dt.datetime | None = time_field()
+    expires_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
