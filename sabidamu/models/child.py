@@ -46,6 +46,9 @@ class Enrollment(SQLModel, table=True):
     group_id: uuid.UUID = Field(foreign_key="child_group.id")
     status: str = Field(default="pending", max_length=10)
     requested_by: uuid.UUID | None = Field(default=None, foreign_key="user.id")
+    # A pending request for a child without a guardian account: the organization that must confirm it (where the
+    # child is active, or that holds its record). None: the child's guardian confirms (or nobody needs to).
+    confirm_org_id: uuid.UUID | None = Field(default=None, foreign_key="organization.id")
     created_at: dt.datetime = created_field()
     decided_at: dt.datetime | None = time_field()
     ended_on: dt.date | None = None

@@ -149,24 +149,80 @@ def pending_for_group(db: Session, group: Group) -> list[Enrollment]:
     return list(db.exec(select(Enrollment).where(Enrollment.group_id == group.id, Enrollment.status == "pending")).all())
 
 
+ENROL_LIMIT = 30  # enrolment attempts per user per hour: a whole group in one sitting, not an IIN sweep
+ENROL_WINDOW = dt.timedelta(hours=1)
+
+
+def _count_enrol_attempt(db: Session, user: User) -> None:
+    """Counts this attempt (committed at once, so a refusal later in the request does not undo it) or refuses
+    with 'enrol_throttled' when the user has used up the hour."""
+    from ..models import LoginThrottle
+    now = utcnow()
+    row = db.get(LoginThrottle, f"enrol:{user.id}")
+    if row is None:
+        row = LoginThrottle(key=f"enrol:{user.id}", window_start=now, failures=0)
+        db.add(row)
+    window_start = row.window_start if row.window_start.tzinfo else row.window_start.replace(tzinfo=dt.timezone.utc)
+    if now - window_start >= ENROL_WINDOW:
+        row.window_start, row.failures, window_start = now, 0, now
+    if row.failures >= ENROL_LIMIT:
+        minutes = max(1, int((window_start + ENROL_WINDOW - now).total_seconds() // 60) + 1)
+        record(db, user, "enrollment.throttled", object_type="user", object_id=user.id)
+        db.commit()
+        raise ServiceError("enrol_throttled", field="iin", minutes=minutes)
+    row.failures += 1
+    db.commit()
+
+
+def confirming_org(db: Session, child: Child, org_id: uuid.UUID) -> uuid.UUID | None:
+    """Who must confirm when a kindergarten asks for a child known to the platform that has no guardian with an
+    account: the organization where the child is active now, else the one holding the child's record (its data
+    key). None when that is the asking organization itself."""
+    from ..models import DataKey
+    active = db.exec(select(Group.org_id).join(Enrollment, Enrollment.group_id == Group.id).where(
+        Enrollment.child_id == child.id, Enrollment.status == "active", Group.org_id != org_id)).first()
+    if active is not None:
+        return active
+    key = db.get(DataKey, child.key_id)
+    if key is not None and key.owner_kind == "org" and key.owner_id != org_id:
+        return key.owner_id
+    return None
+
+
 def enroll_by_iin(db: Session, keyring: Keyring, head: User, group: Group, *, iin: str,
                   name: str | None, birth_date: dt.date | None) -> Enrollment:
-    """The kindergarten finds a child by IIN. A child with a parent in the system waits for the parent's
-    confirmation (no duplicate is made); a child unknown to the system is created by the kindergarten."""
+    """The head enrols a child by IIN (docs/threat_model.md, "Enrolment by IIN").
+
+    - A child unknown to the platform is created by the kindergarten and is in the group at once.
+    - A child known to the platform is never handed over on the asker's word: the enrolment waits for a guardian
+      with an account, or (no guardian) for the organization where the child is active now or that holds its
+      record. Until then the asker sees nothing of the child.
+    - The answer is the same whether the IIN is known or not (name and birth date are always required, and the
+      page says the same thing), and attempts are throttled per user (ENROL_LIMIT an hour).
+    - A school takes children only through the card transfer: here, only a child whose card it imported
+      (transfer_import.place_in_class); any other IIN gets the same refusal, known or not."""
     if access.org_role(db, head, group.org_id) != "head":
         raise AccessDenied()
+    org = db.get(Organization, group.org_id)
+    if org.kind == "school" or group.age_group == "grade1":
+        return _place_imported(db, keyring, head, group, iin)
+    _count_enrol_attempt(db, head)
+    if not name or not name.strip() or birth_date is None:
+        raise ServiceError("need_name_and_birth_date", field="name")
     parsed = parse_iin(iin, birth_date)
     child = find_by_iin(db, keyring, parsed.value)
+    confirm_org_id = None
     if child is not None:
         existing = db.exec(select(Enrollment).where(Enrollment.child_id == child.id, Enrollment.group_id == group.id,
                                                     Enrollment.status.in_(("pending", "active")))).first()
+        if existing is not None and existing.status == "active":
+            raise ServiceError("already_enrolled", field="iin")  # the head sees this child in the group already
         if existing is not None:
-            raise ServiceError("already_enrolled" if existing.status == "active" else "already_pending", field="iin")
+            raise ServiceError("already_pending", field="iin")  # this organization asked before
         has_guardian = db.exec(select(Guardianship.id).where(Guardianship.child_id == child.id)).first() is not None
-        status = "pending" if has_guardian else "active"
+        confirm_org_id = None if has_guardian else confirming_org(db, child, group.org_id)
+        status = "pending" if has_guardian or confirm_org_id is not None else "active"
     else:
-        if not name or birth_date is None:
-            raise ServiceError("need_name_and_birth_date", field="name")
         key = active_key(db, keyring, "org", group.org_id)
         db.flush()
         child = Child(key_id=key.id, created_by=head.id, iin_index=iin_index(keyring.blind_index_key, parsed.value))
@@ -176,8 +232,26 @@ def enroll_by_iin(db: Session, keyring: Keyring, head: User, group: Group, *, ii
         db.flush()
         record(db, head, "child.create", role="head", org_id=group.org_id, object_type="child", object_id=child.id)
         status = "active"
+    return _add_enrollment(db, keyring, head, group, child, status, confirm_org_id)
+
+
+def _place_imported(db: Session, keyring: Keyring, head: User, group: Group, iin: str) -> Enrollment:
+    """A school places a child whose card it imported; any other IIN (known or not) gets one refusal."""
+    child = find_by_iin(db, keyring, iin) if iin else None
+    if child is None or access.school_view_role(db, head, child.id, group.org_id) is None:
+        raise ServiceError("school_by_transfer", field="iin")
+    existing = db.exec(select(Enrollment).where(Enrollment.child_id == child.id, Enrollment.group_id == group.id,
+                                                Enrollment.status.in_(("pending", "active")))).first()
+    if existing is not None:
+        raise ServiceError("already_enrolled" if existing.status == "active" else "already_pending", field="iin")
+    has_guardian = db.exec(select(Guardianship.id).where(Guardianship.child_id == child.id)).first() is not None
+    return _add_enrollment(db, keyring, head, group, child, "pending" if has_guardian else "active", None)
+
+
+def _add_enrollment(db: Session, keyring: Keyring, head: User, group: Group, child: Child, status: str,
+                    confirm_org_id: uuid.UUID | None) -> Enrollment:
     enrollment = Enrollment(child_id=child.id, group_id=group.id, status=status, requested_by=head.id,
-                            decided_at=utcnow() if status == "active" else None)
+                            confirm_org_id=confirm_org_id, decided_at=utcnow() if status == "active" else None)
     db.add(enrollment)
     if status == "active":
         _move_to_org_key(db, keyring, child, group.org_id)
@@ -207,7 +281,7 @@ def decide_enrollment(db: Session, keyring: Keyring, parent: User, enrollment_id
     enrollment = db.get(Enrollment, enrollment_id)
     if enrollment is None:
         raise NotFound()
-    if not access.is_guardian(db, parent, enrollment.child_id):
+    if not access.is_guardian(db, parent, enrollment.child_id) or enrollment.confirm_org_id is not None:
         raise AccessDenied()
     if enrollment.status != "pending":
         raise ServiceError("not_pending")

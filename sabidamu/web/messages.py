@@ -18,8 +18,11 @@ SERVICE_MESSAGES = {
     "iin_exists": _l("A child with this IIN is already registered. If the child attends a kindergarten, ask it to link you."),
     "stale": _l("Someone changed this record while you were editing. Reload the page to see the new values."),
     "already_enrolled": _l("This child is already in this group."),
-    "already_pending": _l("This child's parent has not yet confirmed the earlier request."),
-    "need_name_and_birth_date": _l("No child with this IIN is registered yet: enter the child's name and birth date to add them."),
+    "already_pending": _l("An earlier request to enrol this child in this group has not been answered yet."),
+    "need_name_and_birth_date": _l("Enter the child's full name and birth date."),
+    "enrol_throttled": _l("Too many enrolment attempts in an hour. Try again in %(minutes)s min."),
+    "school_by_transfer": _l("A school receives children through the card transfer only: import the card the "
+                             "kindergarten sent, then place the child in a first-grade class."),
     "not_pending": _l("This request has already been answered."),
     "bin_taken": _l("An organization with this BIN already exists."),
     "teacher_not_in_org": _l("Choose teachers of this organization only."),

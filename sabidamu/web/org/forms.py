@@ -45,8 +45,15 @@ class GroupForm(FlaskForm):
 
 
 class EnrollForm(FlaskForm):
+    """Name and birth date are asked for every child, registered or not: the form must not tell whether an IIN
+    is known to the platform (docs/threat_model.md, "Enrolment by IIN")."""
+
     iin = StringField(_l("Child's IIN"), validators=[valid_iin("birth_date", required=True)])
-    name = StringField(_l("Child's full name (if the child is not registered yet)"),
-                       validators=[Optional(), Length(max=200, message=_MAX)])
-    birth_date = DateField(_l("Birth date (if the child is not registered yet)"),
-                           validators=[Optional(), not_in_future, plausible_child_birth])
+    name = StringField(_l("Child's full name"),
+                       validators=[DataRequired(_l("Enter the child's full name.")), Length(max=200, message=_MAX)])
+    birth_date = DateField(_l("Birth date"), validators=[
+        DataRequired(_l("Enter the child's birth date.")), not_in_future, plausible_child_birth])
+
+
+class DecisionForm(FlaskForm):
+    """Accept / decline buttons (CSRF only)."""

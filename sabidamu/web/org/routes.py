@@ -6,11 +6,12 @@ from ... import access
 from ...iin import IINError
 from ...services import ServiceError
 from ...services import children as children_svc
+from ...services import enrolment_requests as requests_svc
 from ...services import orgs as orgs_svc
 from ...services.audit import record
 from ..common import apply_service_error, db, keyring, login_required, parse_uuid, form_status
-from ..messages import iin_message
-from .forms import EnrollForm, GroupForm, StaffForm, current_academic_year
+from ..messages import iin_message, service_message
+from .forms import DecisionForm, EnrollForm, GroupForm, StaffForm, current_academic_year
 
 bp = Blueprint("org", __name__)
 
@@ -31,8 +32,9 @@ def overview(org_id):
     sizes = orgs_svc.group_sizes(db(), [x.id for x in groups])
     staff = orgs_svc.staff_of(db(), org) if role == "head" else []
     handed = orgs_svc.handed_to_school(db(), keyring(), g.user, org) if org.kind == "kindergarten" else []
+    asked = requests_svc.requests_for_org(db(), keyring(), g.user, org) if role == "head" else []
     return render_template("org/overview.html", org=org, role=role, groups=groups, sizes=sizes, staff=staff,
-                           handed=handed)
+                           handed=handed, asked=asked, decision_form=DecisionForm())
 
 
 @bp.route("/orgs/<org_id>/staff/new", methods=["GET", "POST"])
@@ -109,7 +111,27 @@ def enroll(group_id):
             db().rollback()
             apply_service_error(form, exc)
         else:
-            flash(gettext("The request has been sent to the child's parent for confirmation.")
-                  if enrollment.status == "pending" else gettext("The child has been added to the group."), "success")
+            # One answer whether the IIN was known or not (pending or added): the page must not tell them apart.
+            del enrollment
+            flash(gettext("The enrolment has been recorded. A child already registered on SabiDamu joins the group "
+                          "once the child's parent or kindergarten confirms it."), "success")
             return redirect(url_for("org.group", group_id=grp.id))
     return render_template("org/enroll.html", form=form, group=grp), form_status()
+
+
+@bp.post("/orgs/<org_id>/enrollment-requests/<enrollment_id>/<decision>")
+@login_required
+def decide_request(org_id, enrollment_id, decision):
+    """The head of the kindergarten holding a child answers another organization's request to enrol it."""
+    org, _role = _org_for(org_id, head_only=True)
+    if decision not in ("accept", "decline") or not DecisionForm().validate_on_submit():
+        abort(400)
+    try:
+        requests_svc.decide_by_org(db(), keyring(), g.user, parse_uuid(enrollment_id), decision == "accept")
+    except ServiceError as exc:
+        db().rollback()
+        flash(service_message(exc), "error")
+    else:
+        flash(gettext("The child has moved to the other kindergarten.") if decision == "accept"
+              else gettext("You declined the request."), "success")
+    return redirect(url_for("org.overview", org_id=org.id))
