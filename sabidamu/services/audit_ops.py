@@ -69,19 +69,23 @@ def _action_filter():
                     for p in ACCESS_PREFIXES])
 
 
-def access_log(db: Session, user: User, child_id: uuid.UUID, page: int = 1) -> AccessPage:
-    """Who saw or changed this child's data, newest first; only for the child's guardian. Audited."""
+def access_log(db: Session, user: User, child_id: uuid.UUID, page: int = 1, include_mine: bool = False) -> AccessPage:
+    """Who saw or changed this child's data, newest first; only for the child's guardian. Audited.
+    The guardian's own actions are left out unless `include_mine` (the page's "show my own actions too")."""
     if db.get(Child, child_id) is None:
         raise NotFound()
     if not access.is_guardian(db, user, child_id):
         raise AccessDenied()
     where = sa.and_(AuditEvent.object_id.in_(_child_object_ids(db, child_id)), _action_filter())
+    if not include_mine:
+        where = sa.and_(where, sa.or_(AuditEvent.actor_id.is_(None), AuditEvent.actor_id != user.id))
     total = db.exec(select(sa.func.count()).select_from(AuditEvent).where(where)).one()
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
     rows = db.exec(select(AuditEvent).where(where).order_by(AuditEvent.seq.desc())
                    .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
-    staff_ids = {r.actor_id for r in rows if r.actor_id and r.actor_role not in (None, "parent", "system")}
+    # Staff are named (a role not recorded is still a person: the page says "staff member", not "system").
+    staff_ids = {r.actor_id for r in rows if r.actor_id and r.actor_role not in ("parent", "system")}
     names = {u.id: u.full_name for u in db.exec(select(User).where(User.id.in_(staff_ids))).all()} if staff_ids else {}
     org_ids = {r.org_id for r in rows if r.org_id}
     orgs = {o.id: o for o in db.exec(select(Organization).where(Organization.id.in_(org_ids))).all()} if org_ids else {}
@@ -89,7 +93,7 @@ def access_log(db: Session, user: User, child_id: uuid.UUID, page: int = 1) -> A
                            is_me=r.actor_id == user.id, org=orgs.get(r.org_id), event_id=r.id,
                            provable=r.leaf_index is not None) for r in rows]
     record(db, user, "audit.view_own", role="parent", object_type="child", object_id=child_id,
-           detail={"page": page})
+           detail={"page": page, "mine": include_mine})
     db.commit()
     return AccessPage(entries, page, pages, total)
 

@@ -83,10 +83,16 @@ class ScreeningView:
         return self.instrument.domain_ids_in(self.band)
 
     @property
+    def unanswered(self, domain_id: str) -> list[str]:
+        """Item ids of the domain without an answer yet."""
+        return [i.id for i in self.band.items_by_domain.get(domain_id, ()) if not self.answers.get(i.id)]
+
     def resume_step(self) -> int:
-        """1-based page of the first domain not saved yet (the last page when all were saved)."""
+        """1-based page of the first domain not complete: never saved, or saved with more questions open than a
+        result allows (the last page when every domain is complete)."""
+        from ..instruments.scoring import MAX_MISSING_PER_DOMAIN
         for index, domain_id in enumerate(self.domain_ids, start=1):
-            if domain_id not in self.progress:
+            if domain_id not in self.progress or len(self.unanswered(domain_id)) > MAX_MISSING_PER_DOMAIN:
                 return index
         return len(self.domain_ids)
 

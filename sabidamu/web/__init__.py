@@ -74,6 +74,7 @@ def register_web(app: Flask) -> None:
             "specialist_kind_label": formatting.specialist_kind_label,
             "consent_purpose_label": formatting.consent_purpose_label,
             "consent_part_label": formatting.consent_part_label,
+            "actor_role_label": formatting.actor_role_label,
             "referral_status_label": formatting.referral_status_label,
             "current_user": g.get("user"),
             "current_locale": str(get_locale()),

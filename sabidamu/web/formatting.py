@@ -62,6 +62,18 @@ def role_label(code: str) -> str:
     return str(labels.get(code, code))
 
 
+def actor_role_label(code: str | None) -> str:
+    """The role under which someone acted, as the access log shows it: never a code, never "None"."""
+    from flask_babel import lazy_gettext as _l
+    labels = {"parent": _l("Parent"), "teacher": _l("Teacher"), "head": _l("Head"), "specialist": _l("Specialist"),
+              "school_teacher": _l("Primary school teacher"), "school": _l("School"), "admin": _l("Administrator"),
+              "system": _l("System"),
+              # Translators: the role of a kindergarten's staff who read a card after it was handed to a school.
+              "former_kindergarten": _l("Kindergarten (the card was handed to a school)")}
+    # Translators: the access log's role for someone whose role was not recorded.
+    return str(labels.get(code or "", _l("Staff member of an organization")))
+
+
 def org_kind_label(code: str) -> str:
     from flask_babel import lazy_gettext as _l
     labels = {"kindergarten": _l("Kindergarten"), "school": _l("Primary school"),

@@ -17,4 +17,4 @@ def test_refused_attempt_is_tied_to_the_child_and_shown_to_the_parent(app, clien
     login(client, "parenta@example.kz")
     page = client.get(f"/account/children/{child.id}/access-log")
     assert page.status_code == 200
-    assert t(app, "Tried to open the child's page and was refused") in page.text
+    assert t(app, "An attempt to open the child's page (refused)") in page.text

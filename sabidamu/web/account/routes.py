@@ -72,12 +72,8 @@ ACTIONS = {
     "export.child": _l("Downloaded all the child's data"),
     "data.deletion.request": _l("Asked for the child's data to be deleted"),
     "audit.view_own": _l("Looked at this list"),
-    "access.denied": _l("Tried to open the child's page and was refused"),
-}
-ROLES = {
-    "parent": _l("Parent"), "teacher": _l("Teacher"), "head": _l("Head"),
-    "specialist": _l("Specialist"), "school_teacher": _l("Primary school teacher"), "school": _l("School"),
-    "system": _l("System"), "admin": _l("Administrator"),
+    # Translators: an entry of the parent's access log; a noun phrase, so that it fits a man or a woman.
+    "access.denied": _l("An attempt to open the child's page (refused)"),
 }
 
 
@@ -263,8 +259,10 @@ def almaty_time(at: dt.datetime) -> str:
 def access_log(child_id):
     cid = parse_uuid(child_id)
     page = request.args.get("page", "1")
-    log = audit_ops.access_log(db(), g.user, cid, int(page) if page.isdigit() and len(page) < 6 else 1)
-    return render_template("account/access_log.html", log=log, child_id=cid, actions=ACTIONS, roles=ROLES,
+    mine = request.args.get("mine") == "1"
+    log = audit_ops.access_log(db(), g.user, cid, int(page) if page.isdigit() and len(page) < 6 else 1,
+                               include_mine=mine)
+    return render_template("account/access_log.html", log=log, child_id=cid, actions=ACTIONS, mine=mine,
                            almaty_time=almaty_time)
 
 

@@ -90,7 +90,7 @@ def resume(screening_id):
 # -- one domain per page -------------------------------------------------------------------------
 
 def _domain_page(view, step, *, stage="answers", errors=None, form_message=None, posted=None, status=200,
-                 then="next"):
+                 then="next", open_items=()):
     domain_ids = view.domain_ids
     domain_id = domain_ids[step - 1]
     form = AnswersForm()
@@ -109,7 +109,7 @@ def _domain_page(view, step, *, stage="answers", errors=None, form_message=None,
         domain=view.instrument.domains_by_id[domain_id], items=items, fu_items=fu_items, stage=stage,
         answers=answers, follow_ups=follow_ups, errors=errors or {}, form_message=form_message,
         answer_labels=ANSWER_LABELS, follow_up_labels=FOLLOW_UP_LABELS,
-        child=view.child, then=then if then in ACTIONS else "next",
+        child=view.child, then=then if then in ACTIONS else "next", open_items=list(open_items),
     ), status
 
 
@@ -128,7 +128,9 @@ def domain(screening_id, step):
         return redirect(url_for("screening.result", screening_id=view.id))
     _step_or_404(view, step)
     stage = "follow_up" if request.args.get("stage") == "follow_up" else "answers"
-    return _domain_page(view, step, stage=stage, then=request.args.get("then", "next"))
+    open_items = view.unanswered(view.domain_ids[step - 1]) \
+        if request.args.get("confirm") == "next" and stage == "answers" and step < len(view.domain_ids) else []
+    return _domain_page(view, step, stage=stage, then=request.args.get("then", "next"), open_items=open_items)
 
 
 @bp.post("/screenings/<screening_id>/domain/<int:step>")
@@ -172,6 +174,15 @@ def save(screening_id, step):
             return redirect(url_for("screening.result", screening_id=sid))
         fresh = svc.get_screening(db(), keyring(), registry(), g.user, sid, with_child=True)
         return _domain_page(fresh, step, stage=stage, form_message=str(ERRORS["stale"]), status=409, then=then)
+    # Moving on with questions left open: the answers are saved, the parent is asked first (the page offers
+    # "answer them" and "go on anyway", a plain link to _advance; no script needed).
+    if stage == "answers" and action == "next" and step < len(view.domain_ids) and view.unanswered(domain_id):
+        return redirect(url_for("screening.domain", screening_id=sid, step=step, confirm="next"))
+    return _advance(view, step, stage, action, then)
+
+
+def _advance(view, step: int, stage: str, action: str, then: str):
+    sid, domain_id = view.id, view.domain_ids[step - 1]
     # Concern-count checklists: after a doubtful answer, ask the item's follow-up questions first.
     if stage == "answers" and action != "back" and svc.follow_up_items(view, domain_id):
         return redirect(url_for("screening.domain", screening_id=sid, step=step, stage="follow_up",
@@ -190,6 +201,19 @@ def save(screening_id, step):
     if action == "finish" or step >= len(view.domain_ids):
         return _finish(view)
     return redirect(url_for("screening.domain", screening_id=sid, step=step + 1))
+
+
+@bp.get("/screenings/<screening_id>/domain/<int:step>/next")
+@login_required
+def go_on(screening_id, step):
+    """"Go on anyway" after the question about open answers: nothing is saved here (the answers already are)."""
+    view = svc.get_screening(db(), keyring(), registry(), g.user, parse_uuid(screening_id), with_child=True)
+    if view.status == "completed":
+        return redirect(url_for("screening.result", screening_id=view.id))
+    _step_or_404(view, step)
+    if step >= len(view.domain_ids):
+        return redirect(url_for("screening.domain", screening_id=view.id, step=step))
+    return _advance(view, step, "answers", "next", "next")
 
 
 def _finish(view):
