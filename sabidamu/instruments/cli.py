@@ -262,6 +262,35 @@ def _show(instrument: Instrument, bands: tuple[Band, ...], lang: str | None) -> 
     }
 
 
+@screening_cli.command("simulate")
+@click.option("--instrument", "instrument_id", required=True)
+@click.option("--version", type=int, default=None, help="default: latest")
+@click.option("--children", type=click.IntRange(1, 100_000), default=1000, show_default=True,
+              help="simulated children per band (typical, and as many late)")
+@click.option("--seed", type=int, default=20261204, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="print JSON instead of a table")
+@_guarded
+def simulate_command(instrument_id: str, version: int | None, children: int, seed: int, as_json: bool) -> None:
+    """Expected share of 'refer' and 'monitor' per band and domain under the model of typical development
+    (a model, not a validation: see docs/screening.md)."""
+    from .simulate import simulate
+
+    report = simulate(_registry().get(instrument_id, version), children=children, seed=seed)
+    if as_json:
+        _echo_json(report)
+        return
+    click.echo(f"{instrument_id} v{report['instrument']['version']}: {children} typical and {children} late "
+               f"children per band, seed {seed}. A MODEL, not a validation.")
+    click.echo(f"{'band':6} {'domain':16} {'refer':>6} {'monitor':>8} {'late refer':>11}")
+    late = {(r["band"], r["domain"]): r for r in report["late_bands"]}
+    for row in report["bands"]:
+        click.echo(f"{row['band']:6} {row['domain']:16} {row['refer']:6.1%} {row['monitor']:8.1%} "
+                   f"{late[(row['band'], row['domain'])]['refer']:11.1%}")
+    click.echo(f"{'band':6} {'any refer':>10} {'late: any refer':>16}")
+    for band_id, share in report["any_refer"].items():
+        click.echo(f"{band_id:6} {share:10.1%} {report['late_refer'][band_id]:16.1%}")
+
+
 @click.group("instruments")
 def instruments_cli() -> None:
     """Instrument files."""

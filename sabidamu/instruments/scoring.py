@@ -19,7 +19,7 @@ MAX_MISSING_PER_DOMAIN = 1
 DAYS_PER_MONTH = 30.4375
 # An item counts from DUE_MARGIN months before its 75 % age (strict instruments), so a skill due in
 # the coming days still counts.
-DUE_MARGIN = 0.0
+DUE_MARGIN = 1.5
 FOLLOW_UP_ANSWERS = ("yes", "no")
 # Worst first.  An incomplete domain ranks above 'monitor' because its real zone is unknown and may
 # be worse; a 'refer' found elsewhere is known and wins.

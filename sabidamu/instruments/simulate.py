@@ -9,7 +9,7 @@ Model (docs/screening.md, "Expected false-alarm rate"):
   attained at T = mu + spread * z, with mu = age75 - 0.674 * spread (so 75 % have it by age75).
 * z = 0.5 * g + 0.5 * d + 0.7071 * e: g is the child's general pace, d the pace in the domain, e the
   skill's own noise (all standard normal), so skills of one child are correlated, and z is N(0, 1).
-* The parent answers 'yes' from T on, 'sometimes' during the EMERGING * spread months before T, and
+* The parent answers 'yes' from T on, 'sometimes' during the EMERGING_MONTHS (1) months before T, and
   'not yet' before that.  Opportunity items are assumed to have been seen.
 * Items without an age (the general questions) are answered without concern: the model says nothing
   about how often parents worry or how often a hearing or vision problem is present.
@@ -27,7 +27,7 @@ from typing import Any
 from .model import Band, Instrument
 from .scoring import overall_zone, score_domains
 
-EMERGING = 0.5
+EMERGING_MONTHS = 1.0
 LATE_UNDER_24 = 3.0
 LATE_FROM_24 = 6.0
 DAYS_PER_MONTH = 30.4375
@@ -54,7 +54,7 @@ def _answers(band: Band, age: float, delay: float, rng: random.Random, due: bool
             attained = item.age75 - 0.674 * item.spread + item.spread * z + delay
         if age >= attained:
             answer = "yes"
-        elif age >= attained - EMERGING * item.spread:
+        elif age >= attained - EMERGING_MONTHS:
             answer = "sometimes"
         else:
             answer = "not_yet"

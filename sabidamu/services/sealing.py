@@ -14,6 +14,7 @@ from ..models.consent import SEALED_CONCLUSION_FIELDS, SEALED_CONSENT_FIELDS, SE
 from ..models.monitoring import SEALED_STAGE_FIELDS
 from ..models.screening import SEALED_FIELDS as SCREENING_SEALED_FIELDS
 from ..models.transfer import OrgTransferKey
+from ..models.user import SEALED_USER_FIELDS, User
 from ..models.transfer_package import SEALED_IMPORTED_CARD_FIELDS, ImportedCard
 
 SEALED_TABLES: dict[type, tuple[str, ...]] = {
@@ -26,6 +27,7 @@ SEALED_TABLES: dict[type, tuple[str, ...]] = {
     SpecialistConclusion: SEALED_CONCLUSION_FIELDS,
     OrgTransferKey: ("secret",),
     ImportedCard: SEALED_IMPORTED_CARD_FIELDS,
+    User: SEALED_USER_FIELDS,  # the accounts key (services/identity.py)
 }
 
 

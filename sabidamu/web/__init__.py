@@ -57,6 +57,10 @@ def register_web(app: Flask) -> None:
 
     # Globals (not context) so that imported macros see them too.
     app.jinja_env.globals["attrs"] = lambda **kw: {k: v for k, v in kw.items() if v is not None}
+    # A user's name and login are sealed: templates read them only through these (services/identity.py).
+    from ..services.identity import display_name, login_of
+    app.jinja_env.globals["display_name"] = display_name
+    app.jinja_env.globals["login_of"] = login_of
     # Before any template is compiled: every {{ }} output passes formatting.tidy_output («г..» -> «г.»).
     app.jinja_env.finalize = formatting.tidy_output
 

@@ -39,7 +39,7 @@ DUE_IN_BAND = 3  # skills falling due during the band (count from their 75 % age
 # children): 'refer' below the score that at most REFER_SHARE of them fall under, 'monitor' below the
 # score that at most MONITOR_SHARE fall under.  Like ASQ-style cut-offs set from a norm sample, but the
 # "sample" here is the model, not real children: none of these cut-offs is calibrated on data.
-REFER_SHARE = 0.02
+REFER_SHARE = 0.015
 MONITOR_SHARE = 0.15
 CALIBRATION_CHILDREN = 4000
 CALIBRATION_SEED = 2026
@@ -171,6 +171,7 @@ def calibrate(doc: dict) -> None:
 
     sys.path.insert(0, str(ROOT.parent))
     from sabidamu.instruments.loader import instrument_from_data
+    from sabidamu.instruments.scoring import DUE_MARGIN
     from sabidamu.instruments.simulate import _answers, _band_age
 
     instrument = instrument_from_data(doc)
@@ -182,7 +183,7 @@ def calibrate(doc: dict) -> None:
             age = _band_age(band, rng)
             answers = _answers(band, age, 0.0, rng)
             for domain in DOMAINS:
-                items = [i for i in band.items_by_domain[domain] if i.age75 is None or i.age75 <= age]
+                items = [i for i in band.items_by_domain[domain] if i.age75 is None or i.age75 <= age + DUE_MARGIN]
                 total = sum(instrument.answer_scale.points(answers[i.id]) for i in items)
                 fractions[domain].append(total / (len(items) * top))
         raw["thresholds"] = {}
