@@ -44,6 +44,7 @@ def pdf_command(child_id: str | None, group_id: str | None, lang: str, login: st
     from .db import session_scope
     from .models import User
     from .services import AccessDenied, NotFound
+    from .services.auth import find_user
     from .services import cards as svc
     from .web.cards.rendering import render_card_pdf, render_group_pdf
 
@@ -53,7 +54,7 @@ def pdf_command(child_id: str | None, group_id: str | None, lang: str, login: st
     keyring = current_app.extensions["sabidamu.keyring"]
     try:
         with session_scope(current_app.extensions["sabidamu.engine"]) as db:
-            user = db.exec(select(User).where(User.email == login.strip().lower())).first()
+            user = find_user(db, login)
             if user is None:
                 _fail(f"no user {login!r}")
             if child_id:
@@ -100,6 +101,7 @@ def export_command(child_ids: tuple[str, ...], group_id: str | None, to_org: str
     from .db import session_scope
     from .models import Enrollment, User
     from .services import AccessDenied, NotFound, ServiceError
+    from .services.auth import find_user
     from .services import transfer_export as svc
 
     if bool(child_ids) == bool(group_id):
@@ -113,7 +115,7 @@ def export_command(child_ids: tuple[str, ...], group_id: str | None, to_org: str
     keyring = current_app.extensions["sabidamu.keyring"]
     try:
         with session_scope(current_app.extensions["sabidamu.engine"], write=False) as db:
-            user = db.exec(select(User).where(User.email == login.strip().lower())).first()
+            user = find_user(db, login)
             if user is None:
                 _fail(f"no user {login!r}")
             if group_id:

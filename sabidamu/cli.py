@@ -161,8 +161,10 @@ def translate_compile():
 
 def register_cli(app: Flask) -> None:
     from .audit_cli import audit_cli, backup_cli, data_rights_cli
+    from .accounts_cli import accounts_cli
     from .cards_cli import cards_cli
-    for command in (db_cli, keys_cli, translate_cli, demo_command, audit_cli, backup_cli, data_rights_cli, cards_cli):
+    for command in (db_cli, keys_cli, translate_cli, demo_command, audit_cli, backup_cli, data_rights_cli, cards_cli,
+                    accounts_cli):
         app.cli.add_command(command)
     try:
         from .instruments.cli import instruments_cli, screening_cli

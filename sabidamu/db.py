@@ -30,11 +30,27 @@ def set_writing(flag: bool) -> None:
     _immediate.set(flag)
 
 
+def _private_sqlite_file(url: str) -> None:
+    """The database file is readable by its owner only (0600), made so before SQLite opens it; SQLite gives its
+    -wal and -shm files the same mode. An existing file is narrowed too."""
+    import os
+    path = sa.engine.make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    os.chmod(path, 0o600)
+    for suffix in ("-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.chmod(path + suffix, 0o600)
+
+
 def make_engine(url: str) -> sa.Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     if not url.startswith("sqlite"):
         return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    _private_sqlite_file(url)
     engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
     @sa.event.listens_for(engine, "connect")

@@ -19,6 +19,7 @@ from .services.orgs import add_staff, create_org
 KINDERGARTEN_BIN = "990140001234"
 SCHOOL_BIN = "990140005678"
 PASSWORD = "SabiDamu-demo-2026"
+DEMO_PARENT_PHONE = "+77011234567"  # parent@demo.sabidamu.kz can also sign in with this phone
 
 BOYS = ["Әлихан Серіков", "Нұрсұлтан Әбдіров", "Ерасыл Қасымов", "Дамир Жұмабаев", "Арсен Төлеуов",
         "Иван Петров", "Максим Ковалёв", "Ислам Бекенов", "Алдияр Нұрланұлы", "Тимур Ахметов"]
@@ -42,8 +43,10 @@ def _child(db: Session, keyring: Keyring, key_id, name: str, birth: dt.date, sex
     return child
 
 
-def _user(db: Session, full_name: str, email: str, locale: str, is_admin: bool = False) -> User:
-    user = User(full_name=full_name, email=email, password_hash=hash_password(PASSWORD), locale=locale, is_admin=is_admin)
+def _user(db: Session, full_name: str, email: str, locale: str, is_admin: bool = False, phone: str | None = None) -> User:
+    from .services.identity import seal_identity
+    user = User(password_hash=hash_password(PASSWORD), locale=locale, is_admin=is_admin)
+    seal_identity(db, user, name=full_name, email=email, phone=phone, readable_name=is_admin)  # parents: sealed only
     db.add(user)
     db.flush()
     return user
@@ -89,7 +92,7 @@ def _create(db: Session, keyring: Keyring, today: dt.date) -> None:
     org_key = active_key(db, keyring, "org", kg.id)
     db.flush()
 
-    parent1 = _user(db, "Айгерім Серікова", "parent@demo.sabidamu.kz", "kk")
+    parent1 = _user(db, "Айгерім Серікова", "parent@demo.sabidamu.kz", "kk", phone=DEMO_PARENT_PHONE)
     parent2 = _user(db, "Елена Петрова", "parent2@demo.sabidamu.kz", "ru")
     names = [(n, "m") for n in BOYS] + [(n, "f") for n in GIRLS]
     rnd.shuffle(names)
@@ -197,7 +200,8 @@ def ensure_transfer_demo(db: Session, keyring: Keyring, today: dt.date) -> None:
 
     kg = db.exec(select(Organization).where(Organization.bin == KINDERGARTEN_BIN)).first()
     school = db.exec(select(Organization).where(Organization.bin == SCHOOL_BIN)).first()
-    head = db.exec(select(User).where(User.email == "head@demo.sabidamu.kz")).first()
+    from .services.auth import find_user
+    head = find_user(db, "head@demo.sabidamu.kz")
     if kg is None or school is None or head is None:
         return
     rnd = random.Random(2027)
@@ -217,11 +221,14 @@ def describe(db: Session) -> dict:
     kg = db.exec(select(Organization).where(Organization.bin == KINDERGARTEN_BIN)).one()
     school = db.exec(select(Organization).where(Organization.bin == SCHOOL_BIN)).one()
     groups = db.exec(select(Group).where(Group.org_id == kg.id).order_by(Group.name)).all()
+    from .services.auth import find_user
+    from .services.identity import login_of
     logins = []
     for user, role, org in db.exec(select(User, Membership.role, Organization).join(Membership, Membership.user_id == User.id)
-                                   .join(Organization, Organization.id == Membership.org_id)
-                                   .where(User.email.like("%@demo.sabidamu.kz"))).all():
-        logins.append({"login": user.email, "password": PASSWORD, "role": role, "organization": org.name_ru})
+                                   .join(Organization, Organization.id == Membership.org_id)).all():
+        login = login_of(user)
+        if login.endswith("@demo.sabidamu.kz"):
+            logins.append({"login": login, "password": PASSWORD, "role": role, "organization": org.name_ru})
     for email, role in (("parent@demo.sabidamu.kz", "parent"), ("parent2@demo.sabidamu.kz", "parent"),
                         ("admin@demo.sabidamu.kz", "admin")):
         logins.append({"login": email, "password": PASSWORD, "role": role, "organization": None})
@@ -232,7 +239,7 @@ def describe(db: Session) -> dict:
         child_ids = db.exec(select(Enrollment.child_id).where(Enrollment.group_id == group.id, Enrollment.status == "active")).all()
         out["groups"].append({"id": str(group.id), "name": group.name, "age_group": group.age_group,
                               "academic_year": group.academic_year, "children": [str(c) for c in child_ids]})
-    home = db.exec(select(Guardianship.child_id).join(User, User.id == Guardianship.user_id)
-                   .where(User.email.in_(("parent@demo.sabidamu.kz", "parent2@demo.sabidamu.kz")))).all()
+    parents = [u.id for u in (find_user(db, "parent@demo.sabidamu.kz"), find_user(db, "parent2@demo.sabidamu.kz")) if u]
+    home = db.exec(select(Guardianship.child_id).where(Guardianship.user_id.in_(parents))).all()
     out["parents_children"] = [str(c) for c in home]
     return out

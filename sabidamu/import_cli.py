@@ -33,6 +33,7 @@ def import_command(org_id: str, login: str | None, files: tuple[Path, ...]):
     from .db import session_scope
     from .models import User
     from .services import AccessDenied, NotFound, ServiceError
+    from .services.auth import find_user
     from .services import transfer_import as svc
 
     try:
@@ -51,7 +52,7 @@ def import_command(org_id: str, login: str | None, files: tuple[Path, ...]):
         with session_scope(current_app.extensions["sabidamu.engine"]) as db:
             actor = None
             if login:
-                actor = db.exec(select(User).where(User.email == login.strip().lower())).first()
+                actor = find_user(db, login)
                 if actor is None:
                     click.echo(f"error: no user {login!r}", err=True)
                     sys.exit(2)

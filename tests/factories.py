@@ -14,6 +14,7 @@ from sabidamu.models import Child, Enrollment, Group, GroupTeacher, Guardianship
 from sabidamu.models.base import utcnow
 from sabidamu.passwords import hash_password
 from sabidamu.services.children import _seal_child
+from sabidamu.services.identity import login_of, seal_identity
 from sabidamu.services.keys import active_key
 from sabidamu.services.orgs import create_org
 
@@ -26,8 +27,12 @@ _used_iins: set[str] = set()
 _USED_LIMIT = 2000  # forget old IINs well before the cycle could repeat within one test
 
 
-def make_user(db: Session, email: str, *, admin: bool = False, locale: str | None = None) -> User:
-    user = User(full_name=email.split("@")[0].title(), email=email, password_hash=_HASH, is_admin=admin, locale=locale)
+def make_user(db: Session, email: str, *, admin: bool = False, locale: str | None = None,
+              phone: str | None = None, staff_name: bool = True) -> User:
+    """An account signing in with `email` (or `phone` when email is ""); its identity is sealed like a real one."""
+    user = User(password_hash=_HASH, is_admin=admin, locale=locale)
+    name = (email.split("@")[0] if email else "Parent").title()
+    seal_identity(db, user, name=name, email=email.lower() or None, phone=phone, readable_name=staff_name)
     db.add(user)
     db.flush()
     return user
@@ -92,7 +97,7 @@ def enrol_totp(db: Session, keyring, user: User) -> str:
     row.secret_ct = keyring.seal(key.id, "staff_totp", row.id, "secret", secret)
     db.add(row)
     db.flush()
-    TOTP_SECRETS[user.email] = secret
+    TOTP_SECRETS[login_of(user, keyring)] = secret
     return secret
 
 

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from sabidamu.models import Consent, Enrollment, Screening, User
-from sabidamu.services.auth import start_session
+from sabidamu.services.auth import find_user, start_session
 
 ROLES = ["anon", "parentA", "parentB", "teacher1", "teacher1b", "head1", "head2", "teacher2", "admin"]
 LOGIN = 302  # anonymous users are sent to the sign-in page
@@ -215,7 +215,7 @@ def test_access(app, client, db, keyring, world, method, path, role, expected):
            "screening_A": screening.id, "consent_A": consent.id,
            "missing": "00000000-0000-4000-8000-000000000000"}
     if role != "anon":
-        user = db.exec(select(User).where(User.email == f"{role.lower()}@example.kz")).one()
+        user = find_user(db, f"{role.lower()}@example.kz")
         token = start_session(db, user)
         with client.session_transaction() as s:
             s["sid"] = token

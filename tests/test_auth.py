@@ -3,6 +3,7 @@ import datetime as dt
 import re
 
 import pytest
+from sabidamu.services.auth import find_user
 from sqlmodel import select
 
 from sabidamu.models import AuditEvent, LoginThrottle, User, UserSession
@@ -13,7 +14,7 @@ def test_register_creates_parent_and_signs_in(client, db):
     r = client.post("/register", data={"full_name": "Айгүл Серік", "login": "+7 701 234 56 78", "password": "a-long-password",
                                        "password2": "a-long-password", "agree": "y"})
     assert r.status_code == 302 and r.headers["Location"].endswith("/parent")
-    user = db.exec(select(User).where(User.phone == "+77012345678")).one()
+    user = find_user(db, "+77012345678")
     assert user.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
     assert client.get("/parent").status_code == 200
 

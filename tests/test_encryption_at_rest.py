@@ -137,3 +137,33 @@ def test_iin_lookup_uses_blind_index(db, keyring):
     assert find_by_iin(db, keyring, iin).id == child.id
     assert child.iin_index == iin_index(keyring.blind_index_key, iin) and iin not in child.iin_index
     assert iin_index(b"\x00" * 32, iin) != child.iin_index  # useless without the key
+
+
+def test_demo_parent_identity_absent_from_stored_bytes(app, db, keyring, tmp_path):
+    """A family's identity (the parent's name, e-mail, phone) links it to a child: it is sealed too."""
+    from sabidamu.demo import DEMO_PARENT_PHONE, load_demo
+    from sabidamu.services.auth import find_user
+    from sabidamu.services.identity import identity_of
+    load_demo(db, keyring)
+    db.commit()
+    parent = find_user(db, "parent@demo.sabidamu.kz")
+    assert find_user(db, "8 701 123 45 67").id == parent.id  # sign-in by phone finds the same account
+    ident = identity_of(parent, keyring)
+    assert (ident.name, ident.email, ident.phone) == ("Айгерім Серікова", "parent@demo.sabidamu.kz", DEMO_PARENT_PHONE)
+    raw = _raw_bytes(app, tmp_path)
+    for secret in ("Айгерім Серікова", "Серікова", "parent@demo.sabidamu.kz", "parent@demo", DEMO_PARENT_PHONE,
+                   DEMO_PARENT_PHONE[1:], "7011234567"):
+        assert secret.encode() not in raw, secret
+    assert parent.email_ct[:17] in raw or parent.email_ct.hex().encode() in raw
+
+
+def test_sqlite_file_is_private(app, db, keyring):
+    if TEST_DB != "sqlite":
+        pytest.skip("SQLite only")
+    from tests.factories import make_user
+    make_user(db, "x@example.kz")
+    db.commit()
+    path = Path(app.config["DATABASE_URL"].split("///", 1)[1])
+    for candidate in (path, Path(str(path) + "-wal"), Path(str(path) + "-shm")):
+        if candidate.exists():
+            assert candidate.stat().st_mode & 0o077 == 0, (candidate, oct(candidate.stat().st_mode))

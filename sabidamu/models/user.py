@@ -4,17 +4,33 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from .base import created_field, id_field, time_field
+from .base import created_field, id_field, sealed_field, time_field
+
+SEALED_USER_FIELDS = ("full_name", "email", "phone")
 
 
 class User(SQLModel, table=True):
+    """An account. Who the person is (name, e-mail, phone) is personal data linking a family to a child: it is
+    sealed under the platform "accounts" data key and found at sign-in through HMAC blind indexes.
+    Read it only through sabidamu.services.identity (identity_of, display_name, login_of); find a user by
+    e-mail or phone with services.auth.find_user."""
+
     id: uuid.UUID = id_field()
-    email: str | None = Field(default=None, max_length=254, unique=True)
-    phone: str | None = Field(default=None, max_length=20, unique=True)
+    key_id: uuid.UUID | None = Field(default=None, foreign_key="datakey.id", index=True)  # None: not sealed yet
+    full_name_ct: bytes | None = sealed_field()
+    email_ct: bytes | None = sealed_field()
+    phone_ct: bytes | None = sealed_field()
+    email_index: str | None = Field(default=None, max_length=64, unique=True)
+    phone_index: str | None = Field(default=None, max_length=64, unique=True)
+    # Staff names stay readable (shown beside their work); a parent's is "" here and lives in full_name_ct.
+    full_name: str = Field(default="", max_length=200)
+    # Rows made before sealing: `flask accounts seal` moves these into the sealed columns and empties them.
+    legacy_email: str | None = Field(default=None, sa_column=sa.Column("email", sa.String(254), unique=True, nullable=True))
+    legacy_phone: str | None = Field(default=None, sa_column=sa.Column("phone", sa.String(20), unique=True, nullable=True))
     password_hash: str = Field(max_length=200)
-    full_name: str = Field(max_length=200)
     locale: str | None = Field(default=None, max_length=5)
     is_admin: bool = False
     created_at: dt.datetime = created_field()

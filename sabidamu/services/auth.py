@@ -13,7 +13,7 @@ from ..db import ensure_write_transaction
 from ..models import LoginThrottle, User, UserSession
 from ..models.base import utcnow
 from ..passwords import hash_password, password_problem, verify_password
-from . import ServiceError
+from . import ServiceError, identity
 from .audit import record
 
 ACCOUNT_LIMIT, IP_LIMIT = 5, 50
@@ -33,9 +33,8 @@ def normalize_login(login: str) -> str:
 
 
 def find_user(db: Session, login: str) -> User | None:
-    login = normalize_login(login)
-    column = User.email if "@" in login else User.phone
-    return db.exec(select(User).where(column == login)).first()
+    """The account signing in with this e-mail or phone (through its blind index), or None."""
+    return identity.lookup(db, normalize_login(login))
 
 
 def _throttle_row(db: Session, key: str, now: dt.datetime) -> LoginThrottle:
@@ -126,24 +125,24 @@ def end_session(db: Session, user: User | None, row: UserSession | None) -> None
         db.commit()
 
 
-def new_account(db: Session, *, full_name: str, login: str, password: str, locale: str | None) -> User:
-    """A user with an e-mail or phone login (normalized; refused when taken) and an Argon2id password hash."""
+def new_account(db: Session, *, full_name: str, login: str, password: str, locale: str | None,
+                staff: bool = True) -> User:
+    """A user with an e-mail or phone login (normalized; refused when taken) and an Argon2id password hash.
+    Name and login are sealed (services/identity.py); a staff name also stays readable."""
     login = normalize_login(login)
     check_new_password(password, login, full_name)
     if find_user(db, login) is not None:
         raise ServiceError("login_taken", field="login")
-    user = User(full_name=full_name.strip(), password_hash=hash_password(password), locale=locale)
-    if "@" in login:
-        user.email = login
-    else:
-        user.phone = login
+    user = User(id=uuid.uuid4(), password_hash=hash_password(password), locale=locale)
+    identity.seal_identity(db, user, name=full_name.strip(), email=login if "@" in login else None,
+                           phone=None if "@" in login else login, readable_name=staff)
     db.add(user)
     db.flush()
     return user
 
 
 def register_parent(db: Session, *, full_name: str, login: str, password: str, locale: str | None) -> User:
-    user = new_account(db, full_name=full_name, login=login, password=password, locale=locale)
+    user = new_account(db, full_name=full_name, login=login, password=password, locale=locale, staff=False)
     record(db, user, "account.register", object_type="user", object_id=user.id)
     db.commit()
     return user

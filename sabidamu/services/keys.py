@@ -6,6 +6,7 @@ them, and each batch commits on its own, so an interrupted job resumes where it 
 from __future__ import annotations
 
 import uuid
+import weakref
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -34,6 +35,14 @@ def active_key(db: Session, keyring: Keyring, owner_kind: str, owner_id: uuid.UU
     return row or create_data_key(db, keyring, owner_kind, owner_id)
 
 
+_KEYRINGS: "weakref.WeakKeyDictionary[sa.Engine, Keyring]" = weakref.WeakKeyDictionary()
+
+
+def keyring_of(db: Session) -> Keyring:
+    """The keyring bound to this session's database (accounts are sealed where no keyring is passed)."""
+    return _KEYRINGS[db.get_bind()]
+
+
 def keyring_for_engine(engine: sa.Engine, master: MasterKeys, blind_index_key: bytes) -> Keyring:
     def fetch(key_id: uuid.UUID) -> tuple[bytes, str]:
         with session_scope(engine, write=False) as s:
@@ -41,7 +50,9 @@ def keyring_for_engine(engine: sa.Engine, master: MasterKeys, blind_index_key: b
             if row is None:
                 raise LookupError(f"data key {key_id} not found")
             return row.wrapped, row.master_key_id
-    return Keyring(master, blind_index_key, fetch)
+    keyring = Keyring(master, blind_index_key, fetch)
+    _KEYRINGS[engine] = keyring
+    return keyring
 
 
 @dataclass

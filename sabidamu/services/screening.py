@@ -30,6 +30,7 @@ from ..instruments import (
 )
 from ..models import Child, Enrollment, Group, Screening, User
 from ..models.base import utcnow
+from .identity import display_name
 from . import AccessDenied, NotFound, ServiceError
 from .audit import record
 from .children import ChildView, open_child
@@ -277,7 +278,7 @@ def _view(db: Session, keyring: Keyring, registry: InstrumentRegistry, row: Scre
         progress=_open_json(keyring, row, "progress", []), result=_open_json(keyring, row, "result", None),
         screening_date=dt.date.fromisoformat(_open(keyring, row, "screening_date")),
         gestational_weeks=int(weeks) if weeks else None,
-        answered_by_name=answerer.full_name if answerer else "", answered_by_role=row.answered_by_role,
+        answered_by_name=display_name(answerer, keyring), answered_by_role=row.answered_by_role,
         started_at=row.started_at, completed_at=row.completed_at, version=row.version, viewer_role=role,
     )
 

@@ -119,7 +119,8 @@ def pending_secret(db: Session, keyring: Keyring, user: User) -> str | None:
 
 
 def account_name(user: User) -> str:
-    return user.email or user.phone or str(user.id)
+    from .identity import login_of
+    return login_of(user) or str(user.id)
 
 
 def confirm_enrolment(db: Session, keyring: Keyring, user: User, code: str) -> list[str]:

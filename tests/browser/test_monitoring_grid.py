@@ -1,6 +1,7 @@
 """The monitoring grid in a real browser: a teacher fills the start stage of a small group from the keyboard only,
 reloads and sees every value; a second person (another browser context) edits the same child with a stale
 version and gets the conflict with both values; screenshots in kk and ru; the grid passes axe."""
+from sabidamu.services.identity import login_of
 from __future__ import annotations
 
 import datetime as dt
@@ -29,7 +30,7 @@ def monitored_group(live_server):
         group = make_group(s, org, "Күнбағыс", teacher)
         for name, sex in (("Әлия Ахметова", "f"), ("Бауыржан Омаров", "m"), ("Дана Сейтқали", "f")):
             make_child(s, live_server.keyring, name, sex=sex, group=group)
-        return {"group": str(group.id), "head": head.email, "teacher": teacher.email}
+        return {"group": str(group.id), "head": login_of(head), "teacher": login_of(teacher)}
 
 
 def grid_url(group_id: str) -> str:

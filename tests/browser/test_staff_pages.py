@@ -1,5 +1,6 @@
 """The kindergarten's pages in a real browser: the head's organization page, a group, adding a child by IIN (a wrong
 IIN first), both languages; a teacher sees only their own group; the group page on a phone."""
+from sabidamu.services.identity import login_of
 from __future__ import annotations
 
 import datetime as dt
@@ -36,7 +37,7 @@ def kindergarten(live_server):
         make_child(s, live_server.keyring, "Нұрсұлтан Серікұлы", sex="m", birth=dt.date(2020, 4, 20), group=group_a)
         make_child(s, live_server.keyring, "Борис Иванов", sex="m", birth=dt.date(2021, 8, 9), group=group_b)
         return {"org": str(org.id), "group_a": str(group_a.id), "group_b": str(group_b.id),
-                "head": head.email, "teacher_a": teacher_a.email}
+                "head": login_of(head), "teacher_a": login_of(teacher_a)}
 
 
 def submit(page):

@@ -1,4 +1,5 @@
 """The demo's speech therapist sees exactly the referred child with a paper consent; the parent is asked."""
+from sabidamu.services.auth import find_user
 from sqlmodel import select
 
 from sabidamu import access
@@ -10,13 +11,13 @@ def test_demo_speech_therapist_and_referrals(app, db, keyring):
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     assert "speech@demo.sabidamu.kz" in result.output
-    speech = db.exec(select(User).where(User.email == "speech@demo.sabidamu.kz")).one()
+    speech = find_user(db, "speech@demo.sabidamu.kz")
     membership = db.exec(select(Membership).where(Membership.user_id == speech.id)).one()
     assert (membership.role, membership.specialist_kind) == ("specialist", "speech_therapist")
 
     children, waiting = svc.referred_children(db, keyring, speech)
     assert [c.child.name for c in children] == ["Дана Есенова"] and waiting == 1
-    parent = db.exec(select(User).where(User.email == "parent@demo.sabidamu.kz")).one()
+    parent = find_user(db, "parent@demo.sabidamu.kz")
     awaiting = svc.awaiting_for_parent(db, parent)
     assert len(awaiting) == 1 and awaiting[0][2].id == speech.id
     assert access.child_view_role(db, speech, awaiting[0][0].child_id) is None
