@@ -10,7 +10,9 @@ import pytest
 from sqlmodel import select
 
 from sabidamu.models import Consent, Enrollment, Screening, User
+from sabidamu.models.base import utcnow
 from sabidamu.services.auth import find_user, start_session
+from tests.factories import make_child
 
 ROLES = ["anon", "parentA", "parentB", "teacher1", "teacher1b", "head1", "head2", "teacher2", "admin"]
 LOGIN = 302  # anonymous users are sent to the sign-in page
@@ -76,6 +78,22 @@ MATRIX = [
     ("GET", "/groups/<group_id>", "/groups/{missing}", everyone(404)),
     ("GET", "/groups/<group_id>/enroll", "/groups/{group_A}/enroll", allow("head1")),
     ("POST", "/groups/<group_id>/enroll", "/groups/{group_C}/enroll", allow("head2", ok=422)),
+    # org1 asked to enrol org2's child C (no parent account): only org2's head answers (issue 10, item 1)
+    ("POST", "/orgs/<org_id>/enrollment-requests/<enrollment_id>/<decision>",
+     "/orgs/{org2}/enrollment-requests/{request_C}/decline", allow("head2", ok=302)),
+    ("POST", "/orgs/<org_id>/enrollment-requests/<enrollment_id>/<decision>",
+     "/orgs/{org1}/enrollment-requests/{request_C}/accept", allow()),
+    ("POST", "/orgs/<org_id>/enrollment-requests/<enrollment_id>/<decision>",
+     "/orgs/{org2}/enrollment-requests/{missing}/accept", allow("head2", ok=404)),
+    # child W (parentA's, group A) whose parent withdrew "kindergarten monitoring": the kindergarten sees nothing
+    ("GET", "/children/<child_id>", "/children/{child_W}", allow("parentA")),
+    ("GET", "/children/<child_id>/card", "/children/{child_W}/card", allow("parentA")),
+    ("GET", "/children/<child_id>/card.pdf", "/children/{child_W}/card.pdf?lang=kk", allow("parentA")),
+    ("GET", "/children/<child_id>/screenings", "/children/{child_W}/screenings", allow("parentA")),
+    ("GET", "/groups/<group_id>/monitoring/<stage>/children/<child_id>/measures",
+     "/groups/{group_A}/monitoring/start/children/{child_W}/measures", allow()),
+    ("POST", "/groups/<group_id>/monitoring/<stage>/children/<child_id>/measures",
+     "/groups/{group_A}/monitoring/final/children/{child_W}/measures", allow()),
     ("GET", "/children/<child_id>/screening", "/children/{child_A}/screening", allow("parentA", "teacher1", "head1")),
     ("POST", "/children/<child_id>/screening", "/children/{child_B}/screening", allow("parentB", ok=404)),  # no instrument posted
     ("GET", "/children/<child_id>/screenings", "/children/{child_C}/screenings", allow("head2", "teacher2")),
@@ -208,11 +226,18 @@ def test_access(app, client, db, keyring, world, method, path, role, expected):
     consent = Consent(child_id=child_a.id, purpose="specialist_access", recipient_org_id=world.orgs["org1"].id,
                       method="in_app", given_by=world.users["parentA"].id, key_id=child_a.key_id, parts=[])
     db.add(consent)
+    child_w = make_child(db, keyring, "Уәли Ахметов", sex="m", parent=world.users["parentA"], group=world.groups["A"])
+    db.add(Consent(child_id=child_w.id, purpose="kindergarten_monitoring", recipient_org_id=world.orgs["org1"].id,
+                   method="in_app", given_by=world.users["parentA"].id, key_id=child_w.key_id, parts=[],
+                   revoked_at=utcnow(), revoked_by=world.users["parentA"].id))
+    request_c = Enrollment(child_id=world.children["C"].id, group_id=world.groups["A"].id, status="pending",
+                           requested_by=world.users["head1"].id, confirm_org_id=world.orgs["org2"].id)
+    db.add(request_c)
     db.commit()
     ids = {"child_A": world.children["A"].id, "child_B": world.children["B"].id, "child_C": world.children["C"].id,
            "org1": world.orgs["org1"].id, "org2": world.orgs["org2"].id, "group_A": world.groups["A"].id,
            "group_B": world.groups["B"].id, "group_C": world.groups["C"].id, "pending_B": pending.id,
-           "screening_A": screening.id, "consent_A": consent.id,
+           "screening_A": screening.id, "consent_A": consent.id, "child_W": child_w.id, "request_C": request_c.id,
            "missing": "00000000-0000-4000-8000-000000000000"}
     if role != "anon":
         user = find_user(db, f"{role.lower()}@example.kz")
@@ -223,5 +248,5 @@ def test_access(app, client, db, keyring, world, method, path, role, expected):
     response = client.get(url) if method == "GET" else client.post(url, data={})
     assert response.status_code == expected, f"{method} {url} as {role}: {response.status_code}"
     if expected == 403:
-        for child in ("Әлия", "Борис", "Сәуле"):
+        for child in ("Әлия", "Борис", "Сәуле", "Уәли"):
             assert child not in response.text
