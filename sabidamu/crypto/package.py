@@ -31,7 +31,7 @@ from typing import Any, Callable, Mapping
 import jsonschema
 import pyrage
 
-from . import agekeys, minisign
+from . import agekeys, minisign, strict_json
 
 MiB = 1024 * 1024
 FORMAT = "sdcard"
@@ -73,6 +73,10 @@ ERROR_MESSAGES: dict[str, str] = {
     "unsafe_path": "The package contains a file name that is not allowed (absolute path, '..', "
     "backslash, directory or duplicate).",
     "zip_bomb": "The package's contents are too large when unpacked.",
+    "not_regular_file": "The package contains an entry that is not a regular file (a link, a folder with data or "
+    "a device).",
+    "unsafe_json": "A file in the package is hostile JSON (nested too deeply, duplicate keys, or numbers that are "
+    "not finite).",
     "unexpected_entry": "The package contains a file that does not belong in it.",
     "missing_entry": "A file that every package must contain is missing.",
     "bad_manifest": "The package manifest is missing, unreadable or incomplete.",
@@ -382,6 +386,16 @@ def _check_entry_name(name: str, seen: set[str]) -> None:
     seen.add(name)
 
 
+def check_regular_file(info: zipfile.ZipInfo) -> None:
+    """Only regular files: a symlink, a directory (with or without data) or a device is refused, whatever its
+    name. Unix archivers keep the file type in the upper 16 bits of `external_attr`; MS-DOS ones mark a
+    directory with attribute bit 0x10."""
+    mode = info.external_attr >> 16
+    kind = stat.S_IFMT(mode)  # 0 when the archiver kept only permission bits (Python's writestr does)
+    if info.external_attr & 0x10 or kind not in (0, stat.S_IFREG):
+        raise PackageError("not_regular_file", f"{info.filename!r} mode {oct(mode)}")
+
+
 def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, limits: Limits) -> bytes:
     """Read one entry, counting what actually comes out rather than trusting its header.
 
@@ -430,6 +444,7 @@ def _unpack(plaintext: bytes, limits: Limits) -> dict[str, bytes]:
             _check_entry_name(info.filename, seen)
             if info.is_dir():
                 raise PackageError("unsafe_path", f"directory {info.filename!r}")
+            check_regular_file(info)
         declared_total = sum(info.file_size for info in infos)
         if declared_total > limits.max_total_uncompressed:
             raise PackageError("zip_bomb", f"declared {declared_total} bytes unpacked")
@@ -460,11 +475,19 @@ def _unpack(plaintext: bytes, limits: Limits) -> dict[str, bytes]:
     return contents
 
 
-def _parse_manifest(raw: bytes) -> dict:
+def load_json(raw: bytes, code: str) -> Any:
+    """Strict JSON of a package file: `code` ('bad_manifest', 'bad_card') when it is not JSON at all,
+    'unsafe_json' when it is hostile (deep nesting, duplicate keys, NaN/Infinity or overflowing numbers)."""
     try:
-        manifest = json.loads(raw.decode("utf-8"))
+        return strict_json.loads(raw)
+    except strict_json.HostileJSON as exc:
+        raise PackageError("unsafe_json", f"{code}: {str(exc)[:80]}") from None
     except (UnicodeDecodeError, ValueError) as exc:
-        raise PackageError("bad_manifest", f"not JSON: {exc}") from exc
+        raise PackageError(code, f"not JSON: {str(exc)[:200]}") from exc
+
+
+def _parse_manifest(raw: bytes) -> dict:
+    manifest = load_json(raw, "bad_manifest")
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise PackageError("bad_manifest", "format is not 'sdcard'")
     version = manifest.get("format_version")
@@ -511,10 +534,7 @@ def _check_files(manifest: dict, contents: Mapping[str, bytes]) -> None:
 
 
 def _parse_card(raw: bytes, manifest: dict) -> dict:
-    try:
-        card = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise PackageError("bad_card", f"not JSON: {exc}") from exc
+    card = load_json(raw, "bad_card")
     problems = validate_card(card)
     if problems:
         raise PackageError("bad_card", "; ".join(problems))

@@ -56,16 +56,24 @@ EXTRA_MESSAGES = {
     "too_many_files": "Too many files in one upload.",
     "upload_too_large": "The files together are larger than one upload may be.",
     "not_a_school": "Only a school can import cards.",
+    "not_a_package": "This file in the ZIP is not a card package (.sdcard) and was skipped.",
+    "empty_bundle": "The ZIP holds no card packages.",
+    "too_many_packages": "Too many card packages in one upload; this one was not imported.",
+    "import_failed": "This file could not be imported because of an error in the application; nothing of it "
+                     "was saved. Try again later or tell the administrator.",
 }
 
 
 def message_for(code: str) -> str:
+    """English, for the command line and the logs (the web page has its own sentences)."""
+    if code.startswith("bundle_"):
+        return "The ZIP cannot be read safely: " + message_for(code[len("bundle_"):])
     return ERROR_MESSAGES.get(code) or EXTRA_MESSAGES.get(code, code)
 
 
 @dataclass
 class ImportResult:
-    status: str                       # 'imported' | 'already_imported' | 'held' | 'rejected'
+    status: str                       # 'imported' | 'already_imported' | 'held' | 'rejected' | 'failed'
     code: str | None                  # a PackageError code (or 'already_imported', 'held' ...), None when imported
     message: str                      # English; the web maps `code` to a translated message
     child_id: uuid.UUID | None = None

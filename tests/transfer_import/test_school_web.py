@@ -33,7 +33,8 @@ def test_upload_many_files_with_a_result_table(app, client, db, ctx):
     page = response.get_data(as_text=True)
     assert "dana.sdcard" in page and "broken.sdcard" in page and "Дана Серікова" in page
     assert t(app, "The card has been imported.") in page
-    assert t(app, "The file is damaged or has been altered: decryption failed its integrity check. Ask for the file again.") in page and "(corrupt)" in page
+    assert t(app, "The file is damaged or was changed after the kindergarten made it, so it cannot be opened. Ask the kindergarten for the file again.") in page
+    assert "(corrupt)" not in page and "corrupt" not in page.split("<main", 1)[1]  # a sentence, never the code
     assert t(app, "This card has already been imported; nothing was changed.") in page
     assert counts(db)["imported_card"] == 1
 
@@ -41,7 +42,7 @@ def test_upload_many_files_with_a_result_table(app, client, db, ctx):
 def test_upload_without_files_and_too_many_files(app, client, db, ctx):
     login(client, "schoolteacher@example.kz")
     response = client.post(f"/orgs/{ctx.school.id}/school/import", data={}, content_type="multipart/form-data")
-    assert response.status_code == 422 and t(app, "Choose one or more .sdcard files.") in response.get_data(as_text=True)
+    assert response.status_code == 422 and t(app, "Choose one or more .sdcard files or the ZIP file from the kindergarten.") in response.get_data(as_text=True)
     before = counts(db)
     many = [(f"f{i}.sdcard", b"x") for i in range(svc.UPLOAD_LIMITS.max_files + 1)]
     response = upload(client, ctx.school.id, many)
@@ -96,7 +97,7 @@ def test_held_package_confirmed_by_the_head(app, client, db, keyring, ctx):
     login(client, "schoolteacher@example.kz")
     response = upload(client, ctx.school.id, [("far.sdcard", ctx.build.build(sender=stranger))])
     assert response.status_code == 200, response.get_data(as_text=True)
-    assert t(app, "The sender's signing key is not known here. The package is kept until the school head confirms the key's fingerprint with the sender by phone.").split("%")[0][:40] in response.get_data(as_text=True), response.get_data(as_text=True)
+    assert t(app, "The kindergarten's signature cannot be checked yet: its key is not known here. The package is kept until the school head confirms the key with the kindergarten by phone.").split("%")[0][:40] in response.get_data(as_text=True), response.get_data(as_text=True)
     db.commit()
     db.expire_all()  # the fixture session keeps objects across commits
     row = db.exec(select(TransferPackage).where(TransferPackage.status == "held")).one()

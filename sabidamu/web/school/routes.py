@@ -10,6 +10,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ...monitoring import load_framework
 from ...services import ServiceError
+from ...services import transfer_batch as batch
 from ...services import transfer_import as svc
 from ...services.transfer_export import grouped
 from ..common import db, keyring, login_required, parse_uuid, form_status
@@ -63,14 +64,17 @@ def upload(org_id):
             form.files.errors = [import_message("too_many_files", count=limits.max_files)]
             status = 422
         else:
-            for storage in files:
-                data = storage.stream.read(limits.max_file_bytes + 1)  # bounded: too_large before decrypting
-                result = svc.import_package(db(), keyring(), org.id, data, g.user)
-                results.append({"file": storage.filename, "status": result.status, "code": result.code,
-                                "message": import_message(result.code, result.status, mib=limits.max_file_bytes // MIB),
+            # Bounded by the request's limit; a package's own limit (too_large) is checked before decrypting it.
+            uploaded = [(storage.filename, storage.stream.read(limits.max_total_bytes + 1)) for storage in files]
+            for line in batch.import_upload(db(), keyring(), org.id, uploaded, g.user):
+                result = line.result
+                results.append({"file": line.file, "status": result.status,
+                                "message": import_message(result.code, result.status,
+                                                          mib=limits.max_file_bytes // MIB,
+                                                          count=batch.MAX_PACKAGES),
                                 "child": _child_name(result.child_id) if result.child_id else "",
                                 "child_id": result.child_id})
-            status = 422 if any(r["status"] == "rejected" for r in results) else 200
+            status = 422 if any(r["status"] in ("rejected", "failed") for r in results) else 200
     elif request.method == "POST":
         status = 422
     return render_template("school/upload.html", form=form, org=org, role=role, results=results,
