@@ -121,9 +121,10 @@ def _str(value) -> str | None:
 def stream_v1(db: Session):
     """(record, stored chain hash) of the v1 rows in seq order, in batches."""
     c = AuditEvent.__table__.c
-    result = db.connection().execution_options(yield_per=STREAM_BATCH).execute(
+    result = db.connection().execute(
         sa.select(c.seq, c.id, c.at, c.actor_id, c.actor_role, c.org_id, c.action, c.object_type, c.object_id,
-                  c.detail, c.chain_hash).where(c.chain_hash.is_not(None)).order_by(c.seq))
+                  c.detail, c.chain_hash).where(c.chain_hash.is_not(None)).order_by(c.seq)
+        .execution_options(yield_per=STREAM_BATCH))
     for seq, event_id, at, actor_id, role, org_id, action, otype, oid, detail, stored in result:
         yield AuditRecord(seq=seq, event_id=str(event_id), at=at, actor_id=_str(actor_id), actor_role=role,
                           org_id=_str(org_id), action=action, object_type=otype, object_id=_str(oid),

@@ -80,12 +80,13 @@ def verify_tree(db: Session, *, mac_key: bytes, verifiers: list[Verifier], origi
         return problem
     target = max(roots, default=0)
     conn = db.connection()
-    leaves = conn.execution_options(yield_per=STREAM_BATCH).execute(
+    # Per-statement options: Connection.execution_options would change the connection for later statements.
+    leaves = conn.execute(
         sa.select(*EVENT_COLS, EVENT.leaf_index).where(EVENT.leaf_index.is_not(None), EVENT.leaf_index < target)
-        .order_by(EVENT.leaf_index))
-    nodes = iter(conn.execution_options(yield_per=STREAM_BATCH * 2).execute(
+        .order_by(EVENT.leaf_index).execution_options(yield_per=STREAM_BATCH))
+    nodes = iter(conn.execute(
         sa.select(NODE.last_leaf, NODE.level, NODE.hash).where(NODE.last_leaf < target)
-        .order_by(NODE.last_leaf, NODE.level)))
+        .order_by(NODE.last_leaf, NODE.level).execution_options(yield_per=STREAM_BATCH * 2)))
     cr, first_leaf = CompactRange(), None
     for row in leaves:
         index = cr.size
@@ -121,7 +122,7 @@ def verify_tree(db: Session, *, mac_key: bytes, verifiers: list[Verifier], origi
     if extra is not None:
         return _bad("unsigned", f"leaf {extra[0]}: sequenced but in no signed checkpoint (checkpoints deleted?)",
                     cr.size, extra[0], extra[1])
-    for row in conn.execution_options(yield_per=STREAM_BATCH).execute(sa.select(*EVENT_COLS).where(PENDING)):
+    for row in conn.execute(sa.select(*EVENT_COLS).where(PENDING).execution_options(yield_per=STREAM_BATCH)):
         if not mac_ok(mac_key, row_bytes(row), row.mac):
             return _bad("pending-mac", f"event {row.id} (not yet sequenced): its HMAC does not match its fields "
                                        "(the row was changed)", cr.size, None, row.id)
