@@ -227,3 +227,9 @@ def iso_date(value: str | None) -> str:
         return long_date(dt.date.fromisoformat(str(value)[:10]))
     except ValueError:
         return str(value)
+
+
+def day_month(value) -> str:
+    """A day of every year (a MonthDay or a date), without the year: kk «1 қыркүйек», ru «1 сентября»."""
+    month, day = value.month, value.day
+    return babel_format_date(dt.date(2000, month, day), format="d MMMM", locale=str(get_locale()))

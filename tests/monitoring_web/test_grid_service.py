@@ -190,8 +190,8 @@ def test_org_windows_are_used(client, db, keyring, world, on_day, sign_in):
     sign_in("head1")
     org = world.orgs["org1"]
     response = client.post(f"/orgs/{org.id}/monitoring/windows", data={
-        "start_from": "09-01", "start_to": "11-30", "intermediate_from": "01-10", "intermediate_to": "02-10",
-        "final_from": "05-01", "final_to": "05-31"})
+        "start_from": "2026-09-01", "start_to": "2026-11-30", "intermediate_from": "2027-01-10",
+        "intermediate_to": "2027-02-10", "final_from": "2027-05-01", "final_to": "2027-05-31"})
     assert response.status_code == 302
     assert stored_windows(db, org.id)["start"] == ["09-01", "11-30"]
     on_day(LATE_DAY)  # 20 November: now inside the kindergarten's own start period
@@ -201,15 +201,15 @@ def test_org_windows_are_used(client, db, keyring, world, on_day, sign_in):
 
 
 @pytest.mark.parametrize("values", [
-    {"start_from": "10-31", "start_to": "09-15"},  # runs backwards
-    {"intermediate_from": "10-15"},                # overlaps the start period
-    {"start_to": "02-29"},                         # not a day of every year
-    {"final_to": "5-31"},                          # not MM-DD
+    {"start_from": "2026-10-31", "start_to": "2026-09-15"},  # runs backwards
+    {"intermediate_from": "2026-10-15"},                     # overlaps the start period
+    {"start_to": "2027-02-29"},                              # not a day (of this year, nor of every year)
+    {"final_to": "5-31"},                                    # not a date
 ])
-def test_stage_windows_are_validated(client, db, world, sign_in, values):
+def test_stage_windows_are_validated(client, db, world, on_day, sign_in, values):
     sign_in("head1")
-    data = {"start_from": "09-01", "start_to": "10-31", "intermediate_from": "01-01", "intermediate_to": "01-31",
-            "final_from": "05-01", "final_to": "05-31", **values}
+    data = {"start_from": "2026-09-01", "start_to": "2026-10-31", "intermediate_from": "2027-01-01",
+            "intermediate_to": "2027-01-31", "final_from": "2027-05-01", "final_to": "2027-05-31", **values}
     response = client.post(f"/orgs/{world.orgs['org1'].id}/monitoring/windows", data=data)
     assert response.status_code == 422 and 'id="form-errors"' in response.text
     for value in values.values():

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms import DateField, HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ...services.monitoring import MAX_MEASURES_CHARS, MAX_OBSERVATION_CHARS
 
 CELL_PREFIX = "L-"
 VERSION_PREFIX = "v-"
-_MONTH_DAY = Regexp(r"^\s*\d{2}-\d{2}\s*$", message=_l("Enter the day as MM-DD, for example 09-01."))
 
 
 class GridForm(FlaskForm):
@@ -63,15 +62,60 @@ class HomeObservationForm(FlaskForm):
     skill_group = SelectField(_l("Area of development (optional)"), choices=[], validate_choice=True)
 
 
+class _DayField(DateField):
+    """A date picker (input type=date); anything that is not a date gets the same plain message."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(str(_PICK_A_DATE)) from None
+
+
+_PICK_A_DATE = _l("Choose a date in the calendar.")
+
+
+def _day(label):
+    return _DayField(label, format="%Y-%m-%d", validators=[InputRequired(_PICK_A_DATE)])
+
+
 class WindowsForm(FlaskForm):
-    start_from = StringField(_l("Start stage: from (MM-DD)"), validators=[DataRequired(_l("Enter a day.")), _MONTH_DAY])
-    start_to = StringField(_l("Start stage: to (MM-DD)"), validators=[DataRequired(_l("Enter a day.")), _MONTH_DAY])
-    intermediate_from = StringField(_l("Intermediate stage: from (MM-DD)"),
-                                    validators=[DataRequired(_l("Enter a day.")), _MONTH_DAY])
-    intermediate_to = StringField(_l("Intermediate stage: to (MM-DD)"),
-                                  validators=[DataRequired(_l("Enter a day.")), _MONTH_DAY])
-    final_from = StringField(_l("Final stage: from (MM-DD)"), validators=[DataRequired(_l("Enter a day.")), _MONTH_DAY])
-    final_to = StringField(_l("Final stage: to (MM-DD)"), validators=[DataRequired(_l("Enter a day.")), _MONTH_DAY])
+    """The three stage periods as dates of one academic year (the page's); they are kept as days of the year
+    (MM-DD) and repeat every academic year."""
+    start_from = _day(_l("Start stage: from"))
+    start_to = _day(_l("Start stage: to"))
+    intermediate_from = _day(_l("Intermediate stage: from"))
+    intermediate_to = _day(_l("Intermediate stage: to"))
+    final_from = _day(_l("Final stage: from"))
+    final_to = _day(_l("Final stage: to"))
+    STAGES = ("start", "intermediate", "final")
+
+    def limit_to(self, first, last) -> None:
+        """The pickers offer only days of the academic year [first, last]."""
+        for f in self._days():
+            f.render_kw = {"min": first.isoformat(), "max": last.isoformat()}
+
+    def fill(self, windows: dict, in_year) -> None:
+        """windows: stage -> (MM-DD, MM-DD); in_year(MM-DD) -> the date in the page's academic year."""
+        for stage, (start, end) in windows.items():
+            getattr(self, f"{stage}_from").data = in_year(start)
+            getattr(self, f"{stage}_to").data = in_year(end)
+
+    def check_year(self, first, last, message: str) -> bool:
+        ok = True
+        for f in self._days():
+            if f.data is not None and not first <= f.data <= last:
+                f.errors = list(f.errors) + [message]
+                ok = False
+        return ok
+
+    def month_days(self) -> dict[str, tuple[str, str]]:
+        return {stage: (getattr(self, f"{stage}_from").data.strftime("%m-%d"),
+                        getattr(self, f"{stage}_to").data.strftime("%m-%d")) for stage in self.STAGES}
+
+    def _days(self):
+        return [getattr(self, f"{stage}_{end}") for stage in self.STAGES for end in ("from", "to")]
 
 
 class ResetForm(FlaskForm):

@@ -8,8 +8,9 @@ from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, re
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
-from ..formatting import localized_params
-from ...monitoring import InvalidLevel, InvalidStageWindows, MonitoringError, current_stage, parse_level
+from ..formatting import day_month, localized_params, long_date
+from ...monitoring import (InvalidLevel, InvalidStageWindows, MonitoringError, MonthDay, academic_year_bounds,
+                          academic_year_of, current_stage, parse_level)
 from ...services import ServiceError
 from ...services import monitoring as svc
 from ..common import apply_service_error, db, keyring, login_required, parse_uuid
@@ -253,11 +254,13 @@ def measures(group_id, stage, child_id):
 def windows(org_id):
     oid = parse_uuid(org_id)
     org, current, is_default = svc.windows_of(db(), g.user, oid)
+    year = academic_year_of(today())
+    first, last = academic_year_bounds(year)
     form = WindowsForm()
+    form.limit_to(first, last)
     status = 200
     if request.method == "GET":
-        for stage, (start, end) in current.as_dict().items():
-            getattr(form, f"{stage}_from").data, getattr(form, f"{stage}_to").data = start, end
+        form.fill(current.as_dict(), lambda md: MonthDay.parse(md).in_academic_year(year))
     elif request.form.get("reset") == "1":
         if ResetForm().validate_on_submit():
             svc.set_windows(db(), g.user, oid, None)
@@ -265,11 +268,10 @@ def windows(org_id):
             return redirect(url_for("monitoring.windows", org_id=oid))
         form.form_errors.append(gettext("The form has expired. Please try again."))
         status = 400
-    elif form.validate_on_submit():
-        mapping = {stage: (getattr(form, f"{stage}_from").data.strip(), getattr(form, f"{stage}_to").data.strip())
-                   for stage in ("start", "intermediate", "final")}
+    elif form.validate_on_submit() and form.check_year(first, last, gettext(
+            "Choose a day between %(first)s and %(last)s.", first=long_date(first), last=long_date(last))):
         try:
-            svc.set_windows(db(), g.user, oid, mapping)
+            svc.set_windows(db(), g.user, oid, form.month_days())
         except InvalidStageWindows as exc:
             db().rollback()
             form.form_errors.append(str(WINDOW_MESSAGES.get(exc.code, WINDOW_MESSAGES["bad_date"])))
@@ -284,8 +286,10 @@ def windows(org_id):
     else:
         status = 422
     fw = svc.framework()
-    return render_template("monitoring/windows.html", org=org, form=form, is_default=is_default,
-                           defaults=fw.stage_windows().as_dict(), stages=[(s.id, s.in_(lang())) for s in fw.stages]), status
+    defaults = {stage: tuple(day_month(MonthDay.parse(md)) for md in pair)
+                for stage, pair in fw.stage_windows().as_dict().items()}
+    return render_template("monitoring/windows.html", org=org, form=form, is_default=is_default, defaults=defaults,
+                           stages=[(s.id, s.in_(lang())) for s in fw.stages], year=year), status
 
 
 # -- home observations -----------------------------------------------------------------------------
