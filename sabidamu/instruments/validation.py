@@ -190,6 +190,7 @@ def semantic_errors(data: dict[str, Any], file_name: str | None = None) -> list[
                 errors.append((f"{item_where}.domain", f"domain {item['domain']!r} is not declared"))
             else:
                 per_domain[item["domain"]] += 1
+            errors.extend(_item_rules(item, item_where, low))
             for f, follow_up in enumerate(item.get("follow_up", [])):
                 f_where = f"{item_where}.follow_up[{f}]"
                 if not concern_count:
@@ -202,6 +203,11 @@ def semantic_errors(data: dict[str, Any], file_name: str | None = None) -> list[
                 errors.append(
                     (f"{where}.items", f"domain {domain_id!r} has {count} items; at least {MIN_ITEMS_PER_DOMAIN} are required")
                 )
+        for domain_id, thresholds in band.get("thresholds", {}).items():
+            if domain_id not in declared:
+                errors.append((f"{where}.thresholds.{domain_id}", f"domain {domain_id!r} is not declared"))
+            elif thresholds["refer_below"] > thresholds["monitor_below"]:
+                errors.append((f"{where}.thresholds.{domain_id}", "refer_below must not be greater than monitor_below"))
         activities = band["activities"]
         for domain_id in activities:
             if domain_id not in declared:
@@ -212,6 +218,25 @@ def semantic_errors(data: dict[str, Any], file_name: str | None = None) -> list[
                 errors.append(
                     (f"{where}.activities", f"domain {domain_id!r} has {count} activities; at least {MIN_ACTIVITIES_PER_DOMAIN} are required")
                 )
+    return errors
+
+
+def _item_rules(item: dict[str, Any], where: str, band_start: tuple[int, int]) -> list[tuple[str, str]]:
+    """v2 item rules: a warning sign can be neither skipped for lack of opportunity nor asked before
+    its 99th-percentile age; ages are ordered."""
+    errors: list[tuple[str, str]] = []
+    if item.get("opportunity") and item.get("warning_sign"):
+        errors.append((where, "a warning sign cannot offer 'had no chance to see' (it must be answered)"))
+    start = band_start[0] + band_start[1] / 30.4375
+    warning_age = item.get("warning_age")
+    if item.get("warning_sign") and warning_age is not None and not warning_age < start:
+        errors.append((where, f"warning sign before its 99th-percentile age ({warning_age} months); "
+                              f"the band starts at {_fmt_age(band_start)}"))
+    age75 = item.get("age75")
+    if age75 is not None and warning_age is not None and age75 > warning_age:
+        errors.append((where, "age75 must not be after warning_age"))
+    if (age75 is None) != (item.get("spread") is None):
+        errors.append((where, "age75 and spread go together"))
     return errors
 
 
