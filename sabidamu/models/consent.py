@@ -27,6 +27,7 @@ CONSENT_PARTS = {
 SPECIALIST_KINDS = ("speech_therapist", "psychologist", "defectologist")
 REFERRAL_STATUSES = ("awaiting_consent", "open", "closed")
 SEALED_CONSENT_FIELDS = ("guardian_name",)
+PAPER_DECISIONS = ("confirmed", "rejected")
 SEALED_REFERRAL_FIELDS = ("reason",)
 SEALED_CONCLUSION_FIELDS = ("conclusion", "recommendations")
 
@@ -79,3 +80,28 @@ class SpecialistConclusion(SQLModel, table=True):
     conclusion_ct: bytes | None = sealed_field()
     recommendations_ct: bytes | None = sealed_field()
     created_at: dt.datetime = created_field()
+
+
+class PendingPaperConsent(SQLModel, table=True):
+    """A paper consent recorded by staff that names themselves or their own organization as the recipient: it
+    gives no access until a second person, a head of the recipient organization other than the recorder,
+    confirms it (then a Consent is made from it, `consent_id`) or rejects it. The guardian's name as written
+    is sealed like Consent.guardian_name."""
+
+    id: uuid.UUID = id_field()
+    child_id: uuid.UUID = Field(foreign_key="child.id", index=True)
+    purpose: str = Field(max_length=30)
+    recipient_org_id: uuid.UUID = Field(foreign_key="organization.id", index=True)
+    recipient_user_id: uuid.UUID | None = Field(default=None, foreign_key="user.id")
+    parts: list = Field(default_factory=list, sa_type=sa.JSON)
+    paper_date: dt.date
+    valid_until: dt.date | None = None
+    key_id: uuid.UUID = Field(foreign_key="datakey.id", index=True)
+    guardian_name_ct: bytes | None = sealed_field()
+    recorded_by: uuid.UUID = Field(foreign_key="user.id")
+    recorded_role: str = Field(max_length=20)
+    recorded_at: dt.datetime = created_field()
+    decision: str | None = Field(default=None, max_length=10)  # None (waiting) | PAPER_DECISIONS
+    decided_by: uuid.UUID | None = Field(default=None, foreign_key="user.id")
+    decided_at: dt.datetime | None = time_field()
+    consent_id: uuid.UUID | None = Field(default=None, foreign_key="consent.id")

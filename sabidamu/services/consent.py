@@ -218,104 +218,6 @@ def give(db: Session, keyring: Keyring, guardian: User, child_id: uuid.UUID, *, 
     return row
 
 
-def _child_is_theirs(db: Session, child_id: uuid.UUID, purpose: str, org_id: uuid.UUID,
-                     user_id: uuid.UUID | None) -> bool:
-    if purpose == "kindergarten_monitoring":
-        return db.exec(select(Enrollment.id).join(Group, Group.id == Enrollment.group_id).where(
-            Enrollment.child_id == child_id, Group.org_id == org_id,
-            Enrollment.status.in_(("pending", "active")))).first() is not None
-    refs = db.exec(select(Referral).where(Referral.child_id == child_id, Referral.to_org_id == org_id,
-                                          Referral.status.in_(("awaiting_consent", "open")))).all()
-    return any(r.to_user_id is None or r.to_user_id == user_id for r in refs)
-
-
-def _actively_enrolled(db: Session, child_id: uuid.UUID, org_id: uuid.UUID) -> bool:
-    return db.exec(select(Enrollment.id).join(Group, Group.id == Enrollment.group_id).where(
-        Enrollment.child_id == child_id, Group.org_id == org_id, Enrollment.status == "active")).first() is not None
-
-
-def record_paper(db: Session, keyring: Keyring, staff: User, child_id: uuid.UUID, *, org_id: uuid.UUID,
-                 purpose: str, for_me: bool, parts: list[str], paper_date: dt.date, guardian_name: str,
-                 valid_until: dt.date | None = None, school_id: uuid.UUID | None = None) -> Consent:
-    """Staff of the recipient organization record a consent the guardian signed on paper, for a child of
-    theirs: enrolled (or asked to be enrolled) in their kindergarten, or referred to them or their organization.
-    A head records for the organization; a specialist for the organization or (`for_me`) for themselves.
-
-    'school_transfer' is the exception: the recipient is a school (`school_id`) of this installation's directory,
-    and the head of the kindergarten (`org_id`) where the child is actively enrolled records the parent's form."""
-    role = access.org_role(db, staff, org_id)
-    roles = access.roles_in(db, staff, org_id)
-    if purpose == "school_transfer":
-        return _record_paper_school(db, keyring, staff, child_id, org_id=org_id, roles=roles, for_me=for_me,
-                                    parts=parts, paper_date=paper_date, guardian_name=guardian_name,
-                                    valid_until=valid_until, school_id=school_id)
-    if purpose == "kindergarten_monitoring":
-        if "head" not in roles:
-            raise AccessDenied()
-    elif purpose == "specialist_access":
-        if not roles & {"head", "specialist"}:
-            raise AccessDenied()
-        role = "specialist" if "specialist" in roles else role
-    else:
-        raise ServiceError("paper_purpose", field="purpose")
-    if for_me and "specialist" not in roles:
-        raise ServiceError("recipient_not_for_purpose", field="recipient")
-    recipient = Recipient(org_id, staff.id if for_me else None)
-    child = _child(db, child_id)
-    check_recipient(db, purpose, recipient)
-    if not _child_is_theirs(db, child_id, purpose, org_id, staff.id):
-        raise ServiceError("not_your_child", field="iin")
-    parts = check_parts(purpose, parts)
-    check_until(valid_until)
-    name = _check_paper(paper_date, guardian_name)
-    row = _add(db, keyring, child, staff, purpose=purpose, recipient=recipient, parts=parts, method="paper",
-               valid_until=valid_until, paper_date=paper_date, guardian_name=name)
-    record(db, staff, "consent.record_paper", role=role, org_id=org_id, object_type="consent", object_id=row.id,
-           detail={**_detail(row), "paper_date": paper_date.isoformat()})
-    _open_referrals(db, staff, role or "staff", row)
-    db.commit()
-    return row
-
-
-def _check_paper(paper_date: dt.date, guardian_name: str) -> str:
-    if paper_date > utcnow().date():
-        raise ServiceError("paper_date_future", field="paper_date")
-    name = (guardian_name or "").strip()
-    if not name or len(name) > MAX_NAME:
-        raise ServiceError("guardian_name", field="guardian_name")
-    return name
-
-
-def _record_paper_school(db: Session, keyring: Keyring, staff: User, child_id: uuid.UUID, *, org_id: uuid.UUID,
-                         roles: set[str], for_me: bool, parts: list[str], paper_date: dt.date, guardian_name: str,
-                         valid_until: dt.date | None, school_id: uuid.UUID | None) -> Consent:
-    """The head of the child's kindergarten records the parent's paper consent to transfer the card to a school."""
-    kindergarten = db.get(Organization, org_id)
-    if kindergarten is None or kindergarten.kind != "kindergarten" or "head" not in roles:
-        raise AccessDenied()
-    if for_me:
-        raise ServiceError("recipient_not_for_purpose", field="recipient")
-    child = _child(db, child_id)
-    if school_id is None:
-        raise ServiceError("recipient_not_for_purpose", field="school")
-    recipient = Recipient(school_id)
-    try:
-        check_recipient(db, "school_transfer", recipient)
-    except ServiceError as exc:
-        raise ServiceError(exc.code, field="school") from None
-    if not _actively_enrolled(db, child_id, org_id):
-        raise ServiceError("not_your_child", field="iin")
-    parts = check_parts("school_transfer", parts)
-    check_until(valid_until)
-    name = _check_paper(paper_date, guardian_name)
-    row = _add(db, keyring, child, staff, purpose="school_transfer", recipient=recipient, parts=parts,
-               method="paper", valid_until=valid_until, paper_date=paper_date, guardian_name=name)
-    record(db, staff, "consent.record_paper", role="head", org_id=org_id, object_type="consent", object_id=row.id,
-           detail={**_detail(row), "paper_date": paper_date.isoformat(), "school_org_id": str(school_id)})
-    db.commit()
-    return row
-
-
 def revoke(db: Session, guardian: User, consent_id: uuid.UUID) -> Consent:
     """The guardian withdraws a consent; open referrals that no other consent covers wait again."""
     row = db.get(Consent, consent_id)
@@ -375,8 +277,13 @@ def reseal_child_rows(db: Session, keyring: Keyring, child_id: uuid.UUID, new_ke
     from ..models import SpecialistConclusion
     from .sealing import reseal_row
     moved = 0
-    for model in (Consent, Referral, SpecialistConclusion):
+    from ..models.consent import PendingPaperConsent
+    for model in (Consent, PendingPaperConsent, Referral, SpecialistConclusion):
         for row in db.exec(select(model).where(model.child_id == child_id, model.key_id != new_key_id)).all():
             reseal_row(keyring, row, new_key_id)
             moved += 1
     return moved
+
+
+# Paper consents live in their own module (the second person's confirmation, the guardian's notice).
+from .paper_consent import confirm_paper, record_paper, reject_paper  # noqa: E402,F401

@@ -11,6 +11,7 @@ from ..crypto.keyring import Keyring
 from ..models import CardStage, Child, HomeObservation, Screening
 from ..models import Consent, Referral, SpecialistConclusion
 from ..models.consent import SEALED_CONCLUSION_FIELDS, SEALED_CONSENT_FIELDS, SEALED_REFERRAL_FIELDS
+from ..models.consent import PendingPaperConsent
 from ..models.monitoring import SEALED_STAGE_FIELDS
 from ..models.screening import SEALED_FIELDS as SCREENING_SEALED_FIELDS
 from ..models.transfer import OrgTransferKey
@@ -23,6 +24,7 @@ SEALED_TABLES: dict[type, tuple[str, ...]] = {
     CardStage: SEALED_STAGE_FIELDS,
     HomeObservation: ("text",),
     Consent: SEALED_CONSENT_FIELDS,
+    PendingPaperConsent: SEALED_CONSENT_FIELDS,
     Referral: SEALED_REFERRAL_FIELDS,
     SpecialistConclusion: SEALED_CONCLUSION_FIELDS,
     OrgTransferKey: ("secret",),

@@ -7,6 +7,8 @@ from ..services import ServiceError
 
 SERVICE_MESSAGES = {
     "login_failed": _l("The login or password is wrong."),
+    "account_deactivated": _l("This account has been deactivated. If you still work here, ask your head."),
+    "staff_self": _l("You cannot deactivate your own account here."),
     "login_locked": _l("Too many failed attempts. Try again in %(minutes)s min."),
     "login_taken": _l("An account with this e-mail or phone already exists."),
     "password_short": _l("The password must have at least 10 characters."),
@@ -42,6 +44,12 @@ SERVICE_MESSAGES = {
     "paper_date_future": _l("The date on the paper form cannot be in the future."),
     "guardian_name": _l("Enter the parent's name as written on the form (at most 200 characters)."),
     "already_revoked": _l("This consent has already been revoked."),
+    "paper_before_revocation": _l("The parent revoked this consent on %(date)s. A paper form dated on or before "
+                                  "that day cannot be recorded: ask the parent to sign a new form or to consent in "
+                                  "the app."),
+    "paper_second_person": _l("You recorded this paper consent yourself: another head of the organization must "
+                              "confirm it."),
+    "paper_already_decided": _l("This paper consent has already been confirmed or turned down."),
     "consent_required": _l("To refer your child, tick the consent box: the specialist sees your child only with it."),
     "reason_empty": _l("Write the reason for the referral."),
     "reason_long": _l("The reason is too long: at most %(max)s characters."),

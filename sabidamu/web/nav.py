@@ -11,7 +11,7 @@ import time
 import uuid
 
 from flask import g, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale, gettext, ngettext
 
 from .. import db as dbmod
 
@@ -63,6 +63,10 @@ def nav_items() -> list[tuple[str, str]]:
         items.append((url_for("specialist.index"), gettext("Referred children")))
     if not user.is_admin and (guardian or not memberships):  # parents, and staff who are parents too
         items.append((url_for("parent.dashboard"), gettext("My children")))
+        from .consent.notices import unread_notices
+        unread = unread_notices()
+        items.append((url_for("consent.notices"), ngettext("Notices (%(num)d new)", "Notices (%(num)d new)", unread)
+                      if unread else gettext("Notices")))
     items.append((url_for("account.security"), gettext("Account")))
     return items
 

@@ -120,15 +120,19 @@ def test_expired_consent_is_not_active(spec, db, keyring):
 
 def test_paper_consent_by_the_head_for_a_child_of_theirs(spec, db, keyring):
     w = spec
-    c = svc.record_paper(db, keyring, w.users["head1"], w.children["A"].id, org_id=w.orgs["org1"].id,
-                         purpose="kindergarten_monitoring", for_me=False, parts=[], paper_date=dt.date.today(),
-                         guardian_name="Ахметова Г. С.")
+    pending = svc.record_paper(db, keyring, w.users["head1"], w.children["A"].id, org_id=w.orgs["org1"].id,
+                               purpose="kindergarten_monitoring", for_me=False, parts=[], paper_date=dt.date.today(),
+                               guardian_name="Ахметова Г. С.")
+    assert b"\xd0\x90\xd1\x85\xd0\xbc" not in (pending.guardian_name_ct or b"")  # "Ахм" is sealed
+    assert actions(db)[-1] == "consent.record_paper"
+    # It names the head's own kindergarten: in force once the other head confirms it.
+    c = svc.confirm_paper(db, keyring, w.users["head1b"], pending.id)
     db.rollback()
     row = db.get(Consent, c.id)
     assert (row.method, row.given_by, row.paper_date) == ("paper", w.users["head1"].id, dt.date.today())
     assert b"\xd0\x90\xd1\x85\xd0\xbc" not in (row.guardian_name_ct or b"")  # "Ахм" is sealed, not stored in clear
     assert keyring.open("consent", row.id, "guardian_name", row.guardian_name_ct) == "Ахметова Г. С."
-    assert actions(db)[-1] == "consent.record_paper"
+    assert actions(db)[-1] == "consent.confirm_paper"
     # The parent sees it in the history, with the name as written.
     events = svc.history(db, keyring, w.users["parentA"], w.children["A"].id)
     assert events[0].action == "paper" and events[0].view.guardian_name == "Ахметова Г. С."

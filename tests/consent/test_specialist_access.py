@@ -226,8 +226,15 @@ def test_paper_consent_by_the_specialist_opens_a_teacher_referral(spec, app, cli
     wrong = post(client, url, data={**form, "iin": open_child(keyring, w.children["C"]).iin})
     assert wrong.status_code == 422 and msg(app, "not_your_child") in wrong.text
     assert post(client, url, data=form).status_code == 302
+    assert access.child_view_role(db, w.users["psy"], w.children["A"].id, part="screenings") is None
+    assert actions(db)[-1] == "consent.record_paper"
+    # The form names the specialist: the room's head confirms it, and the referral opens.
+    from sabidamu.models.consent import PendingPaperConsent
+    from sqlmodel import select
+    pending = db.exec(select(PendingPaperConsent)).one()
+    consent_svc.confirm_paper(db, keyring, w.users["roomhead"], pending.id)
     assert access.child_view_role(db, w.users["psy"], w.children["A"].id, part="screenings") == "specialist"
-    assert actions(db)[-2:] == ["consent.record_paper", "referral.consent"]
+    assert actions(db)[-2:] == ["consent.confirm_paper", "referral.consent"]
 
 
 def test_web_refer_and_consent_pages(spec, app, client, db, keyring):

@@ -6,10 +6,12 @@ from flask_babel import gettext
 
 from ... import access
 from ...iin import IINError
-from ...models import Referral
+from ...models import Consent, Referral
+from ...models.consent import PendingPaperConsent
 from ...services import ServiceError
 from ...services import children as children_svc
 from ...services import consent as consent_svc
+from ...services import paper_consent as paper_svc
 from ...services import orgs as orgs_svc
 from ..common import apply_service_error, db, keyring, login_required, parse_uuid, form_status
 from ..formatting import specialist_kind_label
@@ -174,10 +176,11 @@ def paper(org_id):
             child = children_svc.find_by_iin(db(), keyring(), form.iin.data.strip())
             if child is None:
                 raise ServiceError("not_your_child", field="iin")
-            consent_svc.record_paper(db(), keyring(), g.user, child.id, org_id=org.id, purpose=form.purpose.data,
-                                     for_me=bool(form.for_me and form.for_me.data), parts=form.parts(),
-                                     paper_date=form.paper_date.data, guardian_name=form.guardian_name.data,
-                                     valid_until=form.valid_until.data, school_id=_school_id(form))
+            row = consent_svc.record_paper(
+                db(), keyring(), g.user, child.id, org_id=org.id, purpose=form.purpose.data,
+                for_me=bool(form.for_me and form.for_me.data), parts=form.parts(), paper_date=form.paper_date.data,
+                guardian_name=form.guardian_name.data, valid_until=form.valid_until.data,
+                school_id=_school_id(form), mailer=_notices.mailer())
         except IINError as exc:
             db().rollback()
             form.iin.errors = list(form.iin.errors) + [iin_message(exc)]
@@ -185,9 +188,40 @@ def paper(org_id):
             db().rollback()
             apply_service_error(form, exc)
         else:
-            flash(gettext("The paper consent has been recorded. Keep the signed form."), "success")
+            flash(gettext("The paper consent has been recorded. Keep the signed form.")
+                  if isinstance(row, Consent) else
+                  gettext("The paper consent has been recorded. It names you or your organization, so it takes "
+                          "effect when another head of the organization confirms it. Keep the signed form."),
+                  "success")
             return redirect(url_for("consent.paper", org_id=org.id))
-    return render_template("consent/paper.html", form=form, org=org, **page), form_status()
+    pending = paper_svc.pending_for_head(db(), keyring(), g.user, org.id) if "head" in roles else []
+    return render_template("consent/paper.html", form=form, org=org, pending=pending, decide_form=RevokeForm(),
+                           **page), form_status()
+
+
+@bp.post("/orgs/<org_id>/consents/paper/<pending_id>/<decision>")
+@login_required
+def decide_paper(org_id, pending_id, decision):
+    """A head (not the one who recorded it) confirms or turns down a paper consent naming their organization."""
+    oid, pid = parse_uuid(org_id), parse_uuid(pending_id)
+    if decision not in ("confirm", "reject") or not RevokeForm().validate_on_submit():
+        abort(400 if decision in ("confirm", "reject") else 404)
+    row = db().get(PendingPaperConsent, pid)
+    if row is None or row.recipient_org_id != oid:
+        abort(404)
+    try:
+        if decision == "confirm":
+            paper_svc.confirm_paper(db(), keyring(), g.user, pid, mailer=_notices.mailer())
+        else:
+            paper_svc.reject_paper(db(), g.user, pid)
+    except ServiceError as exc:
+        db().rollback()
+        flash(service_message(exc), "error")
+    else:
+        flash(gettext("The paper consent is confirmed and now in force. The parent has been told.")
+              if decision == "confirm" else gettext("The paper consent has been turned down. It gives no access."),
+              "success")
+    return redirect(url_for("consent.paper", org_id=oid))
 
 
 @bp.app_template_global("referrals_awaiting_consent")
@@ -195,3 +229,6 @@ def referrals_awaiting_consent():
     """For the parent's dashboard: referrals of their children that wait for their consent."""
     from ...services.referrals import awaiting_for_parent
     return awaiting_for_parent(db(), g.user) if g.get("user") is not None else []
+
+
+from . import notices as _notices  # noqa: E402  (the notices pages, on this blueprint; the mailer)
