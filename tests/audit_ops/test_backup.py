@@ -72,7 +72,7 @@ def test_round_trip_keeps_every_row_and_the_audit_chain(app, db, world, tmp_path
     restored = row_counts(empty_target.extensions["sabidamu.engine"])
     assert restored == counts and restored["child"] == 3 and restored["auditevent"] >= 6
     code, text = run(empty_target, "audit", "verify")
-    assert code == 0 and text.startswith("OK: ") and "1 checkpoints match" in text
+    assert code == 0 and text.startswith("OK: ") and "1 signed checkpoints match" in text
     # The master key is separate: with it the restored data opens (same key in this test's environment).
     from sabidamu.models import Child
     from sabidamu.services.children import open_child
