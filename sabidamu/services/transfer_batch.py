@@ -107,3 +107,28 @@ def import_upload(db: Session, keyring: Keyring, school_org_id: uuid.UUID, files
                 _refusal(db, actor, role, org.id, entry.data, "too_many_packages")
             lines.append(UploadLine(label, result))
     return lines
+
+
+def waiting(db: Session, actor: User, org_id: uuid.UUID) -> list:
+    """The inbox transfers still waiting for the school's decision (oldest first)."""
+    from .transfer_import import inbox
+    return sorted((r for r in inbox(db, actor, org_id) if r.status == "delivered"), key=lambda r: r.created_at)
+
+
+def accept_all(db: Session, keyring: Keyring, actor: User, org_id: uuid.UUID, today=None) -> list[ImportResult]:
+    """'Accept all' in the inbox: each transfer with every check of `accept`, in its own transaction; one that
+    was decided meanwhile (by a colleague) is left out; a failure inside one does not stop the others."""
+    from . import ServiceError
+    from .transfer_import import accept, school_role_or_deny
+    _org, role = school_role_or_deny(db, actor, org_id)
+    results = []
+    for row_id in [r.id for r in waiting(db, actor, org_id)]:
+        try:
+            results.append(accept(db, keyring, actor, row_id, today))
+        except ServiceError:
+            db.rollback()  # decided meanwhile
+        except Exception:
+            db.rollback()
+            log.exception("accepting an inbox transfer failed")
+            results.append(_failed(db, actor, role, org_id, b""))
+    return results

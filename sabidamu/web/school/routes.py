@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale, gettext, ngettext
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ...monitoring import load_framework
@@ -89,7 +89,53 @@ def inbox(org_id):
     held = svc.held_packages(db(), g.user, org.id)
     names = {r.child_id: _child_name(r.child_id) for r in rows if r.child_id}
     return render_template("school/inbox.html", org=org, role=role, rows=rows, held=held, names=names,
-                           form=DecisionForm())
+                           form=DecisionForm(), grouped=grouped, reason=import_message)
+
+
+def _confirm_page(org, rows, decision: str, action: str, title: str, button: str):
+    names = {r.child_id: _child_name(r.child_id) for r in rows if r.child_id}
+    return render_template("school/decision_confirm.html", org=org, rows=rows, names=names, decision=decision,
+                           action=action, title=title, button=button, form=DecisionForm(),
+                           until=svc.retention_until(dt.date.today()))
+
+
+@bp.route("/orgs/<org_id>/school/inbox/accept-all", methods=["GET", "POST"])
+@login_required
+def accept_all(org_id):
+    org, _role = svc.school_role_or_deny(db(), g.user, parse_uuid(org_id))
+    form = DecisionForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        results = batch.accept_all(db(), keyring(), g.user, org.id)
+        accepted = sum(1 for r in results if r.status == "imported")
+        refused = len(results) - accepted
+        flash(ngettext("%(num)d card has been accepted.", "%(num)d cards have been accepted.", accepted), "success")
+        if refused:
+            flash(ngettext("%(num)d card could not be accepted; see the list below.",
+                           "%(num)d cards could not be accepted; see the list below.", refused), "error")
+        return redirect(url_for("school.inbox", org_id=org.id), code=303)
+    rows = batch.waiting(db(), g.user, org.id)
+    if not rows:
+        return redirect(url_for("school.inbox", org_id=org.id))
+    return _confirm_page(org, rows, "accept", url_for("school.accept_all", org_id=org.id),
+                         ngettext("Accept %(num)d card?", "Accept all %(num)d cards?", len(rows)),
+                         ngettext("Accept %(num)d card", "Accept all %(num)d cards", len(rows)))
+
+
+@bp.get("/school/transfers/<transfer_id>/decline")
+@login_required
+def confirm_decline(transfer_id):
+    from ...models import TransferPackage
+    row = db().get(TransferPackage, parse_uuid(transfer_id))
+    if row is None or row.direction != "inbox" or row.recipient_org_id is None:
+        abort(404)
+    org, _role = svc.school_role_or_deny(db(), g.user, row.recipient_org_id)
+    if row.status != "delivered":
+        flash(service_message("not_delivered"), "info")
+        return redirect(url_for("school.inbox", org_id=org.id))
+    return _confirm_page(org, [row], "decline", url_for("school.decide", transfer_id=row.id, decision="decline"),
+                         gettext("Decline this card?"), gettext("Decline the card"))
 
 
 @bp.post("/school/transfers/<transfer_id>/<decision>")
@@ -113,8 +159,9 @@ def decide(transfer_id, decision):
             if result.status == "rejected":
                 flash(import_message(result.code, mib=20), "error")
             else:
-                flash(gettext("The card has been accepted. The kindergarten keeps read-only access until the "
-                              "date shown."), "success")
+                flash(gettext("The card has been accepted. The child stays in the kindergarten group until the "
+                              "kindergarten ends the enrolment; then the kindergarten can read the card, but not "
+                              "change it, until the date shown."), "success")
         else:
             svc.decline(db(), g.user, row_id)
             flash(gettext("The transfer has been declined."), "info")
