@@ -7,7 +7,7 @@ from .monitoring import STAGES, CardStage, HomeObservation, LevelCount
 from .notification import Notification  # noqa: F401
 from .org import AGE_GROUPS, ORG_KINDS, STAFF_ROLES, DataKey, Group, GroupTeacher, Membership, Organization
 from .screening import Screening
-from .security import DeletionRequest, StaffTotp
+from .security import DeletionRequest, RefusedAttempt, StaffTotp  # noqa: F401
 from .transfer import OrgTransferKey
 from .transfer_package import ImportedCard, TransferPackage, TrustedSenderKey
 from .user import LoginThrottle, User, UserSession

@@ -50,3 +50,15 @@ class DeletionRequest(SQLModel, table=True):
     due_on: dt.date | None = None
     status: str = Field(default="pending", max_length=10)
     completed_at: dt.datetime | None = time_field()
+
+
+class RefusedAttempt(SQLModel, table=True):
+    """Refused attempts of one user on one child not yet written as their own audit event: the access log holds
+    at most one 'access.denied' event per user, child and hour, whose `count` takes in the repeats before it
+    (services.refusals), so a stream of refusals cannot flood a parent's "who saw my child's data"."""
+
+    __tablename__ = "refused_attempt"
+    actor_id: uuid.UUID = Field(primary_key=True)
+    child_id: uuid.UUID = Field(primary_key=True)
+    logged_at: dt.datetime = created_field()  # the last attempt written as an event
+    unlogged: int = 0  # attempts since then, carried by the next event

@@ -30,7 +30,7 @@ PAGE_SIZE = 25
 # Events about a child that show who looked at or changed it (not the parent's own list views).
 ACCESS_PREFIXES = ("child.", "screening.", "card.", "conclusion.", "export.", "transfer.", "enrollment.",
                    "consent.", "referral.", "monitoring.", "home_observation.", "data.", "audit.view_own",
-                   "access.denied")
+                   "access.denied", "imported_card.", "job.download.child")
 
 
 @dataclass
@@ -43,6 +43,7 @@ class AccessEntry:
     org: Organization | None
     event_id: uuid.UUID | None = None  # for the entry's "check" link (its inclusion proof)
     provable: bool = False  # in the Merkle tree already (the sequencer adds events within a second or two)
+    count: int = 1  # access.denied: the attempts this entry stands for (services.refusals: one event an hour)
 
 
 @dataclass
@@ -69,6 +70,11 @@ def _action_filter():
                     for p in ACCESS_PREFIXES])
 
 
+def _count(detail) -> int:
+    value = (detail or {}).get("count", 1)
+    return value if isinstance(value, int) and value > 0 else 1
+
+
 def access_log(db: Session, user: User, child_id: uuid.UUID, page: int = 1, include_mine: bool = False) -> AccessPage:
     """Who saw or changed this child's data, newest first; only for the child's guardian. Audited.
     The guardian's own actions are left out unless `include_mine` (the page's "show my own actions too")."""
@@ -91,7 +97,7 @@ def access_log(db: Session, user: User, child_id: uuid.UUID, page: int = 1, incl
     orgs = {o.id: o for o in db.exec(select(Organization).where(Organization.id.in_(org_ids))).all()} if org_ids else {}
     entries = [AccessEntry(at=r.at, action=r.action, role=r.actor_role, actor_name=names.get(r.actor_id),
                            is_me=r.actor_id == user.id, org=orgs.get(r.org_id), event_id=r.id,
-                           provable=r.leaf_index is not None) for r in rows]
+                           provable=r.leaf_index is not None, count=_count(r.detail)) for r in rows]
     record(db, user, "audit.view_own", role="parent", object_type="child", object_id=child_id,
            detail={"page": page, "mine": include_mine})
     db.commit()

@@ -29,7 +29,7 @@ from ..monitoring import (
     STAGE_IDS, Framework, academic_year_label, corrective_period, derive_level, load_framework,
 )
 from . import AccessDenied, NotFound
-from .audit import record
+from .audit import record, record_many
 from .children import open_child
 from .monitoring import open_final_levels, open_levels, open_measures
 
@@ -381,6 +381,8 @@ def group_report(db: Session, keyring: Keyring, user: User, group_id: uuid.UUID,
     support = _need_support(db, keyring, group, latest) if latest else []
     record(db, user, "group.report", role=role, org_id=group.org_id, object_type="group", object_id=group.id,
            detail={"academic_year": year})
+    record_many(db, user, "child.list.report", object_ids=[c.child_id for c in support], role=role,
+                org_id=group.org_id, object_type="child", detail={"group_id": str(group.id)})
     db.commit()
     return GroupReport(group=group, org=db.get(Organization, group.org_id), role=role, academic_year=year,
                        distribution=distribution, latest_stage=latest, need_support=support)
@@ -409,6 +411,8 @@ def group_for_pdf(db: Session, user: User, group_id: uuid.UUID) -> tuple[Group, 
         Enrollment.group_id == group.id, Enrollment.status == "active")).all())
     record(db, user, "group.pdf", role=role, org_id=group.org_id, object_type="group", object_id=group.id,
            detail={"children": len(ids)})
+    record_many(db, user, "child.list.pdf", object_ids=ids, role=role, org_id=group.org_id, object_type="child",
+                detail={"group_id": str(group.id)})
     db.commit()
     return group, role, ids
 

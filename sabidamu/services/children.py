@@ -137,6 +137,22 @@ def group_children(db: Session, keyring: Keyring, group: Group) -> list[ChildVie
     return sorted(views, key=lambda v: v.name.casefold())
 
 
+def group_page(db: Session, keyring: Keyring, user: User, group_id: uuid.UUID) -> tuple[Group, str, list[ChildView], int]:
+    """A group's page: the group, the caller's role, its children (names) and the number of pending requests.
+    Audited as group.view plus one 'child.list.group' event per child shown (one insert)."""
+    from .audit import record_many
+    from .orgs import get_group
+    group, role = get_group(db, user, group_id)
+    kids = group_children(db, keyring, group)
+    pending = len(pending_for_group(db, group))
+    record(db, user, "group.view", role=role, org_id=group.org_id, object_type="group", object_id=group.id,
+           detail={"children": len(kids)})
+    record_many(db, user, "child.list.group", object_ids=[k.id for k in kids], role=role, org_id=group.org_id,
+                object_type="child", detail={"group_id": str(group.id)})
+    db.commit()
+    return group, role, kids, pending
+
+
 def pending_for_parent(db: Session, parent: User) -> list[tuple[Enrollment, Group, Organization]]:
     return list(db.exec(
         select(Enrollment, Group, Organization).join(Group, Group.id == Enrollment.group_id)

@@ -32,7 +32,7 @@ from ..monitoring import (
     UnknownStage, academic_year_bounds, check_level, derive_level, entry_status, load_framework, parse_level,
 )
 from . import AccessDenied, NotFound, ServiceError
-from .audit import record
+from .audit import record, record_many
 from .children import open_child
 
 MAX_MEASURES_CHARS = 2000
@@ -360,6 +360,8 @@ def grid(db: Session, keyring: Keyring, user: User, group_id: uuid.UUID, stage: 
             derived=derive_level(values.values()), observations=by_child.get(kid.id, [])))
     record(db, user, "monitoring.grid.view", role=role, org_id=group.org_id, object_type="group", object_id=group.id,
            detail={"stage": stage, "skill_group": skill_group, "children": len(rows)})
+    record_many(db, user, "child.list.grid", object_ids=[r.child_id for r in rows], role=role, org_id=group.org_id,
+                object_type="child", detail={"group_id": str(group.id), "stage": stage, "skill_group": skill_group})
     db.commit()
     return GridData(group=group, org=org, role=role, stage=stage, previous_stage=previous_stage,
                     skill_group=skill_group, skills=skills, rows=rows, status=status,

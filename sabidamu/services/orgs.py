@@ -148,3 +148,8 @@ def handed_to_school(db: Session, keyring, head: User, org: Organization, today=
         out.append({"child": open_child(keyring, child, LIST_FIELDS), "school_kk": school_kk, "school_ru": school_ru,
                     "until": package.kindergarten_access_until})
     return out
+    if out:  # one event per child shown (one insert), so each parent sees this list in the access log
+        from .audit import record_many
+        record_many(db, head, "child.list.handed", object_ids=[item["child"].id for item in out], role="head",
+                    org_id=org.id, object_type="child")
+        db.commit()

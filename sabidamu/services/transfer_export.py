@@ -240,7 +240,12 @@ def export_choices(db: Session, keyring: Keyring, user: User, org_id: uuid.UUID)
         raise AccessDenied()
     groups = db.exec(select(Group).where(Group.org_id == org.id, Group.age_group == "preschool")
                      .order_by(Group.academic_year.desc(), Group.name)).all()
-    return org, [GroupChoice(group=g, children=group_children(db, keyring, g)) for g in groups]
+    choices = [GroupChoice(group=g, children=group_children(db, keyring, g)) for g in groups]
+    from .audit import record_many  # one event per child listed (one insert): each parent sees it in the access log
+    record_many(db, user, "child.list.export", object_ids=[c.id for choice in choices for c in choice.children],
+                role="head", org_id=org.id, object_type="child")
+    db.commit()
+    return org, choices
 
 
 # -- the export -----------------------------------------------------------------------------------------------

@@ -82,7 +82,7 @@ def audit_denied() -> None:
     """A refused access is an audit event too (in its own short transaction)."""
     from types import SimpleNamespace
 
-    from ..services.audit import record
+    from ..services.refusals import record_refusal
     user = g.get("user")
     # Read what the event needs before the rollback expires the request's objects.
     actor = SimpleNamespace(id=user.id, is_admin=user.is_admin) if user is not None else None
@@ -95,7 +95,7 @@ def audit_denied() -> None:
     dbmod.get_db().rollback()
     try:
         with dbmod.session_scope(current_app.extensions["sabidamu.engine"]) as s:
-            record(s, actor, "access.denied", object_type="child" if child_id else None, object_id=child_id,
-                   detail={"path": request.path[:200], "method": request.method})
+            # Once an hour per user and child, with a count (services.refusals): no flooding of the parent's log.
+            record_refusal(s, actor, child_id, {"path": request.path[:200], "method": request.method})
     except Exception:  # never turn a 403 into a 500
         current_app.logger.exception("could not audit a refused access")

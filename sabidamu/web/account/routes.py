@@ -74,6 +74,17 @@ ACTIONS = {
     "audit.view_own": _l("Looked at this list"),
     # Translators: an entry of the parent's access log; a noun phrase, so that it fits a man or a woman.
     "access.denied": _l("An attempt to open the child's page (refused)"),
+    # Lists that show several children: one entry per child shown (parent's access log).
+    "child.list.group": _l("Saw the child in the group's list"),
+    "child.list.grid": _l("Saw the child's levels on the monitoring grid"),
+    "child.list.report": _l("Saw the child in the group report (children who need support)"),
+    "child.list.pdf": _l("Printed the child's card with the whole group (PDF)"),
+    "child.list.export": _l("Saw the child in the list of cards to hand to a school"),
+    "child.list.handed": _l("Saw the child in the list of cards handed to schools"),
+    "child.list.requests": _l("Saw the child in a request to enrol the child elsewhere"),
+    "job.download.child": _l("Downloaded a file that holds the child's data"),
+    "imported_card.view": _l("The school opened the child's card"),
+    "imported_card.pdf": _l("The school downloaded the child's card as PDF"),
 }
 
 

@@ -8,7 +8,6 @@ from ...services import ServiceError
 from ...services import children as children_svc
 from ...services import enrolment_requests as requests_svc
 from ...services import orgs as orgs_svc
-from ...services.audit import record
 from ..common import apply_service_error, db, keyring, login_required, parse_uuid, form_status
 from ..messages import iin_message, service_message
 from .forms import DecisionForm, EnrollForm, GroupForm, StaffForm, current_academic_year
@@ -82,14 +81,9 @@ def new_group(org_id):
 @bp.get("/groups/<group_id>")
 @login_required
 def group(group_id):
-    grp, role = orgs_svc.get_group(db(), g.user, parse_uuid(group_id))
-    kids = children_svc.group_children(db(), keyring(), grp)
-    pending = children_svc.pending_for_group(db(), grp)
-    record(db(), g.user, "group.view", role=role, org_id=grp.org_id, object_type="group", object_id=grp.id,
-           detail={"children": len(kids)})
-    db().commit()
+    grp, role, kids, pending = children_svc.group_page(db(), keyring(), g.user, parse_uuid(group_id))
     org = orgs_svc.get_org(db(), grp.org_id)
-    return render_template("org/group.html", group=grp, org=org, role=role, children=kids, pending=len(pending),
+    return render_template("org/group.html", group=grp, org=org, role=role, children=kids, pending=pending,
                            teachers=orgs_svc.group_teachers(db(), grp))
 
 
