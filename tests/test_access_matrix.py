@@ -30,6 +30,8 @@ def everyone(status, anon=LOGIN):
 MATRIX = [
     # account: security settings, the second step of sign-in, a parent's data rights
     ("GET", "/account/security", "/account/security", everyone(200)),
+    ("GET", "/account/password", "/account/password", everyone(200)),
+    ("POST", "/account/password", "/account/password", everyone(422)),  # every user changes their own
     # moving an active second factor (heads, the admin) needs a proof: without one the form comes back (422)
     ("POST", "/account/totp/begin", "/account/totp/begin",
      {**everyone(302), "head1": 422, "head2": 422, "admin": 422}),
@@ -69,6 +71,17 @@ MATRIX = [
     ("GET", "/orgs/<org_id>", "/orgs/{org1}", allow("head1", "teacher1", "teacher1b")),
     ("GET", "/orgs/<org_id>", "/orgs/{org2}", allow("head2", "teacher2")),
     ("GET", "/orgs/<org_id>/staff/new", "/orgs/{org1}/staff/new", allow("head1")),
+    # the head's staff page: deactivate (not oneself: 422), take a teacher off a group
+    ("GET", "/orgs/<org_id>/staff", "/orgs/{org1}/staff", allow("head1")),
+    ("GET", "/orgs/<org_id>/staff/<user_id>/deactivate", "/orgs/{org1}/staff/{teacher1_id}/deactivate", allow("head1")),
+    ("GET", "/orgs/<org_id>/staff/<user_id>/deactivate", "/orgs/{org2}/staff/{teacher1_id}/deactivate",
+     allow("head2", ok=404)),
+    ("POST", "/orgs/<org_id>/staff/<user_id>/deactivate", "/orgs/{org1}/staff/{head1_id}/deactivate",
+     allow("head1", ok=422)),
+    ("POST", "/orgs/<org_id>/staff/<user_id>/groups/<group_id>/remove",
+     "/orgs/{org1}/staff/{teacher1_id}/groups/{group_A}/remove", allow("head1", ok=302)),
+    ("POST", "/orgs/<org_id>/staff/<user_id>/groups/<group_id>/remove",
+     "/orgs/{org1}/staff/{teacher1_id}/groups/{group_C}/remove", allow("head1", ok=404)),
     ("POST", "/orgs/<org_id>/staff/new", "/orgs/{org2}/staff/new", allow("head2", ok=422)),
     ("GET", "/orgs/<org_id>/groups/new", "/orgs/{org1}/groups/new", allow("head1")),
     ("POST", "/orgs/<org_id>/groups/new", "/orgs/{org2}/groups/new", allow("head2", ok=422)),
@@ -158,6 +171,9 @@ MATRIX = [
     ("POST", "/consents/<consent_id>/revoke", "/consents/{missing}/revoke", everyone(404)),
     ("GET", "/orgs/<org_id>/consents/paper", "/orgs/{org1}/consents/paper", allow("head1")),
     ("POST", "/orgs/<org_id>/consents/paper", "/orgs/{org2}/consents/paper", allow("head2", ok=422)),
+    ("POST", "/orgs/<org_id>/consents/paper/<pending_id>/<decision>", "/orgs/{org1}/consents/paper/{missing}/confirm",
+     everyone(404)),
+    ("GET", "/notices", "/notices", everyone(200)),  # one's own notices only
     ("GET", "/children/<child_id>/refer", "/children/{child_A}/refer", allow("parentA", "teacher1", "head1")),
     ("GET", "/children/<child_id>/refer", "/children/{child_C}/refer", allow("head2", "teacher2")),
     ("GET", "/children/<child_id>/refer", "/children/{missing}/refer", everyone(404)),
@@ -166,13 +182,13 @@ MATRIX = [
     ("GET", "/specialist/children/<child_id>", "/specialist/children/{child_A}", allow()),
     ("GET", "/specialist/children/<child_id>", "/specialist/children/{missing}", everyone(404)),
     ("POST", "/specialist/children/<child_id>", "/specialist/children/{child_A}", allow()),
-    # transfer, sending side (web/transfer): the organization's keys (members see, the head rotates), the export
-    ("GET", "/orgs/<org_id>/transfer-keys", "/orgs/{org1}/transfer-keys", allow("head1", "teacher1", "teacher1b")),
+    # transfer, sending side (web/transfer): the organization's keys (the head's page), the export
+    ("GET", "/orgs/<org_id>/transfer-keys", "/orgs/{org1}/transfer-keys", allow("head1")),
     ("GET", "/orgs/<org_id>/transfer-keys", "/orgs/{missing}/transfer-keys", everyone(404)),
     ("GET", "/orgs/<org_id>/transfer-keys/age-recipient.txt", "/orgs/{org2}/transfer-keys/age-recipient.txt",
-     allow("head2", "teacher2")),
+     allow("head2")),
     ("GET", "/orgs/<org_id>/transfer-keys/minisign.pub", "/orgs/{org1}/transfer-keys/minisign.pub",
-     allow("head1", "teacher1", "teacher1b")),
+     allow("head1")),
     ("POST", "/orgs/<org_id>/transfer-keys/rotate", "/orgs/{org2}/transfer-keys/rotate", allow("head2", ok=303)),
     ("POST", "/orgs/<org_id>/transfer-keys/rotate", "/orgs/{missing}/transfer-keys/rotate", everyone(404)),
     ("GET", "/orgs/<org_id>/transfer/export", "/orgs/{org1}/transfer/export", allow("head1")),
@@ -238,6 +254,7 @@ def test_access(app, client, db, keyring, world, method, path, role, expected):
            "org1": world.orgs["org1"].id, "org2": world.orgs["org2"].id, "group_A": world.groups["A"].id,
            "group_B": world.groups["B"].id, "group_C": world.groups["C"].id, "pending_B": pending.id,
            "screening_A": screening.id, "consent_A": consent.id, "child_W": child_w.id, "request_C": request_c.id,
+           "teacher1_id": world.users["teacher1"].id, "head1_id": world.users["head1"].id,
            "missing": "00000000-0000-4000-8000-000000000000"}
     if role != "anon":
         user = find_user(db, f"{role.lower()}@example.kz")
