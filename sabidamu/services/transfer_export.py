@@ -84,8 +84,10 @@ def _org_member(db: Session, user: User, org_id: uuid.UUID) -> tuple[Organizatio
 
 
 def keys_page(db: Session, user: User, org_id: uuid.UUID) -> KeysPage:
-    """The organization's transfer keys (public halves only), for any of its members."""
+    """The organization's transfer keys (public halves only): the head's page (issue 12)."""
     org, role = _org_member(db, user, org_id)
+    if role != "head":
+        raise AccessDenied()
     return KeysPage(org=org, role=role, age=transfer_keys.active(db, org.id, "age"),
                     signing=transfer_keys.active(db, org.id, "minisign"), history=transfer_keys.all_keys(db, org.id))
 

@@ -17,14 +17,13 @@ def test_grouped():
 
 
 def test_keys_page_shows_fingerprints_and_downloads(app, client, db, tw, sign_in):
-    sign_in("teacher1@example.kz")  # any member may look
+    sign_in("head1@example.kz")  # the head's page (issue 12)
     age = transfer_keys.active(db, tw.org.id, "age")
     sign = transfer_keys.active(db, tw.org.id, "minisign")
     page = client.get(f"/orgs/{tw.org.id}/transfer-keys")
     assert page.status_code == 200
     assert age.fingerprint in page.text and age.public in page.text
     assert svc.grouped(sign.fingerprint) in page.text and sign.public in page.text
-    assert t(app, "Make new transfer keys") not in page.text  # the head's button only
     recipient = client.get(f"/orgs/{tw.org.id}/transfer-keys/age-recipient.txt")
     assert recipient.headers["Content-Disposition"].startswith('attachment; filename="990140001111-age-recipient.txt"; filename*=')
     assert agekeys.normalize_recipient(recipient.text.strip()) == age.public
@@ -58,3 +57,26 @@ def test_other_organizations_keys_page_is_refused(app, client, tw, sign_in):
     sign_in("head2@example.kz")
     assert client.get(f"/orgs/{tw.org.id}/transfer-keys").status_code == 403
     assert client.post(f"/orgs/{tw.org.id}/transfer-keys/rotate").status_code == 403
+
+
+def test_a_teacher_does_not_see_the_transfer_keys(app, client, db, tw, sign_in):
+    """Issue 12: the keys page and its downloads are the head's; a teacher is not even shown the link."""
+    sign_in("teacher1@example.kz")
+    for url in (f"/orgs/{tw.org.id}/transfer-keys", f"/orgs/{tw.org.id}/transfer-keys/age-recipient.txt",
+                f"/orgs/{tw.org.id}/transfer-keys/minisign.pub"):
+        assert client.get(url).status_code == 403
+    overview = client.get(f"/orgs/{tw.org.id}")
+    assert overview.status_code == 200 and f"/orgs/{tw.org.id}/transfer-keys" not in overview.text
+    db.rollback()
+    sign_in("head1@example.kz")
+    assert f"/orgs/{tw.org.id}/transfer-keys" in client.get(f"/orgs/{tw.org.id}").text
+
+
+def test_the_keys_page_explains_the_words(app, client, tw, sign_in):
+    sign_in("head1@example.kz")
+    page = client.get(f"/orgs/{tw.org.id}/transfer-keys").text
+    for lang in ("kk",):
+        assert t(app, "“age” is the name of the free program that locks (encrypts) the card so that only the "
+                      "receiving school can open it.", lang) in page
+        assert t(app, "“minisign” is the name of the free program that signs the card, so that the school can "
+                      "check that it really comes from your kindergarten and was not changed.", lang) in page
