@@ -17,7 +17,6 @@ from sqlmodel import Session, select
 from .. import access
 from ..crypto.keyring import Keyring
 from ..instruments import (
-    ANSWERS,
     AgeInfo,
     Band,
     Instrument,
@@ -83,11 +82,11 @@ class ScreeningView:
     def domain_ids(self) -> tuple[str, ...]:
         return self.instrument.domain_ids_in(self.band)
 
-    @property
     def unanswered(self, domain_id: str) -> list[str]:
         """Item ids of the domain without an answer yet."""
         return [i.id for i in self.band.items_by_domain.get(domain_id, ()) if not self.answers.get(i.id)]
 
+    @property
     def resume_step(self) -> int:
         """1-based page of the first domain not complete: never saved, or saved with more questions open than a
         result allows (the last page when every domain is complete)."""
@@ -348,7 +347,7 @@ def validate_domain_answers(instrument: Instrument, band: Band, domain_id: str, 
     for item_id, value in (answers or {}).items():
         if item_id not in items:
             errors[""] = "unknown_item"
-        elif value not in ANSWERS and value not in ("", None):
+        elif value not in items[item_id].answers and value not in ("", None):  # 'no_chance' only where offered
             errors[item_id] = "bad_answer"
     owners = {f.id: item for item in items.values() for f in item.follow_up}
     for follow_up_id, value in (follow_ups or {}).items():
@@ -378,7 +377,7 @@ def save_domain(db: Session, keyring: Keyring, registry: InstrumentRegistry, use
     if answers is not None:
         for item in items:
             value = answers.get(item.id)
-            if value in ANSWERS:
+            if value in item.answers:
                 stored[item.id] = value
             else:
                 stored.pop(item.id, None)

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import format_date, gettext, ngettext
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 from ...charts import Series, domain_scores_svg
 from ...services.screening import ScreeningView
-from ..formatting import date_on, role_label, tidy_output
+from ..formatting import date_on, long_date, role_label, tidy_output
 
 ZONE_ORDER = {"refer": 0, "incomplete": 1, "monitor": 2, "on_track": 3}
 
@@ -37,6 +37,10 @@ SPECIALISTS = {
     "psychologist": _l("psychologist"),
     "defectologist": _l("defectologist"),
     "pediatrician": _l("pediatrician"),
+    "neurologist": _l("neurologist"),
+    # Translators: the hearing doctor; kk and ru both say «сурдолог».
+    "audiologist": _l("audiologist"),
+    "ophthalmologist": _l("ophthalmologist"),
 }
 
 SPECIALIST_WHAT = {
@@ -44,7 +48,37 @@ SPECIALIST_WHAT = {
     "psychologist": _l("behaviour, emotions, contact and play with others"),
     "defectologist": _l("thinking, learning and the development of skills as a whole"),
     "pediatrician": _l("health, movement, hearing and vision; can refer you on"),
+    "neurologist": _l("a doctor for the brain and nerves: checks muscle tone, movement and lost skills"),
+    "audiologist": _l("a doctor who checks hearing with special devices, at any age, even in babies"),
+    "ophthalmologist": _l("an eye doctor: checks squint, how the eyes follow and how well the child sees"),
 }
+
+# Answer choices, with their meaning in the label itself (shown on every question).
+SKILL_CHOICES = (("yes", _l("Yes")), ("sometimes", _l("Sometimes, or only with help")), ("not_yet", _l("Not yet")))
+# General questions ("are you worried...", "has your child lost...") are answered yes / not sure / no.
+GENERAL_CHOICES = (("yes", _l("Yes")), ("sometimes", _l("Not sure")), ("not_yet", _l("No")))
+NO_CHANCE_CHOICE = ("no_chance", _l("Had no chance to see"))
+
+# What every zone means, shown on every result and PDF.
+ZONE_GUIDE = (
+    ("on_track", _l("the child does what at least three in four children of this age do.")),
+    ("monitor", _l("some skills are not there yet: practise at home and screen again on the date given.")),
+    ("refer", _l("show the child to the specialist named: something may need a closer look.")),
+    ("incomplete", _l("too few answers, or a warning question left open: no conclusion is drawn.")),
+)
+
+
+def answer_choices(item) -> tuple[tuple[str, object], ...]:
+    """The choices of one question: skill or general wording, plus "had no chance to see" where offered."""
+    choices = GENERAL_CHOICES if item.kind == "general" else SKILL_CHOICES
+    return choices + ((NO_CHANCE_CHOICE,) if item.opportunity else ())
+
+
+def _domain_specialists(d: dict, instrument) -> list[str]:
+    """Whom a 'refer' domain sends to: stored per-item routing (v2), else the domain's specialist (v1)."""
+    if d["zone"] != "refer":
+        return []
+    return list(d.get("specialists") or [instrument.domains_by_id[d["id"]].specialist])
 
 
 def age_span_text(months: int, days: int) -> str:
@@ -112,7 +146,8 @@ def result_context(view: ScreeningView, lang: str) -> dict:
             "id": d["id"], "title": title, "zone": d["zone"], "zone_label": str(ZONE_LABELS[d["zone"]]),
             "meaning": str(ZONE_MEANINGS[d["zone"]]), "score_text": score_text(d, result["method"]),
             "percent": percent(d), "specialist": str(SPECIALISTS.get(d["specialist"], d["specialist"])),
-            "warning": bool(d["warning_signs"]),
+            "warning": bool(d["warning_signs"]), "doubt": bool(d.get("warning_doubts")),
+            "specialists": _domain_specialists(d, instrument),
         })
     # Most important first: areas to see a specialist about, then to practise, then the rest.
     ranked = sorted(domains, key=lambda d: (ZONE_ORDER[d["zone"]], d["percent"] if d["percent"] is not None else 0))
@@ -122,8 +157,7 @@ def result_context(view: ScreeningView, lang: str) -> dict:
     for code in result.get("specialists", []):
         specialists.append({
             "label": str(SPECIALISTS.get(code, code)), "what": str(SPECIALIST_WHAT.get(code, "")),
-            "domains": ", ".join(d["title"] for d in domains if d["zone"] == "refer"
-                                 and instrument.domains_by_id[d["id"]].specialist == code),
+            "domains": ", ".join(d["title"] for d in domains if code in d["specialists"]),
         })
     age = result.get("age") or {}
     used_text, used_why = age_used_text(age) if age else ("", "")
@@ -131,8 +165,8 @@ def result_context(view: ScreeningView, lang: str) -> dict:
     return {
         "lang": lang,
         "child_name": child.name if child else "",
-        "birth_date": format_date(child.birth_date, format="long") if child else "",
-        "screening_date": format_date(view.screening_date, format="long"),
+        "birth_date": long_date(child.birth_date) if child else "",
+        "screening_date": long_date(view.screening_date),
         "screening_date_iso": view.screening_date.isoformat(),
         "instrument_title": instrument.title.in_(lang),
         "instrument_description": instrument.description.in_(lang),
@@ -150,6 +184,10 @@ def result_context(view: ScreeningView, lang: str) -> dict:
         "answered_by": view.answered_by_name,
         "answered_by_role": role_label(view.answered_by_role),
         "method": result.get("method", ""),
+        "zone_guide": [{"zone": z, "label": str(ZONE_LABELS[z]), "meaning": str(m)} for z, m in ZONE_GUIDE],
+        # The honesty notes every result carries (both languages go through the catalogue).
+        "not_validated": gettext("This checklist has not yet been validated on children in Kazakhstan: its cut-offs "
+                                 "come from international milestone ages and a model, not from a study here."),
     }
 
 
@@ -185,7 +223,7 @@ def chart_rows(views: list[ScreeningView], lang: str) -> list[dict]:
         result = view.result or {}
         used = result.get("age", {}).get("used_age", {"months": 0, "days": 0})
         rows.append({
-            "id": str(view.id), "date": format_date(view.screening_date, format="medium"),
+            "id": str(view.id), "date": long_date(view.screening_date),
             "age": age_span_text(used["months"], used["days"]),
             "instrument": view.instrument.title.in_(lang), "version": view.instrument.version,
             "zone_label": str(ZONE_LABELS[result.get("zone", "incomplete")]), "zone": result.get("zone", "incomplete"),
@@ -221,7 +259,7 @@ def child_summary(db, keyring, child, role: str) -> dict | None:
     if latest is not None:
         result = latest.result or {}
         latest_ctx = {"id": latest.id, "title": latest.instrument.title.in_(lang),
-                      "date": format_date(latest.screening_date, format="long"),
+                      "date": long_date(latest.screening_date),
                       "zone": result.get("zone", "incomplete"),
                       "zone_label": str(ZONE_LABELS[result.get("zone", "incomplete")])}
     return {"due": due, "latest": latest_ctx}

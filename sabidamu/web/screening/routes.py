@@ -14,7 +14,7 @@ from ...services import screening as svc
 from ..common import db, keyring, login_required, parse_uuid
 from ..downloads import as_attachment, download_name
 from .forms import ACTIONS, ANSWER_PREFIX, FOLLOW_UP_PREFIX, AnswersForm, StartForm, prefixed
-from .presenting import chart_rows, history_chart, result_context
+from .presenting import answer_choices, chart_rows, history_chart, result_context
 
 bp = Blueprint("screening", __name__)
 
@@ -108,7 +108,7 @@ def _domain_page(view, step, *, stage="answers", errors=None, form_message=None,
         "screening/domain.html", view=view, step=step, total=len(domain_ids), lang=lang(), form=form,
         domain=view.instrument.domains_by_id[domain_id], items=items, fu_items=fu_items, stage=stage,
         answers=answers, follow_ups=follow_ups, errors=errors or {}, form_message=form_message,
-        answer_labels=ANSWER_LABELS, follow_up_labels=FOLLOW_UP_LABELS,
+        answer_labels=ANSWER_LABELS, follow_up_labels=FOLLOW_UP_LABELS, answer_choices=answer_choices,
         child=view.child, then=then if then in ACTIONS else "next", open_items=list(open_items),
     ), status
 
