@@ -33,6 +33,10 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=200)
     locale: str | None = Field(default=None, max_length=5)
     is_admin: bool = False
+    # A password set by somebody else (a head for their staff): the next sign-in must choose a new one first.
+    must_change_password: bool = False
+    # Set when a head deactivates a staff member who then belongs nowhere: the login no longer works.
+    deactivated_at: dt.datetime | None = time_field()
     created_at: dt.datetime = created_field()
 
 

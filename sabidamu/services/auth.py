@@ -75,6 +75,10 @@ def authenticate(db: Session, login: str, password: str, ip: str) -> User:
         db.commit()
         raise ServiceError("login_failed")
     db.exec(sa.delete(LoginThrottle).where(LoginThrottle.key == account_key))
+    if user.deactivated_at is not None:  # a head deactivated this staff account (services/staff.py)
+        record(db, user, "auth.login_deactivated", object_type="user", object_id=user.id)
+        db.commit()
+        raise ServiceError("account_deactivated")
     record(db, user, "auth.login", object_type="user", object_id=user.id)
     db.commit()
     return user
@@ -103,7 +107,7 @@ def load_session(db: Session, token: str | None, idle: dt.timedelta, absolute: d
     found = db.exec(select(UserSession, User).join(User, User.id == UserSession.user_id)
                     .where(UserSession.token_hash == _token_hash(token))).first()
     now = utcnow()
-    if found is None or found[0].ended_at is not None:
+    if found is None or found[0].ended_at is not None or found[1].deactivated_at is not None:
         return None
     row, user = found
     if now - row.last_seen_at > idle or now - row.created_at > absolute:
@@ -173,6 +177,7 @@ def set_password(db: Session, user: User, new: str, *, keep: UserSession | None 
     """Sets a new password (checked) and ends the user's other sessions; the caller writes the audit event and commits."""
     check_new_password(new, *personal)
     user.password_hash = hash_password(new)
+    user.must_change_password = False  # the person's own password now (services/staff.py, first sign-in)
     end_other_sessions(db, user, keep)
 
 

@@ -43,6 +43,7 @@ def add_staff(db: Session, actor: User | None, org: Organization, *, full_name: 
     if actor is not None and not actor.is_admin and access.org_role(db, actor, org.id) != "head":
         raise AccessDenied()
     user = new_account(db, full_name=full_name, login=login, password=password, locale=locale)
+    user.must_change_password = True  # the head chose this password: the first sign-in replaces it
     db.add(Membership(user_id=user.id, org_id=org.id, role=role,
                       specialist_kind=specialist_kind if role == "specialist" else None))
     record(db, actor, "role.grant", org_id=org.id, object_type="user", object_id=user.id, detail={"role": role})
@@ -147,9 +148,9 @@ def handed_to_school(db: Session, keyring, head: User, org: Organization, today=
             continue
         out.append({"child": open_child(keyring, child, LIST_FIELDS), "school_kk": school_kk, "school_ru": school_ru,
                     "until": package.kindergarten_access_until})
-    return out
     if out:  # one event per child shown (one insert), so each parent sees this list in the access log
         from .audit import record_many
         record_many(db, head, "child.list.handed", object_ids=[item["child"].id for item in out], role="head",
                     org_id=org.id, object_type="child")
         db.commit()
+    return out

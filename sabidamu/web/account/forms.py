@@ -1,7 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from ..validators import strong_password
 
 
 class CodeForm(FlaskForm):
@@ -30,3 +32,12 @@ class ActionForm(FlaskForm):
 class DeletionForm(FlaskForm):
     confirm = BooleanField(_l("I understand that the deleted data cannot be restored."),
                            validators=[DataRequired(_l("Tick the box to confirm the deletion."))])
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[
+        DataRequired(_l("Enter your current password.")), Length(max=200, message=_l("At most %(max)d characters."))])
+    password = PasswordField(_l("New password (at least 10 characters)"), validators=[
+        DataRequired(_l("Enter a new password.")), strong_password])
+    password2 = PasswordField(_l("Repeat the new password"), validators=[
+        DataRequired(_l("Repeat the new password.")), EqualTo("password", _l("The two passwords differ."))])

@@ -100,11 +100,16 @@ def _form_error(form, exc: ServiceError) -> None:
 # -- enrolment is required before heads and admins use the app ------------------------------------
 
 ALWAYS_ALLOWED = {"account.security", "account.totp_begin", "account.totp_confirm", "account.login_code",
-                  "auth.logout", "public.set_language", "static"}
+                  "account.password", "auth.logout", "public.set_language", "static"}
 
 
 def require_enrolment():
-    """Before each request (after the user is loaded): heads and admins without TOTP go to enrolment."""
+    """Before each request (after the user is loaded): a password set by a head is replaced first
+    (account/password.py); then heads and admins without TOTP go to enrolment."""
+    from .password import require_password_change
+    forced = require_password_change()
+    if forced is not None:
+        return forced
     user = g.get("user")
     if user is None or request.endpoint in ALWAYS_ALLOWED or request.endpoint is None:
         return None
@@ -358,3 +363,6 @@ def delete(child_id):
             return redirect(url_for("account.delete", child_id=cid))
     status = 200 if request.method == "GET" or pending is not None else 422
     return render_template("account/delete.html", form=form, pending=pending, due=due, child_id=cid), status
+
+
+from . import password  # noqa: E402,F401  (its routes live on this blueprint)

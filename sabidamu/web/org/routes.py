@@ -129,3 +129,6 @@ def decide_request(org_id, enrollment_id, decision):
         flash(gettext("The child has moved to the other kindergarten.") if decision == "accept"
               else gettext("You declined the request."), "success")
     return redirect(url_for("org.overview", org_id=org.id))
+
+
+from . import staff  # noqa: E402,F401  (the head's staff page; its routes live on this blueprint)
