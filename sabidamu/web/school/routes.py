@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, g, make_response, redirect, render_te
 from flask_babel import get_locale, gettext, ngettext
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ...models import Organization
 from ...monitoring import load_framework
 from ...services import ServiceError
 from ...services import transfer_batch as batch
@@ -15,6 +16,7 @@ from ...services import transfer_import as svc
 from ...services.transfer_export import grouped
 from ..common import db, keyring, login_required, parse_uuid, form_status
 from ..downloads import as_attachment, download_name
+from ..nav import org_name
 from .forms import ConfirmKeyForm, DecisionForm, PlaceForm, UploadForm
 from .messages import import_message, service_message
 
@@ -26,6 +28,16 @@ LEVEL_NAMES = {3: "III", 2: "II", 1: "I"}
 def lang() -> str:
     locale = str(get_locale())
     return locale if locale in ("kk", "ru") else "kk"
+
+
+@bp.context_processor
+def _sender_name():
+    """A package's sender in the page's language when it is an organization of this installation (both names are
+    known); otherwise the name the package carries."""
+    def sender_name(row) -> str:
+        org = db().get(Organization, row.sender_org_id) if getattr(row, "sender_org_id", None) else None
+        return org_name(org) if org is not None else (row.sender_name or "")
+    return {"sender_name": sender_name}
 
 
 def skill_group_names() -> dict[str, str]:

@@ -1,6 +1,6 @@
 """Referring a child to a specialist; the specialist's referred children, a child's page and conclusions."""
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import format_date, gettext
+from flask_babel import gettext
 
 from ... import access
 from ...services import ServiceError
@@ -8,7 +8,7 @@ from ...services import consent as consent_svc
 from ...services import referrals as referrals_svc
 from ..common import apply_service_error, db, keyring, login_required, parse_uuid, form_status
 from ..consent.routes import recipient_choices
-from ..formatting import referral_status_label
+from ..formatting import long_date, referral_status_label
 from ..nav import org_name
 from .forms import ConclusionForm, ReferralForm
 
@@ -84,7 +84,7 @@ def _latest_screening(child_id, lang):
     domains = [{"title": by_id[d["id"]].title.in_(lang) if d["id"] in by_id else d["id"], "zone": d["zone"],
                 "zone_label": str(ZONE_LABELS[d["zone"]])} for d in result.get("domains", [])]
     return {"none": False, "id": latest.id, "title": latest.instrument.title.in_(lang),
-            "date": format_date(latest.screening_date, format="long"), "zone": result.get("zone", "incomplete"),
+            "date": long_date(latest.screening_date), "zone": result.get("zone", "incomplete"),
             "zone_label": str(ZONE_LABELS[result.get("zone", "incomplete")]), "domains": domains}
 
 
@@ -94,8 +94,8 @@ def child(child_id):
     cid = parse_uuid(child_id)
     referred = referrals_svc.specialist_child(db(), keyring(), g.user, cid)
     form = ConclusionForm()
-    form.referral.choices = [(str(r.referral.id), gettext("%(date)s: %(status)s", date=format_date(
-        r.referral.created_at, format="medium"), status=referral_status_label(r.status))) for r in referred.referrals]
+    form.referral.choices = [(str(r.referral.id), gettext("%(date)s: %(status)s", date=long_date(
+        r.referral.created_at.date()), status=referral_status_label(r.status))) for r in referred.referrals]
     if form.validate_on_submit():
         try:
             referrals_svc.add_conclusion(db(), keyring(), g.user, cid, referral_id=parse_uuid(form.referral.data),
