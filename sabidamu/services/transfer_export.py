@@ -385,31 +385,64 @@ def export_cards(db: Session, keyring: Keyring, user: User, child_ids: list[uuid
 # -- the index of a group export ------------------------------------------------------------------------------
 
 INDEX_NAME = "index.txt"
+# The index is written in the cards' language (not the page's), so its words live here rather than in the catalogue.
 _INDEX_TERMS = {
     "title": {"kk": "Баланың жеке даму картасы: мектепке беру", "ru": "Индивидуальная карта развития ребенка: передача в школу"},
     "to": {"kk": "Мектеп", "ru": "Школа"},
+    "bin": {"kk": "БСН", "ru": "БИН"},
     "key": {"kk": "Мектеп кілтінің коды", "ru": "Код ключа школы"},
     "created": {"kk": "Жасалған уақыты (UTC)", "ru": "Создано (UTC)"},
     "columns": {"kk": "Баланың Т.А.Ә.\tФайл\tПакет ID\tSHA-256", "ru": "Ф.И.О. ребенка\tФайл\tID пакета\tSHA-256"},
     "refused": {"kk": "Берілмеді (ата-ананың келісімі жоқ немесе деректер толық емес)",
                 "ru": "Не переданы (нет согласия родителя или неполные данные)"},
+    "about": {
+        "kk": ["Бұл ZIP файлында әр баланың жеке даму картасы бөлек .sdcard файлында жатыр.",
+               "SabiDamu пайдаланатын мектеп осы ZIP файлын ашпай-ақ «Карталарды импорттау» бетіне жүктейді.",
+               "БСН — ұйымның бизнес-сәйкестендіру нөмірі (12 цифр).",
+               "Мектеп кілтінің коды — карталар шифрланған мектеп кілтінің қысқа коды: оны мектеппен телефон "
+               "арқылы салыстырыңыз.",
+               "SabiDamu пайдаланбайтын мектеп файлдарды тегін бағдарламалармен ашады: age (шифрды ашу) және "
+               "minisign (балабақшаның қолтаңбасын тексеру).",
+               "SHA-256 — файлдың бақылау сомасы: файл жолда өзгермегенін тексеруге болады."],
+        "ru": ["В этом ZIP-файле карта развития каждого ребенка лежит в отдельном файле .sdcard.",
+               "Школа, которая пользуется SabiDamu, загружает этот ZIP-файл целиком, не распаковывая, на странице "
+               "«Импорт карт».",
+               "БИН — бизнес-идентификационный номер организации (12 цифр).",
+               "Код ключа школы — короткий код ключа школы, которым зашифрованы карты: сверьте его со школой по "
+               "телефону.",
+               "Школа, которая не пользуется SabiDamu, открывает файлы бесплатными программами: age (расшифровка) "
+               "и minisign (проверка подписи детского сада).",
+               "SHA-256 — контрольная сумма файла: по ней можно проверить, что файл не изменился в пути."],
+    },
+}
+_INDEX_REFUSALS = {
+    "no_consent": {"kk": "ата-ананың картаны осы мектепке беруге келісімі жоқ",
+                   "ru": "нет согласия родителя на передачу карты в эту школу"},
+    "no_iin": {"kk": "баланың ЖСН-і жазылмаған", "ru": "не указан ИИН ребенка"},
+    "no_bin": {"kk": "балабақшаның БСН-і жазылмаған", "ru": "не указан БИН детского сада"},
+    "no_signing_key": {"kk": "балабақшаның қол қою кілті жоқ", "ru": "у детского сада нет ключа подписи"},
+    "card_invalid": {"kk": "картаны дайындау мүмкін болмады", "ru": "карту не удалось подготовить"},
 }
 
 
 def index_text(result: ExportResult) -> str:
-    """index.txt: who is in which file, with the package ids and checksums; the refused children at the end."""
+    """index.txt: who is in which file, with the package ids and checksums; the refused children at the end; a few
+    lines that explain the words (BIN, the key's code, age, minisign) to whoever opens the ZIP."""
     lang = result.lang
     t = {key: value[lang] for key, value in _INDEX_TERMS.items()}
+    target = result.target
     lines = [t["title"], "",
-             f"{t['to']}: {result.target.label}",
-             f"{t['key']}: {agekeys.recipient_fingerprint(result.target.recipient)}",
+             f"{t['to']}: {target.name} ({t['bin']} {target.bin})",
+             f"{t['key']}: {agekeys.recipient_fingerprint(target.recipient)}",
              f"{t['created']}: {result.created_at.strftime('%Y-%m-%d %H:%M:%S')}", "",
+             *t["about"], "",
              t["columns"]]
     for item in result.exported:
         lines.append(f"{item.name}\t{item.file_name}\t{item.package_id}\t{item.sha256}")
     if result.refused:
         lines += ["", t["refused"]]
-        lines += [f"{item.name}\t{item.refusal}" for item in result.refused]
+        lines += [f"{item.name}\t{_INDEX_REFUSALS.get(item.refusal, {}).get(lang, item.refusal)}"
+                  for item in result.refused]
     return "\n".join(lines) + "\n"
 
 

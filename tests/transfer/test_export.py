@@ -120,7 +120,7 @@ def test_uploaded_key_needs_a_directory_school_named_by_the_consent(app, db, key
     assert opened.manifest["recipient"]["age_recipient"] == pair.recipient
     rows = db.exec(select(TransferPackage).where(TransferPackage.package_id == item.package_id)).all()
     assert [r.direction for r in rows] == ["export"]  # an uploaded key: no inbox delivery
-    assert "School No. 45 (BIN 990140005555)" in svc.index_text(result)
+    assert "School No. 45 (БСН 990140005555)" in svc.index_text(result)
 
 
 @pytest.mark.parametrize("who", ["teacher1", "head2", "parentA"])

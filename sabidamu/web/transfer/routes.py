@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from ..formatting import localized_params
 from ...services import ServiceError
 from ...services import transfer_export as svc
+from ...services.transfer_import import retention_until
 from ..common import apply_service_error, db, keyring, login_required, parse_uuid
 from . import jobs
 from ..downloads import as_attachment, download_name
@@ -125,7 +126,8 @@ def _recipient_text(form: ExportForm) -> str | None:
 def _render_export(org, groups, form, checks=None, status=200):
     boxes = {box.data: box for box in form.children}
     return render_template("transfer/export.html", org=org, groups=groups, form=form, checks=checks, boxes=boxes,
-                           other=OTHER_SCHOOL, refusal_messages=REFUSAL_MESSAGES), status
+                           other=OTHER_SCHOOL, refusal_messages=REFUSAL_MESSAGES,
+                           until=retention_until(dt.date.today())), status
 
 
 @bp.route("/orgs/<org_id>/transfer/export", methods=["GET", "POST"])
