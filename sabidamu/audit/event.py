@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from json.encoder import encode_basestring as _encode_str  # the C escaper the encoder uses (no ASCII escapes)
 from datetime import datetime
 from typing import Any
 
@@ -51,13 +52,26 @@ def event_bytes(*, event_id: str, at: datetime, action: str, actor_id: str | Non
         if not isinstance(detail, dict):
             raise AuditFormatError("detail must be a dict")
         _check_plain(detail, _DETAIL_DEPTH)
-    body = {"action": action, "actor_id": actor_id, "actor_role": actor_role, "at": _format_utc(at),
-            "detail": detail, "event_id": event_id, "object_id": object_id, "object_type": object_type,
-            "org_id": org_id, "v": VERSION}
+    # The canonical JSON written out key by key (sorted, as the encoder would): several times faster than
+    # encoding a dict, which matters when the verifier re-reads millions of rows. tests/audit/test_event.py
+    # checks it equals _ENCODER.encode of the same dict.
     try:
-        return _ENCODER.encode(body).encode("utf-8")
-    except (UnicodeEncodeError, ValueError, TypeError) as exc:
+        return (f'{{"action":{_s(action)},"actor_id":{_s(actor_id)},"actor_role":{_s(actor_role)},'
+                f'"at":"{_format_utc(at)}","detail":{_ENCODER.encode(detail)},"event_id":{_s(event_id)},'
+                f'"object_id":{_s(object_id)},"object_type":{_s(object_type)},"org_id":{_s(org_id)},'
+                f'"v":{VERSION}}}').encode("utf-8")
+    except (UnicodeEncodeError, ValueError, TypeError, AttributeError) as exc:
         raise AuditFormatError(f"event cannot be encoded: {exc}") from exc
+
+
+def reference_bytes(**fields: Any) -> bytes:
+    """The same bytes through the generic canonical encoder (for tests)."""
+    body = dict(fields, at=_format_utc(fields["at"]), v=VERSION)
+    return _ENCODER.encode(body).encode("utf-8")
+
+
+def _s(value: str | None) -> str:
+    return "null" if value is None else _encode_str(value)
 
 
 def event_mac(key: bytes, data: bytes) -> bytes:

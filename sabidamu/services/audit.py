@@ -59,7 +59,7 @@ def row_bytes(row) -> bytes:
     """Canonical leaf bytes of a stored v2 row (an AuditEvent or a result row with the same names)."""
     return event_bytes(event_id=str(row.id), at=row.at, action=row.action, actor_id=_str(row.actor_id),
                        actor_role=row.actor_role, org_id=_str(row.org_id), object_type=row.object_type,
-                       object_id=_str(row.object_id), detail=dict(row.detail or {}), check=False)
+                       object_id=_str(row.object_id), detail=row.detail or {}, check=False)
 
 
 def _role(actor, role: str | None) -> str | None:

@@ -148,13 +148,27 @@ def _integrate(db: Session, log: LogContext, limit: int) -> SequenceResult:
         updates.append({"id": row.id, "leaf_index": cr.size})
         nodes.extend({"last_leaf": node_key(level, index), "level": level, "hash": h}
                      for level, index, h in cr.append(leaf_hash(data)))
-    db.execute(sa.update(AuditEvent), updates)
-    db.execute(sa.insert(AuditNode.__table__), nodes)
+    _store(db, updates, nodes)
     root = cr.root()
     note = log.signer.sign(Checkpoint(log.signer.name, cr.size, root).text())
     db.execute(sa.insert(AuditCheckpoint.__table__).values(tree_size=cr.size, root_hash=root, note=note,
                                                            at=_now()))
     return SequenceResult(size, cr.size, note, bad_macs=bad)
+
+
+def _store(db: Session, updates: list[dict], nodes: list[dict]) -> None:
+    if db.get_bind().dialect.name != "postgresql":
+        db.execute(sa.update(AuditEvent), updates)  # executemany by primary key
+        db.execute(sa.insert(AuditNode.__table__), nodes)
+        return
+    # PostgreSQL: one statement each, the values as arrays (far faster than one statement per row).
+    db.execute(sa.text("UPDATE auditevent AS e SET leaf_index = v.li FROM unnest(CAST(:ids AS uuid[]), "
+                       "CAST(:lis AS bigint[])) AS v(id, li) WHERE e.id = v.id"),
+               {"ids": [u["id"] for u in updates], "lis": [u["leaf_index"] for u in updates]})
+    db.execute(sa.text("INSERT INTO auditnode (last_leaf, level, hash) SELECT * FROM unnest(CAST(:k AS bigint[]), "
+                       "CAST(:l AS smallint[]), CAST(:h AS bytea[]))"),
+               {"k": [n["last_leaf"] for n in nodes], "l": [n["level"] for n in nodes],
+                "h": [n["hash"] for n in nodes]})
 
 
 def _bridge_v1(db: Session, log: LogContext):

@@ -14,14 +14,16 @@ events get their HMAC checked too.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from ..audit.event import mac_ok
-from ..audit.merkle import CompactRange, leaf_hash, node_key
+from ..audit.event import event_bytes, mac_ok
+from ..audit.merkle import CompactRange, node_key
 from ..audit.note import NoteError, Verifier, open_checkpoint
 from ..models import AuditCheckpoint
 from .audit import row_bytes
@@ -88,29 +90,33 @@ def verify_tree(db: Session, *, mac_key: bytes, verifiers: list[Verifier], origi
         sa.select(NODE.last_leaf, NODE.level, NODE.hash).where(NODE.last_leaf < target)
         .order_by(NODE.last_leaf, NODE.level).execution_options(yield_per=STREAM_BATCH * 2)))
     cr, first_leaf = CompactRange(), None
+    append, digest, sha256 = cr.append, hmac.digest, hashlib.sha256  # hot loop: one pass per event
     for row in leaves:
         index = cr.size
-        if row.leaf_index != index:
+        eid, at, actor_id, role, org_id, action, otype, oid, detail, mac, leaf_index = row
+        if leaf_index != index:
             return _bad("leaf-order", f"leaf {index}: missing, repeated or out of order "
-                                      f"(found leaf {row.leaf_index} there)", index, index, row.id)
-        data = row_bytes(row)
-        if not mac_ok(mac_key, data, row.mac):
+                                      f"(found leaf {leaf_index} there)", index, index, eid)
+        data = event_bytes(event_id=str(eid), at=at, action=action, actor_id=None if actor_id is None else str(actor_id),
+                           actor_role=role, org_id=None if org_id is None else str(org_id), object_type=otype,
+                           object_id=None if oid is None else str(oid), detail=detail or {}, check=False)
+        if mac is None or digest(mac_key, data, "sha256") != bytes(mac):
             return _bad("leaf-mac", f"leaf {index}: the event's HMAC does not match its fields "
-                                    "(the row was changed)", index, index, row.id)
+                                    "(the row was changed)", index, index, eid)
         if index == 0:
             first_leaf = row
-        for level, node_index, h in cr.append(leaf_hash(data)):
+        for level, node_index, h in append(sha256(b"\x00" + data).digest()):
             stored = next(nodes, None)
-            if stored is None or (stored[0], stored[1]) != (node_key(level, node_index), level) \
+            if stored is None or stored[1] != level or stored[0] != node_key(level, node_index) \
                     or bytes(stored[2]) != h:
                 what = "leaf hash" if level == 0 else f"tree node ({level}, {node_index})"
                 return _bad("node", f"leaf {index}: the stored {what} differs from the one rebuilt from "
-                                    "the leaves", index, index, row.id)
+                                    "the leaves", index, index, eid)
         signed = roots.get(cr.size)
         if signed is not None and signed != cr.root():
             return _bad("root", f"leaf {index}: the tree rebuilt up to size {cr.size} does not match its signed "
                                 "checkpoint (a leaf at or before it was changed, moved or replaced)",
-                        index, index, row.id)
+                        index, index, eid)
     if cr.size < target:
         return _bad("truncated", f"the tree ends at {cr.size} leaves but a signed checkpoint covers {target} "
                                  "(events were deleted)", cr.size, cr.size)
