@@ -113,7 +113,8 @@ def test_family_key_then_org_key_on_enrolment(app, db, keyring):
     add_member(db, head, org, "head")
     group = make_group(db, org, "G")
     db.commit()
-    enrollment = enroll_by_iin(db, keyring, head, group, iin=iin, name=None, birth_date=None)
+    # The form asks for the name and birth date of every child (a known IIN must not be told apart).
+    enrollment = enroll_by_iin(db, keyring, head, group, iin=iin, name="Атын жазды", birth_date=dt.date(2021, 3, 14))
     assert enrollment.status == "pending"  # the parent confirms; no duplicate child
     parent = make_user(db, "other@example.kz")
     from sabidamu.services import AccessDenied
