@@ -51,6 +51,9 @@ class Settings:
     smtp_password: str = ""
     smtp_from: str = "SabiDamu <no-reply@localhost>"
     smtp_ca_file: Path | None = None  # a private CA for the mail server's certificate (else the system's)
+    # The public address links in e-mails point to (never taken from the request's Host header).
+    base_url: str = ""
+    privacy_contact: str = ""  # e-mail shown on /privacy for questions about personal data
     extra: dict = field(default_factory=dict)
 
     @property
@@ -169,4 +172,6 @@ def load_settings(environ: dict | None = None) -> Settings:
         smtp_password=env.get("SABIDAMU_SMTP_PASSWORD", ""),
         smtp_from=env.get("SABIDAMU_SMTP_FROM", "").strip() or "SabiDamu <no-reply@localhost>",
         smtp_ca_file=Path(smtp_ca) if smtp_ca else None,
+        base_url=env.get("SABIDAMU_BASE_URL", "").strip().rstrip("/"),
+        privacy_contact=env.get("SABIDAMU_PRIVACY_CONTACT", "").strip(),
     )

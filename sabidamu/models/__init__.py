@@ -10,7 +10,7 @@ from .screening import Screening
 from .security import DeletionRequest, RefusedAttempt, StaffTotp  # noqa: F401
 from .transfer import OrgTransferKey
 from .transfer_package import ImportedCard, TransferPackage, TrustedSenderKey
-from .user import LoginThrottle, User, UserSession
+from .user import LoginThrottle, PasswordReset, User, UserSession
 
 __all__ = [
     "OrgTransferKey", "ImportedCard", "TransferPackage", "TrustedSenderKey",

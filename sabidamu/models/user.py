@@ -33,6 +33,10 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=200)
     locale: str | None = Field(default=None, max_length=5)
     is_admin: bool = False
+    # Registered but not yet confirmed (by the link sent to the e-mail, or a code from the kindergarten head).
+    unconfirmed: bool = False
+    # The version of the privacy notice (/privacy) the person accepted when registering.
+    privacy_version: str | None = Field(default=None, max_length=20)
     # A password set by somebody else (a head for their staff): the next sign-in must choose a new one first.
     must_change_password: bool = False
     # Set when a head deactivates a staff member who then belongs nowhere: the login no longer works.
@@ -58,3 +62,18 @@ class LoginThrottle(SQLModel, table=True):
     window_start: dt.datetime = created_field()
     failures: int = 0
     locked_until: dt.datetime | None = time_field()
+
+
+class PasswordReset(SQLModel, table=True):
+    """A single-use, short-lived password reset: a link sent by e-mail (kind 'email'), or a code a kindergarten
+    head gives a phone-only parent after checking their identity in person (kind 'code'). Only the SHA-256 of
+    the secret is stored."""
+
+    id: uuid.UUID = id_field()
+    user_id: uuid.UUID = Field(foreign_key="user.id", index=True)
+    kind: str = Field(max_length=10)
+    secret_hash: str = Field(max_length=64, unique=True)
+    created_at: dt.datetime = created_field()
+    expires_at: dt.datetime = time_field()
+    used_at: dt.datetime | None = time_field()
+    issued_by: uuid.UUID | None = Field(default=None, foreign_key="user.id")  # the head, for a code

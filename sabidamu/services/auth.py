@@ -79,6 +79,9 @@ def authenticate(db: Session, login: str, password: str, ip: str) -> User:
         record(db, user, "auth.login_deactivated", object_type="user", object_id=user.id)
         db.commit()
         raise ServiceError("account_deactivated")
+    if user.unconfirmed:  # registered, not confirmed yet: only someone who knows the password learns this
+        db.commit()
+        raise ServiceError("account_unconfirmed", by_phone=user.email_index is None)
     record(db, user, "auth.login", object_type="user", object_id=user.id)
     db.commit()
     return user

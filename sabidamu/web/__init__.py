@@ -25,10 +25,11 @@ def register_web(app: Flask) -> None:
     from .specialist.routes import bp as specialist_bp
     from .transfer.routes import bp as transfer_bp
     from .ops.routes import bp as ops_bp
+    from .account.settings import bp as settings_bp
 
     for bp in (account_bp, public_bp, auth_bp, parent_bp, org_bp, admin_bp, screening_bp, monitoring_bp):
         app.register_blueprint(bp)
-    for bp in (consent_bp, specialist_bp, cards_bp, school_bp, transfer_bp, ops_bp):
+    for bp in (consent_bp, specialist_bp, cards_bp, school_bp, transfer_bp, ops_bp, settings_bp):
         app.register_blueprint(bp)
 
     @app.teardown_request

@@ -67,7 +67,7 @@ def nav_items() -> list[tuple[str, str]]:
         unread = unread_notices()
         items.append((url_for("consent.notices"), ngettext("Notices (%(num)d new)", "Notices (%(num)d new)", unread)
                       if unread else gettext("Notices")))
-    items.append((url_for("account.security"), gettext("Account")))
+    items.append((url_for("settings.index"), gettext("Account")))
     return items
 
 

@@ -3,10 +3,13 @@ from flask import Blueprint, flash, g, redirect, render_template, request, sessi
 from flask_babel import get_locale, gettext
 
 from ...services import ServiceError
-from ...services.auth import authenticate, end_session, register_parent, start_session
-from ..common import apply_service_error, db, form_status
+from ...services import recovery, registration
+from ...services.auth import authenticate, end_session, start_session
+from ..common import db, form_status
 from ..redirects import safe_next
-from .forms import LoginForm, RegisterForm
+from .forms import CodeResetForm, ConfirmForm, ForgotForm, LoginForm, NewPasswordForm, RegisterForm
+from .mailing import deliver
+from .texts import show_error
 
 bp = Blueprint("auth", __name__)
 
@@ -25,19 +28,92 @@ def _sign_in(user) -> None:
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
+    """The same answer for a new and a known e-mail or phone (services/registration.py)."""
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = register_parent(db(), full_name=form.full_name.data, login=form.login.data,
-                                   password=form.password.data, locale=str(get_locale()))
+            done = registration.register(db(), full_name=form.full_name.data, login=form.login.data,
+                                         password=form.password.data, locale=str(get_locale()), ip=_ip())
         except ServiceError as exc:
             db().rollback()
-            apply_service_error(form, exc)
+            show_error(form, exc)
+            return render_template("auth/register.html", form=form), 429 if exc.code == "too_many_requests" else 422
+        deliver(done.mail)
+        return render_template("auth/registered.html", by_phone=done.by_phone, login=form.login.data.strip())
+    return render_template("auth/register.html", form=form), form_status()
+
+
+def _ip() -> str:
+    return request.remote_addr or "?"
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+def forgot():
+    form = ForgotForm()
+    if form.validate_on_submit():
+        try:
+            out = recovery.request_reset(db(), form.login.data, _ip())
+        except ServiceError as exc:
+            db().rollback()
+            show_error(form, exc)
+            return render_template("auth/forgot.html", form=form), 429
+        deliver(out)
+        return render_template("auth/forgot_sent.html", by_phone="@" not in form.login.data)
+    return render_template("auth/forgot.html", form=form), form_status()
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token):
+    if recovery.peek(db(), "email", token) is None:
+        return render_template("auth/link_invalid.html"), 410
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            recovery.reset_with_link(db(), token, form.password.data)
+        except ServiceError as exc:
+            db().rollback()
+            if exc.code == "link_invalid":
+                return render_template("auth/link_invalid.html"), 410
+            show_error(form, exc)
+        else:
+            flash(gettext("Your new password is set. Sign in with it."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form), form_status()
+
+
+@bp.route("/reset/code", methods=["GET", "POST"])
+def reset_code():
+    form = CodeResetForm()
+    if form.validate_on_submit():
+        try:
+            recovery.use_code(db(), form.login.data, form.code.data, form.password.data, _ip())
+        except ServiceError as exc:
+            db().rollback()
+            show_error(form, exc)
+        else:
+            flash(gettext("Your new password is set. Sign in with it."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_code.html", form=form), form_status()
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+def confirm(token):
+    if recovery.peek(db(), "confirm", token) is None:
+        return render_template("auth/link_invalid.html"), 410
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            user = recovery.confirm_with_link(db(), token, form.password.data, _ip())
+        except ServiceError as exc:
+            db().rollback()
+            if exc.code == "link_invalid":
+                return render_template("auth/link_invalid.html"), 410
+            show_error(form, exc)
         else:
             _sign_in(user)
             flash(gettext("Welcome to SabiDamu! Add your child to begin."), "success")
             return redirect(url_for("parent.dashboard"))
-    return render_template("auth/register.html", form=form), 200 if request.method == "GET" or not form.errors else 422
+    return render_template("auth/confirm.html", form=form), form_status()
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -47,7 +123,7 @@ def login():
         try:
             user = authenticate(db(), form.login.data, form.password.data, request.remote_addr or "?")
         except ServiceError as exc:
-            apply_service_error(form, exc)
+            show_error(form, exc)
         else:
             from ...services.totp_setup import is_enabled
             if is_enabled(db(), user):  # staff with TOTP: the code page comes before the session

@@ -14,6 +14,18 @@ def index():
     return render_template("public/index.html")
 
 
+@bp.get("/privacy")
+def privacy():
+    """The privacy notice the registration form refers to; the version a registration accepts is recorded."""
+    from flask import current_app
+    from flask_babel import get_locale
+    from ...services.registration import PRIVACY_NOTICE_VERSION
+    lang = "ru" if str(get_locale()) == "ru" else "kk"
+    return render_template("public/privacy.html", lang=lang, version=PRIVACY_NOTICE_VERSION,
+                           notice=f"public/privacy/{PRIVACY_NOTICE_VERSION}.{lang}.html",
+                           contact=current_app.config["SETTINGS"].privacy_contact)
+
+
 @bp.get("/home")
 def home():
     """Where a signed-in user starts: their organization, the admin page, or their children."""

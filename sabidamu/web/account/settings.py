@@ -1,0 +1,101 @@
+"""My account (name, e-mail, phone; signing out elsewhere), and the head's one-time code for a parent who signs
+in with a phone. Routes call services/account.py and services/recovery.py."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ...access import org_role
+from ...services import AccessDenied, ServiceError
+from ...services import account as svc
+from ...services import recovery
+from ...services.identity import identity_of
+from ..auth.texts import show_error
+from ..common import db, form_status, login_required, parse_uuid
+from ..validators import login_value
+
+bp = Blueprint("settings", __name__)
+
+
+class ProfileForm(FlaskForm):
+    full_name = StringField(_l("Your full name"), validators=[
+        DataRequired(_l("Enter your name.")), Length(max=200, message=_l("At most %(max)d characters."))])
+    email = StringField(_l("E-mail"), validators=[Optional(), login_value])
+    phone = StringField(_l("Phone"), validators=[Optional(), login_value])
+    current = PasswordField(_l("Current password"), validators=[
+        DataRequired(_l("Enter your current password to save the changes.")), Length(max=200)])
+
+    def validate_email(self, field):
+        if field.data and "@" not in field.data:
+            from wtforms.validators import ValidationError
+            raise ValidationError(_l("Enter a valid e-mail address, for example name@mail.kz."))
+
+    def validate_phone(self, field):
+        if field.data and "@" in field.data:
+            from wtforms.validators import ValidationError
+            raise ValidationError(_l("Enter a Kazakhstan phone number, for example +7 701 234 56 78."))
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+class ParentCodeForm(FlaskForm):
+    login = StringField(_l("The parent's phone number or e-mail"), validators=[
+        DataRequired(_l("Enter the parent's phone number or e-mail.")), login_value])
+
+
+def _page(form: ProfileForm, status: int = 200):
+    return render_template("account/settings.html", form=form, action_form=ActionForm(),
+                           others=svc.other_sessions(db(), g.user, g.user_session)), status
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def index():
+    form = ProfileForm()
+    if not form.is_submitted():
+        ident = identity_of(g.user)
+        form.full_name.data, form.email.data, form.phone.data = ident.name, ident.email, ident.phone
+    if form.validate_on_submit():
+        try:
+            changed = svc.update_profile(db(), g.user, current=form.current.data, name=form.full_name.data,
+                                         email=form.email.data or "", phone=form.phone.data or "")
+        except ServiceError as exc:
+            db().rollback()
+            show_error(form, exc, aliases={"full_name": "full_name"})
+        else:
+            flash(gettext("Your details are saved.") if changed else gettext("Nothing has changed."), "success")
+            return redirect(url_for("settings.index"))
+    return _page(form, form_status())
+
+
+@bp.post("/account/sessions/end-others")
+@login_required
+def end_others():
+    if ActionForm().validate_on_submit():
+        svc.sign_out_others(db(), g.user, g.user_session)
+        flash(gettext("You are signed out everywhere else. This device stays signed in."), "success")
+    return redirect(url_for("settings.index"))
+
+
+@bp.route("/orgs/<org_id>/parent-code", methods=["GET", "POST"])
+@login_required
+def parent_code(org_id):
+    oid = parse_uuid(org_id)
+    if org_role(db(), g.user, oid) != "head":
+        raise AccessDenied()
+    form = ParentCodeForm()
+    code = None
+    if form.validate_on_submit():
+        try:
+            code = recovery.issue_code(db(), g.user, oid, form.login.data)
+        except ServiceError as exc:
+            db().rollback()
+            show_error(form, exc)
+    status = 200 if code else form_status()
+    return render_template("account/parent_code.html", form=form, code=code, org_id=oid), status

@@ -1,0 +1,56 @@
+"""A parent changes their name, e-mail and phone (current password required; re-sealed) and signs out of the
+other sessions."""
+from __future__ import annotations
+
+from sqlmodel import select
+
+from sabidamu.models import AuditEvent, UserSession
+from sabidamu.services.auth import find_user
+from sabidamu.services.identity import identity_of
+from tests.factories import PASSWORD, login, make_user
+
+
+def _form(**over):
+    data = {"full_name": "Айгүл Серікова", "email": "ana@example.kz", "phone": "", "current": PASSWORD}
+    data.update(over)
+    return data
+
+
+def test_change_details_with_current_password(client, db, keyring):
+    make_user(db, "ana@example.kz", staff_name=False)
+    make_user(db, "taken@example.kz")
+    db.commit()
+    login(client, "ana@example.kz")
+    page = client.get("/account")
+    assert page.status_code == 200 and 'value="ana@example.kz"' in page.text
+    r = client.post("/account", data=_form(email="new@example.kz", phone="8 701 555 00 04", current="wrong-one-1"))
+    assert r.status_code == 422 and 'id="current-err"' in r.text and 'value="new@example.kz"' in r.text
+    r = client.post("/account", data=_form(email="taken@example.kz"))
+    assert r.status_code == 422 and 'id="email-err"' in r.text
+    r = client.post("/account", data=_form(email="", phone=""))
+    assert r.status_code == 422
+    r = client.post("/account", data=_form(email="new@example.kz", phone="8 701 555 00 04"))
+    assert r.status_code == 302
+    db.rollback()
+    assert find_user(db, "ana@example.kz") is None
+    user = find_user(db, "+77015550004")
+    assert user is not None and find_user(db, "new@example.kz").id == user.id
+    ident = identity_of(user, keyring)
+    assert (ident.name, ident.email, ident.phone) == ("Айгүл Серікова", "new@example.kz", "+77015550004")
+    assert user.full_name == ""  # a parent's name stays sealed
+    event = db.exec(select(AuditEvent).where(AuditEvent.action == "account.profile_change")).one()
+    assert "new@example.kz" not in str(event.detail)
+    assert login(client.application.test_client(), "+77015550004").status_code == 302
+
+
+def test_sign_out_everywhere_else(client, app, db):
+    make_user(db, "ana@example.kz", staff_name=False)
+    db.commit()
+    phone = app.test_client()
+    login(phone, "ana@example.kz")
+    login(client, "ana@example.kz")
+    assert client.post("/account/sessions/end-others").status_code == 302
+    assert phone.get("/account").status_code == 302  # the other device is signed out
+    assert client.get("/account").status_code == 200  # this one stays
+    db.rollback()
+    assert len(db.exec(select(UserSession).where(UserSession.ended_at.is_(None))).all()) == 1
