@@ -84,6 +84,9 @@ def _create(db: Session, keyring: Keyring, today: dt.date) -> None:
                        role="specialist", locale="kk")
     db.flush()
     db.exec(select(Membership).where(Membership.user_id == speech.id)).one().specialist_kind = "speech_therapist"
+    from .models import User
+    for user in db.exec(select(User).where(User.must_change_password)).all():
+        user.must_change_password = False  # the demo's passwords are published on purpose: no forced change
     pre = Group(org_id=kg.id, name="Күншуақ", age_group="preschool", academic_year=year)
     mid = Group(org_id=kg.id, name="Балапан", age_group="middle", academic_year=year)
     db.add_all([pre, mid])
