@@ -34,7 +34,7 @@ BANDS = [(2, 4), (4, 6), (6, 9), (9, 12), (12, 15), (15, 18), (18, 21), (21, 24)
          (30, 33), (33, 36), (36, 42), (42, 48), (48, 54), (54, 60), (60, 66), (66, 72)]
 DOMAINS = ["communication", "gross_motor", "fine_motor", "problem_solving", "personal_social"]
 DUE_AT_START = 5  # most recent skills due by the band's first day
-DUE_IN_BAND = 3  # skills falling due during the band (count from their 75 % age on)
+DUE_IN_BAND = 4  # skills falling due during the band (count from their 75 % age on)
 # Calibration of each band's cut-offs under the model of sabidamu/instruments/simulate.py (typical
 # children): 'refer' below the score that at most REFER_SHARE of them fall under, 'monitor' below the
 # score that at most MONITOR_SHARE fall under.  Like ASQ-style cut-offs set from a norm sample, but the
@@ -70,7 +70,7 @@ def band_items(skills: list[dict], domain: str, start: int, end: int) -> list[tu
     own = [s for s in skills if s["domain"] == domain]
     warnings = [s for s in own if is_warning(s, start)]
     candidates = [s for s in own if s not in warnings and not (s.get("key") and s["warning_age"] < start)]
-    recent_first = lambda s: (-s["age75"], s["id"])  # noqa: E731
+    recent_first = lambda s: (-s["age75"], not s.get("key"), s["id"])  # noqa: E731  (key skills first)
     due_at_start = sorted((s for s in candidates if s["age75"] <= start), key=recent_first)[:DUE_AT_START]
     due_in_band = sorted((s for s in candidates if start < s["age75"] <= end), key=recent_first)[:DUE_IN_BAND]
     chosen = [(s, True) for s in warnings] + [(s, False) for s in due_at_start + due_in_band]
