@@ -91,3 +91,27 @@ def test_the_confirmation_page_shows_the_known_key_beside_the_new_one(app, clien
     assert grouped(first.fingerprint) in page.text and grouped(second.fingerprint) in page.text
     from tests.i18n import t
     assert t(app, "This school already confirmed another key for this sender.") in page.text
+
+
+def test_a_key_bound_to_a_local_kindergarten_by_phone_cannot_hand_its_children_over(db, keyring, ctx):
+    """The old attack chain: a stranger's key once confirmed by phone for a package naming this installation's
+    kindergarten (a TrustedSenderKey bound to its id) let every later package 'from' it import and take the child's
+    enrolment. Now that key speaks for nobody registered here: refused, the enrolment and the kindergarten's access
+    untouched."""
+    from types import SimpleNamespace
+
+    from sabidamu.models import Enrollment
+    from sabidamu.services.children import open_child
+    child = ctx.world.children["A"]
+    view = open_child(keyring, child)
+    sender, public = _attacker(ctx.kg.id, KG_BIN)
+    db.add(TrustedSenderKey(school_org_id=ctx.school.id, sender_org_id=ctx.kg.id, sender_bin=KG_BIN,
+                            sender_name="Балабақша", fingerprint=public.fingerprint, public_key=public.to_base64()))
+    db.commit()
+    target = SimpleNamespace(iin=view.iin, name=view.name, birth=view.birth_date)
+    result = svc.import_package(db, keyring, ctx.school.id, ctx.build.build(target, sender=sender), ctx.head)
+    assert (result.status, result.code) == ("rejected", "sender_not_verified")
+    db.expire_all()
+    enrolment = db.exec(select(Enrollment).where(Enrollment.child_id == child.id)).one()
+    assert enrolment.status == "active"
+    assert db.exec(select(TransferPackage).where(TransferPackage.child_id == child.id)).all() == []
