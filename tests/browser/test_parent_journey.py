@@ -12,6 +12,7 @@ import re
 import pytest
 
 from sabidamu.iin import make_iin
+from tests.support.smtp import smtp_server  # noqa: F401
 from tests.browser.helpers import (KAZAKH_LETTERS, assert_accessible, field_error, html_lang, shot, sign_in, sign_out,
                                    switch_language)
 
@@ -75,8 +76,15 @@ def test_landing_register_login_in_russian(new_page):
     assert_accessible(page)
 
 
+@pytest.fixture
+def environ(environ, smtp_server):
+    """The served app sends its mail to a real local SMTP server (the registration's confirmation link)."""
+    environ.update(smtp_server.environ)
+    return environ
+
+
 @pytest.mark.browser
-def test_parent_journey(page, new_page, live_server):
+def test_parent_journey(page, new_page, live_server, smtp_server):
     # Landing page, Kazakh by default (the context sends Accept-Language: kk).
     response = page.goto("/")
     assert response.status == 200 and html_lang(page) == "kk"
@@ -94,6 +102,17 @@ def test_parent_journey(page, new_page, live_server):
     page.fill("#password", PASSWORD)
     page.fill("#password2", PASSWORD)
     page.check("#agree")
+    response = submit(page)
+    # The same answer for a new and a known address; the account is confirmed through the e-mailed link.
+    assert response.status == 200 and page.url.endswith("/register")
+    shot(page, "registered")
+    assert_accessible(page)
+    [message] = smtp_server.wait_for(1)
+    link = re.search(r"https?://\S+/confirm/[A-Za-z0-9_-]+", message.body).group(0)
+    page.goto(link)
+    shot(page, "confirm")
+    assert_accessible(page)
+    page.fill("#password", PASSWORD)
     response = submit(page)
     assert response.status == 200 and page.url.endswith("/parent")
     assert page.locator(".flash-success").is_visible()
