@@ -79,11 +79,14 @@ def _create(db: Session, keyring: Keyring, today: dt.date) -> None:
     head = add_staff(db, None, kg, full_name="Гүлнар Әбенова", login="head@demo.sabidamu.kz", password=PASSWORD, role="head", locale="kk")
     teacher = add_staff(db, None, kg, full_name="Сәуле Жұмабекова", login="teacher@demo.sabidamu.kz", password=PASSWORD, role="teacher", locale="kk")
     teacher2 = add_staff(db, None, kg, full_name="Ольга Иванова", login="teacher2@demo.sabidamu.kz", password=PASSWORD, role="teacher", locale="ru")
-    add_staff(db, None, school, full_name="Бауыржан Темірханов", login="school@demo.sabidamu.kz", password=PASSWORD, role="head", locale="kk")
+    school_head = add_staff(db, None, school, full_name="Бауыржан Темірханов", login="school@demo.sabidamu.kz",
+                            password=PASSWORD, role="head", locale="kk")
     speech = add_staff(db, None, kg, full_name="Динара Құлжанова", login="speech@demo.sabidamu.kz", password=PASSWORD,
                        role="specialist", locale="kk")
     db.flush()
     db.exec(select(Membership).where(Membership.user_id == speech.id)).one().specialist_kind = "speech_therapist"
+    for user in (head, teacher, teacher2, school_head, speech):  # the README's shared demo password stays valid
+        user.must_change_password = False
     from .models import User
     for user in db.exec(select(User).where(User.must_change_password)).all():
         user.must_change_password = False  # the demo's passwords are published on purpose: no forced change
@@ -123,6 +126,13 @@ def _create(db: Session, keyring: Keyring, today: dt.date) -> None:
         db.add(Guardianship(child_id=child.id, user_id=parent.id))
 
 
+def guardian_of(keyring: Keyring, child: Child) -> str:
+    """The name a parent signs a paper form with: the child's family name and an initial («Серіков А.»)."""
+    from .services.children import open_child
+    words = open_child(keyring, child, ("name", "birth_date")).name.split()
+    return f"{words[-1]} {'АЕМГ'[len(words[0]) % 4]}." if words else "—"
+
+
 def _demo_consents(db: Session, keyring: Keyring, kg, head, teacher, speech, alikhan, dana, today: dt.date) -> None:
     """Paper monitoring consents for the enrolled children; the teacher refers two children to the speech
     therapist: Дана's paper consent is recorded (the therapist sees her), Әлихан's waits for his parent."""
@@ -131,13 +141,13 @@ def _demo_consents(db: Session, keyring: Keyring, kg, head, teacher, speech, ali
         row = Consent(child_id=child.id, purpose="kindergarten_monitoring", recipient_org_id=kg.id, method="paper",
                       given_by=head.id, paper_date=today, key_id=child.key_id, parts=[])
         row.guardian_name_ct = keyring.seal(child.key_id, "consent", row.id, "guardian_name",
-                                            "Заңды өкіл (қағаз нұсқада)")
+                                            guardian_of(keyring, child))
         db.add(row)
     for child, status in ((dana, "open"), (alikhan, "awaiting_consent")):
         ref = Referral(child_id=child.id, to_org_id=kg.id, to_user_id=speech.id, key_id=child.key_id, status=status,
                        created_by=teacher.id, created_by_role="teacher", opened_at=utcnow() if status == "open" else None)
         ref.reason_ct = keyring.seal(child.key_id, "referral", ref.id, "reason",
-                                     "Бірнеше дыбысты анық айтпайды (р, ш). / Нечётко произносит звуки р, ш.")
+                                     "Бірнеше дыбысты анық айтпайды (р, ш).")  # the teacher writes in Kazakh
         db.add(ref)
     row = Consent(child_id=dana.id, purpose="specialist_access", recipient_org_id=kg.id, recipient_user_id=speech.id,
                   parts=["screenings", "card"], method="paper", given_by=speech.id, paper_date=today,
@@ -147,29 +157,57 @@ def _demo_consents(db: Session, keyring: Keyring, kg, head, teacher, speech, ali
     db.flush()
 
 
+# The pre-school group's teacher writes in Kazakh: one language per note.
 MEASURES = {
-    "physical": "Доппен ойындар, аптасына екі рет. / Игры с мячом два раза в неделю.",
-    "communicative": "Сурет бойынша әңгіме құрау. / Составление рассказа по картинке.",
-    "cognitive": "Санау ойындары 1–10. / Игры на счёт от 1 до 10.",
+    "physical": "Доппен ойындар, аптасына екі рет.",
+    "communicative": "Сурет бойынша әңгіме құрау.",
+    "cognitive": "1-ден 10-ға дейін санау ойындары.",
 }
 
 
-def fill_monitoring(db: Session, keyring: Keyring, group: Group, actor: User, rnd: random.Random) -> int:
-    """Levels for every skill at all three stages of the group's year, measures for some skill groups and the final
-    levels, for every active child of the group; LevelCount kept equal to a recount (services.monitoring's own
-    helpers). Stages a child already has are left alone (idempotent). Returns the number of rows written."""
+def demo_windows(today: dt.date) -> dict | None:
+    """The demo kindergarten's own periods when no default period contains `today`: the next stage opens today
+    (after the final stage, the final period runs to 31 August), so a newcomer can try the grid at once."""
+    from .monitoring import STAGE_IDS, StageWindows, academic_year_of, current_stage, stage_window
+    default = StageWindows.default()
+    if current_stage(default, today) is not None:
+        return None
+    windows = {stage: [str(a), str(b)] for stage, (a, b) in default.as_dict().items()}
+    year = academic_year_of(today)
+    day = "02-28" if (today.month, today.day) == (2, 29) else today.strftime("%m-%d")  # 29 Feb is not every year's
+    for stage in STAGE_IDS:
+        if stage_window(default, year, stage)[0] > today:
+            windows[stage][0] = day
+            return windows
+    windows["final"][1] = "08-31"
+    return windows
+
+
+def fill_monitoring(db: Session, keyring: Keyring, group: Group, actor: User, rnd: random.Random,
+                    today: dt.date | None = None) -> int:
+    """Levels for every skill at the stages of the group's year whose period has opened by `today` (all children
+    for a closed period, every other child for the open one, so the grid still has cells to try), measures for
+    some skill groups, and at the final stage the final levels derived from that stage's skill levels; LevelCount
+    kept equal to a recount (services.monitoring's own helpers). Stages a child already has are left alone
+    (idempotent). Returns the number of rows written."""
     from .models import CardStage
-    from .monitoring import STAGE_IDS
-    from .services.monitoring import _new_row, _recount_change, _seal_json, framework
+    from .monitoring import STAGE_IDS, derive_level, stage_window
+    from .services.monitoring import _new_row, _recount_change, _seal_json, framework, org_windows
 
     fw = framework()
-    child_ids = db.exec(select(Enrollment.child_id).where(Enrollment.group_id == group.id,
-                                                          Enrollment.status == "active")).all()
+    today = today or dt.date.today()
+    windows = org_windows(db.get(Organization, group.org_id))
+    periods = {stage: stage_window(windows, group.academic_year, stage) for stage in STAGE_IDS}
+    child_ids = sorted(db.exec(select(Enrollment.child_id).where(Enrollment.group_id == group.id,
+                                                                 Enrollment.status == "active")).all(), key=str)
     written = 0
-    for child_id in child_ids:
+    for number, child_id in enumerate(child_ids):
         child = db.get(Child, child_id)
         base = rnd.choice((1, 2, 2, 3))
         for index, stage in enumerate(STAGE_IDS):
+            first, last = periods[stage]
+            if today < first or (today <= last and number % 2):
+                continue  # not opened yet; or open now, and this child is left for the newcomer to enter
             exists = db.exec(select(CardStage.id).where(CardStage.child_id == child.id,
                                                         CardStage.academic_year == group.academic_year,
                                                         CardStage.stage == stage)).first()
@@ -185,8 +223,9 @@ def fill_monitoring(db: Session, keyring: Keyring, group: Group, actor: User, rn
             _seal_json(keyring, row, "levels", levels)
             _seal_json(keyring, row, "measures", {sg: text for sg, text in MEASURES.items() if rnd.random() < 0.7})
             final = None
-            if stage == "final":
-                final = {sg: max(1, min(3, base + rnd.choice((0, 1)))) for sg in fw.skill_group_ids}
+            if stage == "final":  # the teacher's final level of each area follows the final stage's skills
+                final = {sg: derive_level(levels.get(s.id) for s in fw.skills(group.age_group, sg)).level
+                         for sg in fw.skill_group_ids}
             _seal_json(keyring, row, "final_levels", final)
             db.flush()
             _recount_change(db, fw, group, row, None, None, levels)
@@ -207,16 +246,19 @@ def ensure_transfer_demo(db: Session, keyring: Keyring, today: dt.date) -> None:
     head = find_user(db, "head@demo.sabidamu.kz")
     if kg is None or school is None or head is None:
         return
+    if kg.stage_windows is None:  # the defaults, and none open today: open the next one (demo_windows)
+        kg.stage_windows = demo_windows(today)
+        db.flush()
     rnd = random.Random(2027)
     for group in db.exec(select(Group).where(Group.org_id == kg.id, Group.age_group == "preschool")).all():
-        fill_monitoring(db, keyring, group, head, rnd)
+        fill_monitoring(db, keyring, group, head, rnd, today)
         for child_id in db.exec(select(Enrollment.child_id).where(Enrollment.group_id == group.id,
                                                                   Enrollment.status == "active")).all():
             if active_consent(db, child_id, "school_transfer", Recipient(school.id)) is not None:
                 continue
             record_paper(db, keyring, head, child_id, org_id=kg.id, purpose="school_transfer", for_me=False,
                          parts=["home_observations"], paper_date=min(today, utcnow().date()),
-                         guardian_name="Заңды өкіл (қағаз нұсқада)", school_id=school.id)
+                         guardian_name=guardian_of(keyring, db.get(Child, child_id)), school_id=school.id)
     db.flush()
 
 

@@ -3,6 +3,7 @@ child A's parent consenting to hand the card to that school, a second child of g
 card (three stages), a specialist's conclusion and a home observation of child A."""
 from __future__ import annotations
 
+import datetime as dt
 import random
 from types import SimpleNamespace
 
@@ -42,7 +43,8 @@ def tw(db, keyring, world):
     add_member(db, school_head, school, "head")
     child_a = world.children["A"]
     child_a2 = make_child(db, keyring, "Бекзат Оспанов", sex="m", group=world.groups["A"])
-    fill_monitoring(db, keyring, world.groups["A"], world.users["head1"], random.Random(5))
+    # The end of the group's academic year (2026-2027): every stage's period has closed, all three are filled.
+    fill_monitoring(db, keyring, world.groups["A"], world.users["head1"], random.Random(5), dt.date(2027, 8, 31))
     ref = Referral(child_id=child_a.id, to_org_id=org1.id, key_id=child_a.key_id, status="open",
                    created_by=world.users["teacher1"].id, created_by_role="teacher")
     db.add(ref)
