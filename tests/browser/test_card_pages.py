@@ -1,7 +1,8 @@
 """The individual development card and the group report in a real browser: both languages, screenshots, axe; the
 parent reads the card; the group PDF job with its progress page (JavaScript on and off); the card on a phone."""
-from sabidamu.services.identity import login_of
 from __future__ import annotations
+
+from sabidamu.services.identity import login_of
 
 import datetime as dt
 

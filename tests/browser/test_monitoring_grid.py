@@ -1,8 +1,9 @@
 """The monitoring grid in a real browser: a teacher fills the start stage of a small group from the keyboard only,
 reloads and sees every value; a second person (another browser context) edits the same child with a stale
 version and gets the conflict with both values; screenshots in kk and ru; the grid passes axe."""
-from sabidamu.services.identity import login_of
 from __future__ import annotations
+
+from sabidamu.services.identity import login_of
 
 import datetime as dt
 

@@ -8,6 +8,7 @@ English, so the test survives the translators' work.
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from flask_babel import force_locale, gettext
@@ -64,7 +65,7 @@ def pdf_text(page) -> str:
     with page.expect_download() as download:
         page.locator("a[href$='/pdf']").click()
     d = download.value
-    assert d.suggested_filename.startswith("screening-") and d.suggested_filename.endswith(".pdf")
+    assert re.fullmatch(r"[A-Za-z-]+_screening_\d{4}-\d\d-\d\d\.pdf", d.suggested_filename), d.suggested_filename
     data = open(d.path(), "rb").read()
     return " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(data)).pages)
 

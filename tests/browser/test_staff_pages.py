@@ -1,7 +1,8 @@
 """The kindergarten's pages in a real browser: the head's organization page, a group, adding a child by IIN (a wrong
 IIN first), both languages; a teacher sees only their own group; the group page on a phone."""
-from sabidamu.services.identity import login_of
 from __future__ import annotations
+
+from sabidamu.services.identity import login_of
 
 import datetime as dt
 import re
