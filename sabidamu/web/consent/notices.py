@@ -19,10 +19,11 @@ def notice_text(view: svc.NoticeView) -> str:
     if view.kind == "paper_consent":
         p = view.params
         paper_date = dt.date.fromisoformat(p["paper_date"]) if p.get("paper_date") else None
-        return gettext("%(org)s recorded a consent for %(child)s signed on paper on %(date)s: %(purpose)s. "
+        # Translators: %(purpose)s is the consent's purpose in «quotes», e.g. «Transfer of the card to a school».
+        return gettext("%(org)s recorded a paper consent %(purpose)s for %(child)s, signed on %(date)s. "
                        "If you did not sign it, revoke it on your child's consents page.",
                        org=org_name(view.org) if view.org else "", child=view.child_first_name,
-                       date=date_on(paper_date), purpose=consent_purpose_label(p.get("purpose", "")))
+                       date=date_on(paper_date), purpose="«%s»" % consent_purpose_label(p.get("purpose", "")))
     return gettext("You have a new notice.")
 
 
