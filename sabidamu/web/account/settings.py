@@ -2,12 +2,14 @@
 in with a phone. Routes call services/account.py and services/recovery.py."""
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ...access import org_role
 from ...services import AccessDenied, ServiceError
@@ -16,7 +18,7 @@ from ...services import recovery
 from ...services.identity import identity_of
 from ..auth.texts import show_error
 from ..common import db, form_status, login_required, parse_uuid
-from ..validators import login_value
+from ..validators import EMAIL, login_value
 
 bp = Blueprint("settings", __name__)
 
@@ -24,19 +26,19 @@ bp = Blueprint("settings", __name__)
 class ProfileForm(FlaskForm):
     full_name = StringField(_l("Your full name"), validators=[
         DataRequired(_l("Enter your name.")), Length(max=200, message=_l("At most %(max)d characters."))])
-    email = StringField(_l("E-mail"), validators=[Optional(), login_value])
-    phone = StringField(_l("Phone"), validators=[Optional(), login_value])
+    email = StringField(_l("E-mail"), validators=[Optional(), Length(max=254)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
     current = PasswordField(_l("Current password"), validators=[
         DataRequired(_l("Enter your current password to save the changes.")), Length(max=200)])
 
     def validate_email(self, field):
-        if field.data and "@" not in field.data:
-            from wtforms.validators import ValidationError
+        if field.data and not EMAIL.match(field.data.strip()):
             raise ValidationError(_l("Enter a valid e-mail address, for example name@mail.kz."))
 
     def validate_phone(self, field):
-        if field.data and "@" in field.data:
-            from wtforms.validators import ValidationError
+        value = field.data or ""
+        digits = "".join(ch for ch in value if ch.isdigit())
+        if value and (not (len(digits) == 11 and digits[0] in "78") or re.search(r"[^\d\s()+-]", value)):
             raise ValidationError(_l("Enter a Kazakhstan phone number, for example +7 701 234 56 78."))
 
 
