@@ -7,6 +7,7 @@ from flask_babel import gettext
 
 from ...services import ServiceError
 from ...services.auth import change_password
+from ...services.identity import identity_of
 from ..common import apply_service_error, db, form_status, login_required
 from .forms import PasswordChangeForm
 from .routes import bp
@@ -31,9 +32,10 @@ def password():
     forced = g.user.must_change_password
     form = PasswordChangeForm()
     if form.validate_on_submit():
+        ident = identity_of(g.user)  # a parent's name is sealed (services/identity.py)
         try:
             change_password(db(), g.user, form.current.data, form.password.data, keep=g.user_session,
-                            personal=(g.user.full_name,))
+                            personal=(ident.name, ident.email, ident.phone))
         except ServiceError as exc:
             db().rollback()
             apply_service_error(form, exc)
