@@ -20,6 +20,7 @@ the rules below hold for every band.  The rules (docs/screening.md, "How v2 is b
 """
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -44,6 +45,32 @@ MONITOR_SHARE = 0.15
 CALIBRATION_CHILDREN = 4000
 CALIBRATION_SEED = 2026
 EARLY_MOTOR_ROUTE = ["pediatrician", "neurologist"]
+
+
+# One term per concept in each language (docs/screening.md, "Glossary"): texts reused from v1 said
+# кубик/текше, табақ/тәрелке, машинка/машина, книга/книжка; v2 says текше, тәрелке, машина, книжка.
+GLOSSARY = {
+    "kk": [(r"\bкубиктерден\b", "текшелерден"), (r"\bкубикті\b", "текшені"), (r"\bкубик\b", "текше"),
+           (r"\bтабаққа\b", "тәрелкеге"), (r"\bтарелкамен\b", "тәрелкемен"), (r"\bтарелка\b", "тәрелке"), (r"\bкітапшасын\b", "кітабын")],
+    "ru": [(r"\bмашинкой\b", "машиной"), (r"\bмашинку\b", "машину"), (r"\bкниг\b", "книжек"),
+           (r"\bкниге\b", "книжке"), (r"\bкниги\b", "книжки"), (r"\bкнигу\b", "книжку")],
+}
+
+
+def normalise(node):
+    """Apply GLOSSARY to every {kk, ru} text of a document."""
+    if isinstance(node, dict):
+        if set(node) == {"kk", "ru"} and all(isinstance(v, str) for v in node.values()):
+            out = {}
+            for lang, text in node.items():
+                for pattern, term in GLOSSARY[lang]:
+                    text = re.sub(pattern, term, text)
+                out[lang] = text
+            return out
+        return {k: normalise(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [normalise(v) for v in node]
+    return node
 
 
 def warning_persist(start: int) -> int:
@@ -195,7 +222,7 @@ def calibrate(doc: dict) -> None:
 
 
 def render() -> str:
-    doc = build()
+    doc = normalise(build())
     calibrate(doc)
     return HEADER + yaml.dump(doc, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=120)
 

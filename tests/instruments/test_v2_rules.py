@@ -273,3 +273,16 @@ def test_v1_is_still_loadable_beside_v2():
     assert {i.version for i in REGISTRY.all() if i.id == "sabidamu-social-communication"} == {1, 2}
     assert REGISTRY.get("sabidamu-social-communication").version == 2  # v1 retired for new screenings
     assert AgeSpan(0, 0) < DEV.bands[0].min_age
+
+
+GLOSSARY_AVOIDED = {"kk": re.compile(r"\b(кубик\w*|табақ\w*|тарелка\w*|кітапша\w*)", re.I),
+                    "ru": re.compile(r"\b(машинк\w*|книг[аеиуо]\w*|книг\b)", re.I)}
+
+
+@pytest.mark.parametrize("instrument", [DEV, SC], ids=["dev", "sc"])
+def test_one_term_per_concept(instrument):
+    """docs/screening.md, "Glossary": текше, тәрелке, машина, книжка (not кубик, табақ, машинка, книга)."""
+    for where, text in _texts(instrument):
+        for lang in ("kk", "ru"):
+            found = GLOSSARY_AVOIDED[lang].findall(getattr(text, lang))
+            assert not found, (where, lang, found)
