@@ -16,7 +16,7 @@ from ...services import ServiceError
 from ...services import enrolment_end as svc
 from ...services.transfer_import import retention_until
 from ..common import db, form_status, keyring, login_required, parse_uuid
-from ..formatting import localized_params
+from ..formatting import long_date
 from .routes import bp
 
 MESSAGES = {
@@ -42,7 +42,9 @@ def _message(error: ServiceError) -> str:
     text = MESSAGES.get(error.code)
     if text is None:
         return gettext("The request could not be completed.")
-    return str(text) % localized_params(error.params) if error.params else str(text)
+    # The sentences put the date where the nominative form reads right (kk «… күнінен», ru «раньше / с …»).
+    params = {k: long_date(v) if isinstance(v, dt.date) else v for k, v in error.params.items()}
+    return str(text) % params if params else str(text)
 
 
 @bp.route("/groups/<group_id>/children/<child_id>/leave", methods=["GET", "POST"])
