@@ -21,6 +21,9 @@ class Notification(SQLModel, table=True):
     __table_args__ = (sa.Index("ix_notification_user_unread", "user_id", "read_at"),)
     id: uuid.UUID = id_field()
     user_id: uuid.UUID = Field(foreign_key="user.id", index=True)
+    # The child the notice is about: a deletion of the child's data (services/data_rights.py follows foreign
+    # keys) takes its notices with it.
+    child_id: uuid.UUID | None = Field(default=None, foreign_key="child.id", index=True)
     kind: str = Field(max_length=40)
     params: dict = Field(default_factory=dict, sa_type=sa.JSON)  # ids and codes only (see the module's note)
     created_at: dt.datetime = created_field()

@@ -227,6 +227,8 @@ def revoke(db: Session, guardian: User, consent_id: uuid.UUID) -> Consent:
         raise AccessDenied()
     if row.revoked_at is not None:
         raise ServiceError("already_revoked")
+    # The same lock as a paper consent's check against revocations (services/paper_consent.py).
+    db.exec(select(Child.id).where(Child.id == row.child_id).with_for_update()).first()
     row.revoked_at, row.revoked_by = utcnow(), guardian.id
     db.flush()
     if row.purpose == "specialist_access":

@@ -51,10 +51,11 @@ def first_name(full_name: str) -> str:
     return (full_name or "").strip().split(" ")[0]
 
 
-def notify(db: Session, user_id: uuid.UUID, kind: str, **params) -> Notification:
+def notify(db: Session, user_id: uuid.UUID, kind: str, *, child_id: uuid.UUID | None = None, **params) -> Notification:
     if kind not in NOTIFICATION_KINDS:
         raise ValueError(kind)
-    row = Notification(id=uuid.uuid4(), user_id=user_id, kind=kind,
+    params = {"child_id": child_id, **params} if child_id else params
+    row = Notification(id=uuid.uuid4(), user_id=user_id, kind=kind, child_id=child_id,
                        params={k: str(v) if v is not None else None for k, v in params.items()})
     db.add(row)
     db.flush()

@@ -70,6 +70,12 @@ def latest_revocation(db: Session, child_id: uuid.UUID, purpose: str, org_id: uu
     return max(dates) if dates else None
 
 
+def lock_child(db: Session, child_id: uuid.UUID) -> None:
+    """Serializes the revocation check with a concurrent revocation (consent.revoke takes the same lock): on
+    PostgreSQL a row lock on the child; SQLite's writers are serialized already (BEGIN IMMEDIATE)."""
+    db.exec(select(Child.id).where(Child.id == child_id).with_for_update()).first()
+
+
 def check_not_before_revocation(db: Session, child_id: uuid.UUID, purpose: str, org_id: uuid.UUID,
                                 paper_date: dt.date) -> None:
     revoked = latest_revocation(db, child_id, purpose, org_id)
@@ -116,6 +122,7 @@ def record_paper(db: Session, keyring: Keyring, staff: User, child_id: uuid.UUID
     parts = check_parts(purpose, parts)
     check_until(valid_until)
     name = _check_paper(paper_date, guardian_name)
+    lock_child(db, child_id)
     check_not_before_revocation(db, child_id, purpose, org_id, paper_date)
     row = PendingPaperConsent(id=uuid.uuid4(), child_id=child_id, purpose=purpose, recipient_org_id=org_id,
                               recipient_user_id=recipient.user_id, parts=parts, paper_date=paper_date,
@@ -155,6 +162,7 @@ def _record_paper_school(db: Session, keyring: Keyring, staff: User, child_id: u
     parts = check_parts("school_transfer", parts)
     check_until(valid_until)
     name = _check_paper(paper_date, guardian_name)
+    lock_child(db, child_id)
     check_not_before_revocation(db, child_id, "school_transfer", school_id, paper_date)
     row = _add(db, keyring, child, staff, purpose="school_transfer", recipient=recipient, parts=parts,
                method="paper", valid_until=valid_until, paper_date=paper_date, guardian_name=name)
@@ -231,6 +239,7 @@ def confirm_paper(db: Session, keyring: Keyring, head: User, pending_id: uuid.UU
     recorder = db.get(User, row.recorded_by)
     if not _child_is_theirs(db, row.child_id, row.purpose, row.recipient_org_id, row.recipient_user_id):
         raise ServiceError("not_your_child")
+    lock_child(db, row.child_id)
     check_not_before_revocation(db, row.child_id, row.purpose, row.recipient_org_id, row.paper_date)
     name = keyring.open(PENDING_TABLE, row.id, "guardian_name", row.guardian_name_ct)
     consent = _add(db, keyring, child, recorder, purpose=row.purpose,

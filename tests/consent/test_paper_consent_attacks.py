@@ -220,3 +220,13 @@ def test_unread_notices_show_in_the_menu_and_on_the_dashboard(spec, app, client,
     client.get("/notices")  # reading marks them read
     dashboard = client.get("/parent")
     assert ">Уведомления</a>" in dashboard.text and "непрочитанн" not in dashboard.text
+
+
+def test_a_childs_notices_go_with_the_childs_data(spec, db, keyring):
+    from sabidamu.services.data_rights import child_rows
+    w = spec
+    svc.confirm_paper(db, keyring, w.users["head1b"], _paper(db, keyring, w, "head1").id)
+    db.rollback()
+    (notice,) = db.exec(select(Notification)).all()
+    plan = child_rows(db, w.children["A"].id)
+    assert notice.id in plan["notification"] and plan["pendingpaperconsent"]
