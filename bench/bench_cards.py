@@ -15,6 +15,7 @@ Prints a Markdown table for docs/benchmarks.md.
 """
 from __future__ import annotations
 
+from sabidamu.services.auth import find_user
 import argparse
 import datetime as dt
 import io
@@ -111,8 +112,7 @@ def fill_group(instance_dir: Path, teacher_login: str, group_id: str) -> int:
     keyring = app.extensions["sabidamu.keyring"]
     fw = load_framework()
     with app.app_context(), session_scope(engine) as db:
-        teacher = db.exec(select(User).where(User.email == teacher_login)).first() or \
-            db.exec(select(User).where(User.phone == teacher_login)).one()
+        teacher = find_user(db, teacher_login)
         group = db.get(Group, uuid.UUID(group_id))
         y = group.academic_year
         days = {"start": dt.date(y, 10, 1), "intermediate": dt.date(y + 1, 1, 15), "final": dt.date(y + 1, 5, 15)}
@@ -165,8 +165,7 @@ def bench(instance_dir: Path, teacher_login: str, group_id: str, runs: int, grou
     engine = app.extensions["sabidamu.engine"]
     keyring = app.extensions["sabidamu.keyring"]
     with app.app_context(), session_scope(engine) as db:
-        teacher = db.exec(select(User).where(User.email == teacher_login)).first() or \
-            db.exec(select(User).where(User.phone == teacher_login)).one()
+        teacher = find_user(db, teacher_login)
         _group, _role, ids = svc.group_for_pdf(db, teacher, uuid.UUID(group_id))
         context = svc.card_pdf_data(db, keyring, teacher, ids[0], lang)
         card = render_card_pdf(context)  # warm up: fonts, templates

@@ -12,6 +12,7 @@ Prints a Markdown table with the machine details, for docs/benchmarks.md.
 """
 from __future__ import annotations
 
+from sabidamu.services.auth import find_user
 import argparse
 import datetime as dt
 import os
@@ -97,7 +98,7 @@ def setup(app, n_children: int) -> dict:
             db.flush()
             fill_monitoring(db, keyring, group, head, rnd)
         school = db.exec(select(Organization).where(Organization.bin == SCHOOL_BIN)).one()
-        head = db.exec(select(User).where(User.email == "head@bench.sabidamu.kz")).one()
+        head = find_user(db, "head@bench.sabidamu.kz")
         group = db.exec(select(Group).where(Group.org_id == kg.id)).one()
         ids = list(db.exec(select(Enrollment.child_id).where(Enrollment.group_id == group.id)).all())
         return {"school_id": school.id, "head_id": head.id, "child_ids": ids}

@@ -17,6 +17,7 @@ Target: <= 120 s for 1,000 packages on each database. Prints a Markdown table fo
 """
 from __future__ import annotations
 
+from sabidamu.services.auth import find_user
 import argparse
 import base64
 import datetime as dt
@@ -155,7 +156,7 @@ def run_import(url: str, instance: Path, files: list[Path], keys: dict) -> dict:
                 statuses[result.status] = statuses.get(result.status, 0) + 1
         total = time.perf_counter() - started
         with session_scope(engine) as db:
-            head = db.exec(select(User).where(User.email == "head@bench-school.kz")).one()
+            head = find_user(db, "head@bench-school.kz")
             cards = len(db.exec(select(ImportedCard.id)).all())
             t0 = time.perf_counter()
             ready = svc.readiness(db, keyring, head, school_id)

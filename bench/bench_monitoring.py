@@ -18,6 +18,7 @@ hence the Python client for the saves.
 """
 from __future__ import annotations
 
+from sabidamu.services.auth import find_user
 import argparse
 import datetime as dt
 import http.client
@@ -93,7 +94,7 @@ def prepare(instance_dir: Path, info: dict) -> dict:
     fw = mon.framework()
     today = mon.almaty_today()
     with app.app_context(), session_scope(engine) as db:
-        teacher = db.exec(select(User).where(User.email == info["teacher_login"])).one()
+        teacher = find_user(db, info["teacher_login"])
         group = db.get(Group, uuid.UUID(info["group_ids"][0]))
         if group.age_group != "preschool":
             group.age_group = "preschool"

@@ -12,6 +12,7 @@ pages N times. Prints a Markdown table (docs/benchmarks.md is not edited: the fi
 """
 from __future__ import annotations
 
+from sabidamu.services.auth import find_user
 import argparse
 import datetime as dt
 import io
@@ -57,8 +58,7 @@ def add_completed_screening(instance_dir: Path, parent_login: str, child_id: str
                                                    Screening.status == "completed")).first()
         if existing is not None:
             return str(existing.id), existing.instrument_id
-        parent = db.exec(select(User).where(User.email == parent_login)).first() or \
-            db.exec(select(User).where(User.phone == parent_login)).one()
+        parent = find_user(db, parent_login)
         child = db.get(Child, cid)
         view = open_child(keyring, child)
         ids = registry.ids()
@@ -108,8 +108,7 @@ def bench_pdf(instance_dir: Path, parent_login: str, screening_id: str, runs: in
     keyring = app.extensions["sabidamu.keyring"]
     registry = load_registry(app.config["INSTRUMENTS_DIR"])
     with app.test_request_context(), force_locale(lang), session_scope(engine, write=False) as db:
-        parent = db.exec(select(User).where(User.email == parent_login)).first() or \
-            db.exec(select(User).where(User.phone == parent_login)).one()
+        parent = find_user(db, parent_login)
         view = svc.get_screening(db, keyring, registry, parent, uuid.UUID(screening_id), with_child=True)
         _child, views = svc.history(db, keyring, registry, parent, view.child_id, audit=False)
         context = result_context(view, lang)

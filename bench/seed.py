@@ -149,9 +149,13 @@ def _build(db, keyring, n_children: int, n_groups: int) -> tuple[dict, dict]:
                        name_ru=f"Детский сад № {i + 1}", region="Астана", bin=None) for i in range(n_orgs)]
     db.flush()
     keys = {org.id: active_key(db, keyring, "org", org.id).id for org in orgs}
-    head = User(full_name="Гүлнар Әбенова", email="head@bench.sabidamu.kz", password_hash=pw_hash, locale="kk")
-    teacher = User(full_name="Сәуле Жұмабекова", email="teacher@bench.sabidamu.kz", password_hash=pw_hash, locale="kk")
-    parent = User(full_name="Айгерім Серікова", email="parent@bench.sabidamu.kz", password_hash=pw_hash, locale="kk")
+    from sabidamu.services.identity import seal_identity
+    head = User(password_hash=pw_hash, locale="kk")
+    seal_identity(db, head, name="Гүлнар Әбенова", email="head@bench.sabidamu.kz", phone=None, readable_name=True, keyring=keyring)
+    teacher = User(password_hash=pw_hash, locale="kk")
+    seal_identity(db, teacher, name="Сәуле Жұмабекова", email="teacher@bench.sabidamu.kz", phone=None, readable_name=True, keyring=keyring)
+    parent = User(password_hash=pw_hash, locale="kk")
+    seal_identity(db, parent, name="Айгерім Серікова", email="parent@bench.sabidamu.kz", phone=None, readable_name=False, keyring=keyring)
     db.add_all([head, teacher, parent])
     db.flush()
     db.add_all([Membership(user_id=head.id, org_id=orgs[0].id, role="head"),
@@ -221,8 +225,8 @@ def _build(db, keyring, n_children: int, n_groups: int) -> tuple[dict, dict]:
     parent_children = [first_group_children[0], second]
     db.add_all([Guardianship(child_id=c, user_id=parent.id, created_at=now) for c in parent_children])
     db.flush()
-    result = {"org_id": str(orgs[0].id), "head_login": head.email, "teacher_login": teacher.email,
-              "parent_login": parent.email, "password": PASSWORD,
+    result = {"org_id": str(orgs[0].id), "head_login": "head@bench.sabidamu.kz", "teacher_login": "teacher@bench.sabidamu.kz",
+              "parent_login": "parent@bench.sabidamu.kz", "password": PASSWORD,
               "group_ids": [str(g.id) for g in group_rows], "parent_child_ids": [str(c) for c in parent_children]}
     return result, timings
 
