@@ -99,6 +99,9 @@ def import_upload(db: Session, keyring: Keyring, school_org_id: uuid.UUID, files
             lines.append(UploadLine(name, _refusal(db, actor, role, org.id, data, "empty_bundle")))
         for entry in entries:
             label = f"{name} › {entry.name}"
+            if entry.code == "not_a_package":  # a photo or a document beside the packages: nothing to refuse
+                lines.append(UploadLine(label, ImportResult("skipped", entry.code, message_for(entry.code))))
+                continue
             if entry.data is None:
                 lines.append(UploadLine(label, _refusal(db, actor, role, org.id, b"", entry.code)))
                 continue
