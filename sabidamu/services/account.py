@@ -11,6 +11,7 @@ from . import ServiceError
 from .audit import record
 from .auth import ACCOUNT_LIMIT, LOCK, _locked_minutes, _throttle_row, end_other_sessions, find_user, normalize_login
 from .identity import identity_of, seal_identity
+from .recovery import Outgoing
 
 
 def _check_current(db: Session, user: User, current: str) -> None:
@@ -30,9 +31,11 @@ def _check_current(db: Session, user: User, current: str) -> None:
         raise ServiceError("password_wrong", field="current")
 
 
-def update_profile(db: Session, user: User, *, current: str, name: str, email: str, phone: str) -> list[str]:
+def update_profile(db: Session, user: User, *, current: str, name: str, email: str, phone: str
+                   ) -> tuple[list[str], Outgoing | None]:
     """Changes the name, e-mail and phone (re-sealed, new blind indexes). At least one of e-mail and phone stays.
-    Returns the names of the fields that changed. Commits."""
+    Returns the names of the fields that changed, and a notice for the previous e-mail address when the
+    address changed (so that its owner learns of a change made from a stolen session). Commits."""
     _check_current(db, user, current)
     now = identity_of(user)
     name = (name or "").strip()
@@ -53,7 +56,8 @@ def update_profile(db: Session, user: User, *, current: str, name: str, email: s
         seal_identity(db, user, name=name, email=email, phone=phone, readable_name=bool(user.full_name))
         record(db, user, "account.profile_change", object_type="user", object_id=user.id, detail={"fields": changed})
     db.commit()
-    return changed
+    notice = Outgoing("email_changed", now.email, None, user.locale) if now.email and "email" in changed else None
+    return changed, notice
 
 
 def other_sessions(db: Session, user: User, keep: UserSession | None) -> int:

@@ -8,6 +8,7 @@ from sabidamu.models import AuditEvent, UserSession
 from sabidamu.services.auth import find_user
 from sabidamu.services.identity import identity_of
 from tests.factories import PASSWORD, login, make_user
+from tests.support.smtp import smtp_server  # noqa: F401
 
 
 def _form(**over):
@@ -54,3 +55,20 @@ def test_sign_out_everywhere_else(client, app, db):
     assert client.get("/account").status_code == 200  # this one stays
     db.rollback()
     assert len(db.exec(select(UserSession).where(UserSession.ended_at.is_(None))).all()) == 1
+
+
+def test_previous_address_is_told_of_an_email_change(environ, smtp_server):
+    """Attack: a stolen session (and password) moves the account to the attacker's address; the owner learns it."""
+    from sabidamu import create_app
+    from sabidamu.db import session_scope
+    environ.update(smtp_server.environ)
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False}, environ=environ)
+    with session_scope(app.extensions["sabidamu.engine"]) as s:
+        make_user(s, "ana@example.kz", staff_name=False, locale="kk")
+    client = app.test_client()
+    login(client, "ana@example.kz")
+    assert client.post("/account", data=_form(email="thief@example.kz")).status_code == 302
+    [notice] = smtp_server.to("ana@example.kz")
+    assert "thief@example.kz" not in notice.body and "SabiDamu" in notice.message["Subject"]
+    assert smtp_server.to("thief@example.kz") == []
+    app.extensions["sabidamu.engine"].dispose()

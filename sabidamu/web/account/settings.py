@@ -16,6 +16,7 @@ from ...services import AccessDenied, ServiceError
 from ...services import account as svc
 from ...services import recovery
 from ...services.identity import identity_of
+from ..auth.mailing import deliver
 from ..auth.texts import show_error
 from ..common import db, form_status, login_required, parse_uuid
 from ..validators import EMAIL, login_value
@@ -65,12 +66,13 @@ def index():
         form.full_name.data, form.email.data, form.phone.data = ident.name, ident.email, ident.phone
     if form.validate_on_submit():
         try:
-            changed = svc.update_profile(db(), g.user, current=form.current.data, name=form.full_name.data,
+            changed, notice = svc.update_profile(db(), g.user, current=form.current.data, name=form.full_name.data,
                                          email=form.email.data or "", phone=form.phone.data or "")
         except ServiceError as exc:
             db().rollback()
             show_error(form, exc, aliases={"full_name": "full_name"})
         else:
+            deliver(notice)
             flash(gettext("Your details are saved.") if changed else gettext("Nothing has changed."), "success")
             return redirect(url_for("settings.index"))
     return _page(form, form_status())
