@@ -51,6 +51,7 @@ class DerivedLevel:
     level: int | None  # None: too few skills observed to say
     observed: int  # skills with a level
     total: int  # all skills of the group
+    low: int = 0  # skills at level I (not formed): shown beside the group's level, never hidden by it
 
     @property
     def enough_observed(self) -> bool:
@@ -60,10 +61,11 @@ class DerivedLevel:
 def derive_level(levels: Iterable[int | None]) -> DerivedLevel:
     """The level of a skill group from the levels of its skills.
 
-    - Mean of the observed skills, rounded to the nearest level with halves rounded UP
-      (1.5 -> 2, 2.5 -> 3). The card records which skills are formed; a child exactly between
-      two levels gets the benefit of the doubt. Nothing is hidden by it: every skill keeps its
-      own level on the card, and each skill at level I still calls for corrective measures.
+    - Mean of the observed skills, rounded to the nearest level with halves rounded DOWN
+      (1.5 -> 1, 2.5 -> 2): a group exactly between two levels has as many skills below as above,
+      and the lower level keeps the skills that are not formed in view.  The number of level-I
+      skills (`low`) is reported beside the level, so a group at level II with two unformed skills
+      says so.
     - None when fewer than half of the skills were observed: a level from 2 of 7 skills would
       describe the two skills, not the child. Exactly half observed is enough.
     - Integer arithmetic, so 2.5 is exactly 2.5 (no binary floating-point surprises).
@@ -71,8 +73,9 @@ def derive_level(levels: Iterable[int | None]) -> DerivedLevel:
     checked = [check_level(level) for level in levels]
     observed = [level for level in checked if level is not None]
     total, count = len(checked), len(observed)
+    low = sum(1 for level in observed if level == 1)
     if count == 0 or 2 * count < total:
-        return DerivedLevel(level=None, observed=count, total=total)
-    # round-half-up(sum / count) == floor((2 * sum + count) / (2 * count))
-    level = (2 * sum(observed) + count) // (2 * count)
-    return DerivedLevel(level=level, observed=count, total=total)
+        return DerivedLevel(level=None, observed=count, total=total, low=low)
+    # round-half-down(sum / count) == floor((2 * sum + count - 1) / (2 * count))
+    level = (2 * sum(observed) + count - 1) // (2 * count)
+    return DerivedLevel(level=level, observed=count, total=total, low=low)

@@ -59,6 +59,8 @@ TERMS: dict[str, dict[str, str]] = {
     "derived": {"kk": "Бақылау деңгейі", "ru": "Уровень по мониторингу"},
     "observed": {"kk": "{observed}/{total} дағды бақыланды", "ru": "наблюдалось навыков: {observed} из {total}"},
     "no_level": {"kk": "деңгей анықталмады", "ru": "уровень не определен"},
+    # Shown beside the group's level: the level is a rounded mean and must not hide unformed skills.
+    "low": {"kk": "I деңгейдегі дағдылар: {low}", "ru": "навыков на уровне I: {low}"},
     "teacher": {"kk": "Тәрбиеші", "ru": "Воспитатель"},
     "head": {"kk": "Меңгеруші", "ru": "Заведующий"},
     "signature": {"kk": "(қолы)", "ru": "(подпись)"},
@@ -94,6 +96,7 @@ class StageCell:
     total: int
     measures: str  # the developmental / corrective measures text of this skill group at this stage
     recorded: bool  # a card row exists for this stage
+    low: int = 0  # skills at level I at this stage
 
 
 @dataclass
@@ -166,7 +169,7 @@ def _year_card(fw: Framework, keyring: Keyring, year: int, group: Group | None, 
             levels, measures = opened.get(stage, ({}, {}))
             derived = derive_level([levels.get(s.id) for s in skills])
             cells.append(StageCell(stage=stage, level=derived.level, observed=derived.observed, total=derived.total,
-                                   measures=measures.get(sg, ""), recorded=stage in rows))
+                                   measures=measures.get(sg, ""), recorded=stage in rows, low=derived.low))
         table.append(SkillGroupRow(skill_group=sg, stages=cells, final_level=final.get(sg)))
     return YearCard(academic_year=year, group_name=group.name if group else "", age_group=age_group,
                     org_id=org.id if org else None, org_name_kk=org.name_kk if org else "",
@@ -258,6 +261,7 @@ def year_context(fw: Framework, year: YearCard, lang: str) -> dict:
                           "level_name": level_name(cell.level, lang),
                           "observed": term("observed", lang, observed=cell.observed, total=cell.total),
                           "no_level": cell.recorded and cell.level is None,
+                          "low": term("low", lang, low=cell.low) if cell.recorded else "",
                           "measures": cell.measures, "recorded": cell.recorded})
         rows.append({"id": row.skill_group, "name": fw.skill_group(row.skill_group).in_(lang), "stages": cells,
                      "final_level": row.final_level or 0, "final_name": level_name(row.final_level, lang)})

@@ -35,23 +35,26 @@ def test_check_level_refuses_bool_and_zero():
 
 
 @pytest.mark.parametrize("levels, expected", [
-    ([3, 3, 3, 3, 3, 3], DerivedLevel(3, 6, 6)),
-    ([1, 1, 1, 1, 1, 1], DerivedLevel(1, 6, 6)),
-    ([2, 3], DerivedLevel(3, 2, 2)),               # 2.5 rounds up
-    ([1, 2], DerivedLevel(2, 2, 2)),               # 1.5 rounds up
-    ([1, 2, 2, 3, 3, 3], DerivedLevel(2, 6, 6)),   # 2.33 rounds down
-    ([2, 3, 3], DerivedLevel(3, 3, 3)),            # 2.67 rounds up
-    ([1, 1, 2], DerivedLevel(1, 3, 3)),            # 1.33 rounds down
-    ([1, 2, 2, 2, 3, 3], DerivedLevel(2, 6, 6)),   # 2.1666 -> 2
-    ([3, 3, 2, 2, 2, 3, 2, 3], DerivedLevel(3, 8, 8)),  # exactly 2.5 with 8 skills
+    ([3, 3, 3, 3, 3, 3], DerivedLevel(3, 6, 6, 0)),
+    ([1, 1, 1, 1, 1, 1], DerivedLevel(1, 6, 6, 6)),
+    ([2, 3], DerivedLevel(2, 2, 2, 0)),               # 2.5 rounds down
+    ([1, 2], DerivedLevel(1, 2, 2, 1)),               # 1.5 rounds down: the unformed skill stays in view
+    ([1, 2, 2, 3, 3, 3], DerivedLevel(2, 6, 6, 1)),   # 2.33 rounds down
+    ([2, 3, 3], DerivedLevel(3, 3, 3, 0)),            # 2.67 rounds up
+    ([1, 1, 2], DerivedLevel(1, 3, 3, 2)),            # 1.33 rounds down
+    ([1, 2, 2, 2, 3, 3], DerivedLevel(2, 6, 6, 1)),   # 2.1666 -> 2
+    ([1, 2, 2, 2, 2, 3], DerivedLevel(2, 6, 6, 1)),   # exactly 2, one skill not formed: low = 1
+    ([3, 3, 2, 2, 2, 3, 2, 3], DerivedLevel(2, 8, 8, 0)),  # exactly 2.5 with 8 skills
+    ([1, 3, 3, 3, 3, 3], DerivedLevel(3, 6, 6, 1)),   # 2.67 -> III, and the one level-I skill is counted
 ])
-def test_rounded_mean_half_up(levels, expected):
+def test_rounded_mean_half_down_with_the_count_of_level_one_skills(levels, expected):
     assert derive_level(levels) == expected
 
 
 def test_not_observed_skills_do_not_pull_the_level_down():
     assert derive_level([3, 3, 3, None, None, None]) == DerivedLevel(3, 3, 6)
-    assert derive_level([1, 2, None, None]).level == 2
+    assert derive_level([1, 2, None, None]).level == 1
+    assert derive_level([1, 2, None, None]).low == 1
 
 
 def test_fewer_than_half_observed_gives_no_level():
@@ -59,12 +62,13 @@ def test_fewer_than_half_observed_gives_no_level():
     assert derive_level([2, 2, 2, None, None, None, None]) == DerivedLevel(None, 3, 7)  # 3 of 7 < half
     assert derive_level([2, 2, 2, 2, None, None, None]) == DerivedLevel(2, 4, 7)      # 4 of 7 >= half
     assert derive_level([2, 2, 2, None, None, None]) == DerivedLevel(2, 3, 6)         # exactly half
+    assert derive_level([1, None, None, None]).low == 1  # counted even without a level
 
 
 def test_nothing_observed_or_nothing_given():
     assert derive_level([None] * 6) == DerivedLevel(None, 0, 6)
     assert derive_level([]) == DerivedLevel(None, 0, 0)
-    assert derive_level(iter([3, 2, 1])) == DerivedLevel(2, 3, 3)  # any iterable, read once
+    assert derive_level(iter([3, 2, 1])) == DerivedLevel(2, 3, 3, 1)  # any iterable, read once
 
 
 def test_derive_level_refuses_invalid_values():

@@ -50,6 +50,10 @@
       if (filled) { filled.textContent = String(data.observed); }
       var level = tr.querySelector(".gr-level");
       if (level) { level.textContent = markOf(data.level); }
+      var low = tr.querySelector(".gr-low");
+      if (low && typeof data.low === "number") {
+        low.textContent = low.textContent.replace(/\d+/, String(data.low));
+      }
       var tab = document.querySelector(".gr-tabs-groups a[aria-current=page]");
       if (tab) {
         var all = table.querySelectorAll("select.gr-select");

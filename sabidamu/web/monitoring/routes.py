@@ -190,7 +190,7 @@ def save_cell(group_id):
                        message=gettext("Someone else changed this child's levels meanwhile.")), 409
     derived = result.derived
     return jsonify(ok=True, version=result.version, late=result.late, skill_group=result.skill_group,
-                   level=derived.level, observed=derived.observed, total=derived.total)
+                   level=derived.level, observed=derived.observed, total=derived.total, low=derived.low)
 
 
 # -- measures and final levels ------------------------------------------------------------------
