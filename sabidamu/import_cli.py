@@ -1,4 +1,5 @@
-"""`flask cards import --org ID FILE...`: import .sdcard packages into a school from the command line.
+"""`flask cards import --org ID FILE...`: import .sdcard packages (or the kindergarten's ZIP of them) into a school
+from the command line.
 
 Prints one JSON line per file: {"file", "status", "code", "message", "child_id", "package_id"} (messages in
 English, `code` machine-readable: the PackageError codes of docs/transfer-format.md). Exit code 1 when any file
@@ -34,6 +35,7 @@ def import_command(org_id: str, login: str | None, files: tuple[Path, ...]):
     from .models import User
     from .services import AccessDenied, NotFound, ServiceError
     from .services.auth import find_user
+    from .services import transfer_batch as batch
     from .services import transfer_import as svc
 
     try:
@@ -56,12 +58,14 @@ def import_command(org_id: str, login: str | None, files: tuple[Path, ...]):
                 if actor is None:
                     click.echo(f"error: no user {login!r}", err=True)
                     sys.exit(2)
+            uploaded = []
             for path in files:
-                with path.open("rb") as handle:  # bounded read: the size limit comes before any cryptography
-                    data = handle.read(limits.max_file_bytes + 1)
-                result = svc.import_package(db, keyring, school_id, data, actor)
-                rejected |= result.status == "rejected"
-                _line(result.as_json(str(path)))
+                with path.open("rb") as handle:  # bounded: a package's own limit is checked before decrypting
+                    uploaded.append((str(path), handle.read(limits.max_total_bytes + 1)))
+            # Each package in its own transaction; the kindergarten's ZIP of packages is opened as on the web.
+            for line in batch.import_upload(db, keyring, school_id, uploaded, actor):
+                rejected |= line.result.status in ("rejected", "failed")
+                _line(line.result.as_json(line.file))
     except NotFound:
         click.echo(f"error: no organization {org_id}", err=True)
         sys.exit(2)

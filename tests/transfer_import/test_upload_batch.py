@@ -103,3 +103,33 @@ def test_one_failing_file_does_not_take_the_others_down(app, client, db, ctx, mo
     after = counts(db)
     assert after["imported_card"] == before["imported_card"] + 2 and after["child"] == before["child"] + 2
     assert [a for a, _ in audit_actions(db)].count("card.import_failed") == 1
+
+
+def test_a_race_with_another_upload_of_the_same_package_is_reported_truthfully(db, keyring, ctx, monkeypatch):
+    """Two uploads of one package at the same instant: the second passes the 'already imported?' check before the
+    first commits, then hits the unique constraint. Simulated by hiding the first import from that check once."""
+    from sabidamu.services import transfer_batch
+    data = ctx.build.build()
+    first = transfer_batch.import_upload(db, keyring, ctx.school.id, [("a.sdcard", data)], ctx.head)
+    assert first[0].result.status == "imported"
+    real, calls = svc._already, []
+
+    def blind_once(*args):
+        calls.append(1)
+        return None if len(calls) == 1 else real(*args)
+
+    monkeypatch.setattr(svc, "_already", blind_once)
+    before = counts(db)
+    (line,) = transfer_batch.import_upload(db, keyring, ctx.school.id, [("b.sdcard", data)], ctx.head)
+    assert (line.result.status, line.result.child_id) == ("already_imported", first[0].result.child_id)
+    assert counts(db) == before
+
+
+def test_the_command_line_imports_the_kindergartens_zip(app, db, ctx, tmp_path):
+    import json as _json
+    path = tmp_path / "cards.zip"
+    path.write_bytes(_zip([("card-1.sdcard", ctx.build.build()), ("index.txt", b"x")]))
+    result = app.test_cli_runner().invoke(args=["cards", "import", "--org", str(ctx.school.id), str(path)])
+    lines = [_json.loads(x) for x in result.output.splitlines() if x.startswith("{")]
+    assert result.exit_code == 0, result.output
+    assert [(x["file"], x["status"]) for x in lines] == [(f"{path} › card-1.sdcard", "imported")]
