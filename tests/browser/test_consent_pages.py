@@ -64,3 +64,48 @@ def test_the_specialist_lands_on_the_list_and_reads_the_card(page, family):
     assert page.url.endswith("/card") and "Әлия Ахметова" in page.content()
     assert_accessible(page)
     shot(page, "specialist-card")
+
+
+@pytest.fixture
+def two_heads(live_server):
+    from sabidamu.services.children import open_child
+    from tests.factories import enrol_totp
+    keyring = live_server.keyring
+    with live_server.session() as s:
+        org = make_org(s, keyring, "Балдырған")
+        heads = [make_user(s, "head1@baldyrgan.kz"), make_user(s, "head2@baldyrgan.kz")]
+        for head in heads:
+            s.add(Membership(user_id=head.id, org_id=org.id, role="head"))
+            enrol_totp(s, keyring, head)
+        group = make_group(s, org, "Күншуақ")
+        child = make_child(s, keyring, "Дана Есенова", parent=make_user(s, "mum@baldyrgan.kz"), group=group)
+        return {"org": str(org.id), "iin": open_child(keyring, child).iin,
+                "heads": [login_of(h) for h in heads]}
+
+
+@pytest.mark.browser
+def test_a_paper_consent_naming_the_kindergarten_is_confirmed_by_the_other_head(new_page, two_heads):
+    import datetime as dt
+    url = f"/orgs/{two_heads['org']}/consents/paper?purpose=kindergarten_monitoring"
+    first = new_page(viewport={"width": 390, "height": 900})
+    sign_in(first, two_heads["heads"][0], PASSWORD)
+    first.goto(url)
+    first.fill("#iin", two_heads["iin"])
+    first.fill("#guardian_name", "Есенова Айгүл")
+    first.fill("#paper_date", dt.date.today().isoformat())
+    first.locator("main form button[type=submit]").first.click()
+    first.wait_for_load_state()
+    assert "Дана Есенова" in first.content()  # listed, but the recorder cannot confirm it
+    assert first.locator("form[action$='/confirm']").count() == 0
+    second = new_page(viewport={"width": 390, "height": 900})
+    sign_in(second, two_heads["heads"][1], PASSWORD)
+    for lang in ("kk", "ru"):
+        second.goto(url)
+        switch_language(second, lang)
+        assert second.locator("form[action$='/confirm']").count() == 1
+        assert not has_horizontal_scroll(second)
+        assert_accessible(second)
+        shot(second, "paper-pending-390")
+    second.locator("form[action$='/confirm'] button").click()
+    second.wait_for_load_state()
+    assert second.locator("form[action$='/confirm']").count() == 0
