@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 import weakref
 from collections.abc import Iterable
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -78,24 +79,35 @@ def _values(key: bytes, actor, action: str, role, org_id, object_type, object_id
     return values
 
 
+_INSERT = sa.insert(_TABLE)
+
+
 def _insert(db: Session, rows: list[dict[str, Any]]) -> None:
-    if db.get_bind().dialect.name == "sqlite":  # one writer at a time: max + 1 is safe here
-        top = db.execute(sa.select(sa.func.coalesce(sa.func.max(_TABLE.c.seq), 0))).scalar_one()
+    # Core execution on the session's connection (same transaction): no ORM machinery per event.
+    conn = db.connection()
+    if conn.dialect.name == "sqlite":  # one writer at a time: max + 1 is safe here
+        top = conn.execute(sa.select(sa.func.coalesce(sa.func.max(_TABLE.c.seq), 0))).scalar_one()
         for offset, row in enumerate(rows, start=1):
             row["seq"] = top + offset
-    db.execute(sa.insert(_TABLE), rows)
+    conn.execute(_INSERT, rows[0] if len(rows) == 1 else rows)  # one row: no executemany
+
+
+class Recorded(SimpleNamespace):
+    """The event as written (id, at, actor_id, actor_role, org_id, action, object_type, object_id, detail, mac):
+    a plain read-only record, not an ORM object (building one per event cost more than the INSERT)."""
 
 
 def record(db: Session, actor, action: str, *, role: str | None = None, org_id: uuid.UUID | None = None,
            object_type: str | None = None, object_id: uuid.UUID | None = None,
-           detail: dict[str, Any] | None = None) -> AuditEvent:
+           detail: dict[str, Any] | None = None) -> Recorded:
     """Append one event; the caller commits (so the event lands with the change it describes)."""
     ensure_write_transaction(db)
     values = _values(mac_key_for(db), actor, action, _role(actor, role), org_id, object_type, object_id, detail,
                      utcnow())
-    db.flush()  # the ORM's pending changes first, in order
+    if db.new or db.dirty or db.deleted:
+        db.flush()  # the ORM's pending changes first, in order
     _insert(db, [values])
-    return AuditEvent(**values)
+    return Recorded(**values)
 
 
 def record_many(db: Session, actor, action: str, *, object_ids: Iterable[uuid.UUID], role: str | None = None,
@@ -106,6 +118,7 @@ def record_many(db: Session, actor, action: str, *, object_ids: Iterable[uuid.UU
     key, role, at = mac_key_for(db), _role(actor, role), utcnow()
     rows = [_values(key, actor, action, role, org_id, object_type, oid, detail, at) for oid in object_ids]
     if rows:
-        db.flush()
+        if db.new or db.dirty or db.deleted:
+            db.flush()
         _insert(db, rows)
     return len(rows)

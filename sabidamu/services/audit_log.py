@@ -26,7 +26,6 @@ from ..audit.merkle import (
     CompactRange,
     ProofError,
     consistency_proof,
-    frontier,
     inclusion_proof,
     leaf_hash,
     node_key,
@@ -36,6 +35,7 @@ from ..audit.merkle import (
 from ..audit.note import Checkpoint, NoteSigner
 from ..db import session_scope
 from ..models import AuditCheckpoint, AuditEvent, AuditNode
+from ..models.base import utcnow
 from . import NotFound
 from .audit import _insert, _values, row_bytes
 
@@ -152,7 +152,7 @@ def _integrate(db: Session, log: LogContext, limit: int) -> SequenceResult:
     root = cr.root()
     note = log.signer.sign(Checkpoint(log.signer.name, cr.size, root).text())
     db.execute(sa.insert(AuditCheckpoint.__table__).values(tree_size=cr.size, root_hash=root, note=note,
-                                                           at=_now()))
+                                                           at=utcnow()))
     return SequenceResult(size, cr.size, note, bad_macs=bad)
 
 
@@ -179,14 +179,9 @@ def _bridge_v1(db: Session, log: LogContext):
                              "(run `flask audit verify`)")
     seq, head_hash = found
     values = _values(log.mac_key, None, V1_HEAD_ACTION, "system", None, None, None,
-                     v1_head_detail(seq, head_hash), _now())
+                     v1_head_detail(seq, head_hash), utcnow())
     _insert(db, [values])
     return db.execute(sa.select(*EVENT_COLS).where(EVENT.id == values["id"])).one()
-
-
-def _now():
-    from ..models.base import utcnow
-    return utcnow()
 
 
 # -- the notes file outside the database -----------------------------------------------------------
@@ -290,4 +285,4 @@ def consistency(db: Session, size1: int, size2: int) -> dict:
 
 
 __all__ = ["LogContext", "SequenceResult", "SequencerError", "checkpoint_at", "consistency", "event_proof",
-           "fetch_nodes", "frontier", "head", "read_notes_file", "sequence", "sync_notes_file"]
+           "fetch_nodes", "head", "read_notes_file", "sequence", "sync_notes_file"]

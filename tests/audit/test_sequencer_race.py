@@ -24,7 +24,7 @@ def _sequencer(environ: dict, barrier, out) -> None:
     engine, context = app.extensions["sabidamu.engine"], log_context(app.config["SETTINGS"], create_key=False)
     signed = []
     for _ in range(ROUNDS):
-        barrier.wait(timeout=60)  # both start each round together
+        barrier.wait(timeout=600)  # both start each round together
         result = sequence(engine, context)
         if result.note:
             signed.append(result.note)
@@ -38,7 +38,7 @@ def _writer(environ: dict, barrier) -> None:
     from sabidamu.services.audit import record
     app = create_app({"TESTING": True}, environ=environ)
     for i in range(ROUNDS):
-        barrier.wait(timeout=60)
+        barrier.wait(timeout=600)
         with session_scope(app.extensions["sabidamu.engine"]) as s:
             for j in range(3):
                 record(s, None, "test.race", role="system", detail={"i": i, "j": j})
@@ -53,9 +53,9 @@ def test_two_sequencers_at_once_never_sign_two_trees_of_one_size(app, environ, d
     procs.append(ctx.Process(target=_writer, args=(environ, barrier)))
     for p in procs:
         p.start()
-    results = [out.get(timeout=240) for _ in range(2)]
+    results = [out.get(timeout=900) for _ in range(2)]
     for p in procs:
-        p.join(timeout=60)
+        p.join(timeout=300)
         assert p.exitcode == 0
     settings = app.config["SETTINGS"]
     verifier = __import__("sabidamu.services.audit_admin", fromlist=["x"]).read_verifiers(settings)
@@ -64,7 +64,7 @@ def test_two_sequencers_at_once_never_sign_two_trees_of_one_size(app, environ, d
         cp = open_checkpoint(note, verifier, settings.audit_origin)
         by_size.setdefault(cp.size, set()).add(cp.root)
     assert by_size and all(len(roots) == 1 for roots in by_size.values())
-    assert sum(len(r) for r in results) >= 2  # both really signed, in turns
+    assert sum(len(r) for r in results) >= 2  # rounds really signed (the writer adds events every round)
     sizes = [open_checkpoint(n, verifier).size for n in read_notes_file(notes_path(settings))]
     assert sizes == sorted(set(sizes))  # the file: each size once, in order
     run(app, "audit", "sequence")
