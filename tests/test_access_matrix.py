@@ -69,6 +69,7 @@ MATRIX = [
     ("GET", "/account", "/account", everyone(200)),
     ("POST", "/account", "/account", everyone(422)),
     ("POST", "/account/sessions/end-others", "/account/sessions/end-others", everyone(302)),
+    ("GET", "/account/email/<token>", "/account/email/not-a-token", everyone(410, anon=410)),
     ("GET", "/orgs/<org_id>/parent-code", "/orgs/{org1}/parent-code", allow("head1")),
     ("POST", "/orgs/<org_id>/parent-code", "/orgs/{org1}/parent-code", allow("head1", ok=422)),
     ("GET", "/orgs/<org_id>/parent-code", "/orgs/{org2}/parent-code", allow("head2")),

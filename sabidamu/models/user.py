@@ -77,3 +77,5 @@ class PasswordReset(SQLModel, table=True):
     expires_at: dt.datetime = time_field()
     used_at: dt.datetime | None = time_field()
     issued_by: uuid.UUID | None = Field(default=None, foreign_key="user.id")  # the head, for a code
+    # kind 'email_change': the new address, sealed under the accounts key until its owner opens the link.
+    payload_ct: bytes | None = sealed_field()

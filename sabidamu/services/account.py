@@ -1,17 +1,22 @@
 """A user's own account: name, e-mail, phone, password and open sessions."""
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from ..models import User, UserSession
+from ..models import PasswordReset, User, UserSession
 from ..models.base import utcnow
 from ..passwords import verify_password
 from . import ServiceError
 from .audit import record
 from .auth import ACCOUNT_LIMIT, LOCK, _locked_minutes, _throttle_row, end_other_sessions, find_user, normalize_login
-from .identity import identity_of, seal_identity
-from .recovery import Outgoing
+from .identity import ACCOUNTS_OWNER, identity_of, seal_identity
+from .keys import active_key, keyring_of
+from .recovery import Outgoing, _hash, _new_secret, _take, peek
+
+EMAIL_CHANGE_TTL = dt.timedelta(hours=24)
 
 
 def _check_current(db: Session, user: User, current: str) -> None:
@@ -50,14 +55,55 @@ def update_profile(db: Session, user: User, *, current: str, name: str, email: s
             other = find_user(db, value)
             if other is not None and other.id != user.id:
                 raise ServiceError("login_taken", field=field)
+    confirm = None
+    if email and email != now.email:
+        # A new address is used only once its owner opens the link sent to it (a typo or someone else's
+        # address must not receive this account's password resets).
+        confirm = Outgoing("email_confirm", email, _email_change_token(db, user, email), user.locale)
+        email = now.email
     changed = [f for f, old, new in (("name", now.name, name), ("email", now.email, email), ("phone", now.phone, phone))
                if old != new]
     if changed:
         seal_identity(db, user, name=name, email=email, phone=phone, readable_name=bool(user.full_name))
         record(db, user, "account.profile_change", object_type="user", object_id=user.id, detail={"fields": changed})
+    if confirm is not None:
+        record(db, user, "account.email_change_requested", object_type="user", object_id=user.id)
     db.commit()
     notice = Outgoing("email_changed", now.email, None, user.locale) if now.email and "email" in changed else None
-    return changed, notice
+    return changed + (["email_pending"] if confirm else []), confirm or notice
+
+
+def _email_change_token(db: Session, user: User, email: str) -> str:
+    ring = keyring_of(db)
+    token = _new_secret(db, user, "email_change", EMAIL_CHANGE_TTL)
+    db.flush()
+    row = db.exec(select(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.kind == "email_change",
+                                              PasswordReset.used_at.is_(None))).one()
+    key = active_key(db, ring, "accounts", ACCOUNTS_OWNER)
+    row.payload_ct = ring.seal(key.id, "passwordreset", row.id, "payload", email)
+    return token
+
+
+def confirm_email_change(db: Session, token: str) -> tuple[User, Outgoing | None]:
+    """The owner of the new address opened the link: the account now signs in with it; the previous address is
+    told. Raises ServiceError('link_invalid' | 'login_taken'). Commits."""
+    row = peek(db, "email_change", token)
+    if row is None:
+        raise ServiceError("link_invalid")
+    user = db.get(User, row.user_id)
+    email = keyring_of(db).open("passwordreset", row.id, "payload", row.payload_ct)
+    other = find_user(db, email)
+    if other is not None and other.id != user.id:
+        raise ServiceError("login_taken", field="email")
+    if _take(db, "email_change", _hash(token)) is None:
+        raise ServiceError("link_invalid")
+    before = identity_of(user)
+    seal_identity(db, user, name=before.name, email=email, phone=before.phone, readable_name=bool(user.full_name))
+    user.unconfirmed = False
+    record(db, user, "account.profile_change", object_type="user", object_id=user.id, detail={"fields": ["email"]})
+    db.commit()
+    notice = Outgoing("email_changed", before.email, None, user.locale) if before.email else None
+    return user, notice
 
 
 def other_sessions(db: Session, user: User, keep: UserSession | None) -> int:

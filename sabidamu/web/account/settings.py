@@ -73,9 +73,29 @@ def index():
             show_error(form, exc, aliases={"full_name": "full_name"})
         else:
             deliver(notice)
-            flash(gettext("Your details are saved.") if changed else gettext("Nothing has changed."), "success")
+            if "email_pending" in changed:
+                flash(gettext("We have sent a link to the new e-mail address. It becomes your login when you open "
+                              "the link (within 24 hours)."), "info")
+            if [c for c in changed if c != "email_pending"] or not changed:
+                flash(gettext("Your details are saved.") if changed else gettext("Nothing has changed."), "success")
             return redirect(url_for("settings.index"))
     return _page(form, form_status())
+
+
+@bp.get("/account/email/<token>")
+def confirm_email(token):
+    """The link sent to a new e-mail address: opening it makes the address the account's login."""
+    try:
+        _user, notice = svc.confirm_email_change(db(), token)
+    except ServiceError as exc:
+        db().rollback()
+        if exc.code == "login_taken":
+            flash(gettext("Another account already uses this e-mail address, so it was not changed."), "error")
+            return redirect(url_for("settings.index" if g.user else "auth.login"))
+        return render_template("auth/link_invalid.html"), 410
+    deliver(notice)
+    flash(gettext("Your new e-mail address is confirmed: sign in with it from now on."), "success")
+    return redirect(url_for("settings.index" if g.user else "auth.login"))
 
 
 @bp.post("/account/sessions/end-others")

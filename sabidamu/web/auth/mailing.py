@@ -17,7 +17,7 @@ from ...services.mail import MailError, send_mail
 from ...services.recovery import Outgoing
 
 log = logging.getLogger(__name__)
-ENDPOINTS = {"reset": "auth.reset", "confirm": "auth.confirm"}
+ENDPOINTS = {"reset": "auth.reset", "confirm": "auth.confirm", "email_confirm": "settings.confirm_email"}
 
 
 def link_for(kind: str, token: str) -> str:
