@@ -135,6 +135,21 @@ def rescreen_text(rescreen: dict) -> str:
     return gettext("Answer the questions left open to get a date for the next check.")
 
 
+def _reasons(code: str, result: dict, domains: list[dict], view: ScreeningView, lang: str) -> str:
+    """Why this specialist: the warning-sign questions routed to them (quoted), else the areas."""
+    band = view.band
+    quoted = []
+    for d in result.get("domains", []):
+        for item_id in d.get("warning_signs", []):
+            item = band.items_by_id.get(item_id)
+            default = view.instrument.domains_by_id[d["id"]].specialist
+            if item is not None and code in (item.specialists or (default,)):
+                quoted.append(f"«{item.text.in_(lang).rstrip('?')}»")
+    if quoted:
+        return "; ".join(quoted)
+    return ", ".join(d["title"] for d in domains if code in d["specialists"])
+
+
 def result_context(view: ScreeningView, lang: str) -> dict:
     """Everything the result page and the PDF show, as primitive data."""
     result = view.result or {}
@@ -157,7 +172,7 @@ def result_context(view: ScreeningView, lang: str) -> dict:
     for code in result.get("specialists", []):
         specialists.append({
             "label": str(SPECIALISTS.get(code, code)), "what": str(SPECIALIST_WHAT.get(code, "")),
-            "domains": ", ".join(d["title"] for d in domains if code in d["specialists"]),
+            "domains": _reasons(code, result, domains, view, lang),
         })
     age = result.get("age") or {}
     used_text, used_why = age_used_text(age) if age else ("", "")
