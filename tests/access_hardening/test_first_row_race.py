@@ -28,7 +28,7 @@ pytestmark = pytest.mark.skipif(os.environ.get("SABIDAMU_TEST_DB") != "postgresq
 def _race(monkeypatch, engine, jobs):
     """Runs each job(session) in its own thread and connection, all held after reading their stage row."""
     barrier = threading.Barrier(len(jobs), timeout=3)
-    original = svc._load_row
+    original = svc.saves._load_row
 
     def load_then_wait(db, child_id, year, stage):
         row = original(db, child_id, year, stage)
@@ -38,7 +38,7 @@ def _race(monkeypatch, engine, jobs):
             pass
         return row
 
-    monkeypatch.setattr(svc, "_load_row", load_then_wait)
+    monkeypatch.setattr(svc.saves, "_load_row", load_then_wait)  # where save_cell finds it
     results: list = [None] * len(jobs)
 
     def run(index, job):
