@@ -126,7 +126,7 @@ def _schools_holding(db: Session, org_id: uuid.UUID, child_id: uuid.UUID) -> lis
     rows = db.exec(select(Organization).join(TransferPackage, TransferPackage.recipient_org_id == Organization.id)
                    .where(TransferPackage.sender_org_id == org_id, TransferPackage.child_id == child_id,
                           TransferPackage.status.in_(("accepted", "imported")))).all()
-    return list(dict.fromkeys(rows))
+    return list({org.id: org for org in rows}.values())
 
 
 def leave_page(db: Session, keyring, head: User, group_id: uuid.UUID, child_id: uuid.UUID) -> LeavePage:

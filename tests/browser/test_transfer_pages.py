@@ -62,7 +62,16 @@ def transfer(live_server):
         secret, _public = minisign.generate_keypair()
         stranger = SenderInfo(org_id=str(uuid.uuid4()), name="«Айгөлек» бөбекжайы (Шымкент)", bin="990340012345",
                               signing_secret=secret)
-        transfer_import.import_package(s, keyring, school.org.id, build.build(sender=stranger), school.head)
+        first = transfer_import.import_package(s, keyring, school.org.id, build.build(sender=stranger), school.head)
+        held_row = [r for r in transfer_import.held_packages(s, school.head, school.org.id)
+                    if r.package_id == first.package_id][0]
+        transfer_import.confirm_sender_key(s, keyring, school.head, held_row.id, _public.to_base64())
+        other_secret, _other = minisign.generate_keypair()
+        impostor = SenderInfo(org_id=stranger.org_id, name=stranger.name, bin=stranger.bin,
+                              signing_secret=other_secret)
+        again = transfer_import.import_package(s, keyring, school.org.id, build.build(sender=impostor), school.head)
+        held = [r for r in transfer_import.held_packages(s, school.head, school.org.id)
+                if r.package_id == again.package_id][0]
         good = build.build(build.new_child(name="Мирас Төлегенов"))
         bundle = io.BytesIO()
         with zipfile.ZipFile(bundle, "w") as archive:
@@ -70,7 +79,8 @@ def transfer(live_server):
             archive.writestr("card-2.sdcard", good[:-40])
             archive.writestr("index.txt", "Мектеп\n")
             archive.writestr("photo.jpg", b"\xff\xd8")
-        return SimpleNamespace(kg=str(kg.id), school=str(school.org.id), head=login_of(head),
+        return SimpleNamespace(kg=str(kg.id), school=str(school.org.id), head=login_of(head), group=str(group.id),
+                               child=str(children[2].id), held=str(held.id),
                                school_head=login_of(school.head), bundle=bundle.getvalue())
 
 
@@ -130,3 +140,30 @@ def test_export_page(live_server, new_page, transfer, lang, viewport):
     page.goto(f"/orgs/{transfer.kg}/transfer/export")
     assert "age1" in page.locator("#key-explained").inner_text()
     _check(page, lang, viewport, "transfer-export")
+
+
+@pytest.mark.parametrize("lang, viewport", VIEWS, ids=IDS)
+def test_held_package_with_a_known_senders_other_key(live_server, new_page, transfer, lang, viewport):
+    page = new_page(accept_language=lang, viewport=viewport)
+    sign_in(page, transfer.school_head, PASSWORD)
+    page.goto(f"/school/held/{transfer.held}/confirm")
+    assert t(live_server.app, "This school already confirmed another key for this sender.", lang) in \
+        page.locator("main [role=alert]").inner_text()
+    _check(page, lang, viewport, "school-held-known-sender")
+
+
+@pytest.mark.parametrize("lang, viewport", VIEWS, ids=IDS)
+def test_group_leave_and_graduation_pages(live_server, new_page, transfer, lang, viewport):
+    page = new_page(accept_language=lang, viewport=viewport)
+    sign_in(page, transfer.head, PASSWORD)
+    page.goto(f"/groups/{transfer.group}")
+    _check(page, lang, viewport, "group-head")
+    with page.expect_navigation():
+        page.locator(f"main a[href$='/children/{transfer.child}/leave']").click()
+    page.fill("#leave_date", "2099-01-01")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    assert page.locator("#leave_date-err").count() == 1
+    _check(page, lang, viewport, "enrolment-leave-error")
+    page.goto(f"/groups/{transfer.group}/graduate")
+    _check(page, lang, viewport, "group-graduation")

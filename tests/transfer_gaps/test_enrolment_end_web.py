@@ -56,3 +56,15 @@ def test_graduation_page_waits_for_the_final_stage(app, client, db, tw, sign_in)
         refused = client.post(f"/groups/{group_id}/graduate", data={})
         assert refused.status_code == 422
         assert _enrolment(db, tw).status == "active"
+
+
+def test_leave_and_graduation_pages_name_the_school_that_holds_the_card(app, client, db, keyring, tw, sign_in):
+    from tests.transfer_gaps.test_handover_keeps_enrolment import _accept_in_december
+    _accept_in_december(app, db, keyring, tw)
+    db.rollback()
+    sign_in("head1@example.kz")
+    group_id = tw.world.groups["A"].id
+    leave = client.get(f"/groups/{group_id}/children/{tw.child_a.id}/leave")
+    assert leave.status_code == 200 and "School 45 (kk)" in leave.text
+    graduation = client.get(f"/groups/{group_id}/graduate")
+    assert graduation.status_code == 200
