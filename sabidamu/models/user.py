@@ -71,7 +71,7 @@ class PasswordReset(SQLModel, table=True):
 
     id: uuid.UUID = id_field()
     user_id: uuid.UUID = Field(foreign_key="user.id", index=True)
-    kind: str = Field(max_length=10)
+    kind: str = Field(max_length=20)  # email | code | confirm | email_change
     secret_hash: str = Field(max_length=64, unique=True)
     created_at: dt.datetime = created_field()
     expires_at: dt.datetime = time_field()
