@@ -142,6 +142,10 @@ def test_full_journey(live_server, new_page, town, smtp_server, lang):
     j.click(parent, "main form button[type=submit]")
     _answer_every_domain(j, parent)
     j.check(parent, name="screening-result")
+    slug = {"kk": "Alikhan-S", "ru": "Ivan-P"}[lang]
+    with parent.expect_download() as download:
+        parent.locator("main a[href$='/pdf']").first.click()
+    assert re.fullmatch(rf"{slug}_screening_\d{{4}}-\d\d-\d\d\.pdf", download.value.suggested_filename)
 
     # -- the kindergarten's head enrols the child by IIN ------------------------------------------------------
     head = new_page(accept_language=lang)
@@ -185,9 +189,13 @@ def test_full_journey(live_server, new_page, town, smtp_server, lang):
                               arg=selects.count())
     j.check(teacher, name="grid-filled")
 
-    j.step = "the teacher opens the card"
+    j.step = "the teacher opens the card and the group report"
     j.go(teacher, f"/children/{child_id}/card", "card")
     assert child_name in teacher.locator("main").inner_text()
+    with teacher.expect_download() as download:
+        teacher.locator(f"main a[href$='/card.pdf?lang={lang}']").first.click()
+    assert download.value.suggested_filename.startswith(f"{slug}_card_")
+    j.go(teacher, f"/groups/{town['group']}/report", "report")
 
     j.step = "the teacher refers the child to the speech therapist"
     j.go(teacher, f"/children/{child_id}/refer", "refer")
@@ -222,20 +230,39 @@ def test_full_journey(live_server, new_page, town, smtp_server, lang):
     assert "/transfer-jobs/" in head.url, head.url
     expect(head.locator("main a[href$='/download']")).to_be_visible(timeout=60_000)
     j.check(head, name="export-ready")
+    with head.expect_download() as download:
+        head.locator("main a[href$='/download']").first.click()
+    assert re.fullmatch(r"Baldyr[a-z]an-(kk|ru)_cards-for-school_\d{4}-\d\d-\d\d_(kk|ru)\.zip",
+                        download.value.suggested_filename), download.value.suggested_filename
 
     # -- the school --------------------------------------------------------------------------------------------
     school = new_page(accept_language=lang)
     j.step = "the school accepts the card"
     sign_in(school, town["school_head"], PASSWORD)
     j.go(school, f"/orgs/{town['school']}/school/inbox", "inbox")
-    j.click(school, "main form[action$='/accept'] button")
-    if "/accept" in school.url or "confirm" in school.url:
-        j.click(school, "main form button[type=submit]")
+    j.click(school, "main form[action$='/accept'] button", "inbox-accepted")
+    assert school.locator("main form[action$='/accept']").count() == 0, "the card still waits in the inbox"
 
     j.step = "readiness"
     j.go(school, f"/orgs/{town['school']}/school/readiness", "readiness")
     assert child_name in school.locator("main").inner_text()
 
-    j.step = "the parent sees who saw the data"
+    j.step = "the school reads the card"
+    j.click(school, "main a[href^='/school/cards/']:not([href$='.pdf'])", "school-card")
+    facts = school.locator("main dl.facts").inner_text()
+    assert BIRTH.isoformat() not in facts
+    assert {"kk": "2021\u202fж. 10 ақпан", "ru": "10 февраля 2021\u202fг."}[lang] in facts
+    with school.expect_download() as download:
+        school.locator("main a[href$='/card.pdf']").first.click()
+    assert download.value.suggested_filename.startswith(f"{slug}_card_")
+
+    j.step = "the parent sees who saw the data and downloads it"
     j.go(parent, f"/account/children/{child_id}/access-log", "access-log")
+    log = parent.locator("main table").inner_text()
+    for code in ("None", "teacher", "head", "specialist", "former_kindergarten"):
+        assert code not in log, code
+    j.go(parent, child_url)
+    with parent.expect_download() as download:
+        parent.locator(f"main form[action$='/account/children/{child_id}/export'] button").click()
+    assert re.fullmatch(rf"{slug}_data-export_\d{{4}}-\d\d-\d\d\.zip", download.value.suggested_filename)
     sign_out(parent)
