@@ -52,12 +52,19 @@ def event_bytes(*, event_id: str, at: datetime, action: str, actor_id: str | Non
         if not isinstance(detail, dict):
             raise AuditFormatError("detail must be a dict")
         _check_plain(detail, _DETAIL_DEPTH)
+    return text_bytes(event_id, _format_utc(at), action, actor_id, actor_role, org_id, object_type, object_id,
+                      detail)
+
+
+def text_bytes(event_id: str, at_text: str, action: str, actor_id: str | None, actor_role: str | None,
+               org_id: str | None, object_type: str | None, object_id: str | None, detail: dict) -> bytes:
+    """event_bytes from already canonical text fields (the verifier reads them as text from PostgreSQL)."""
     # The canonical JSON written out key by key (sorted, as the encoder would): several times faster than
     # encoding a dict, which matters when the verifier re-reads millions of rows. tests/audit/test_event.py
     # checks it equals _ENCODER.encode of the same dict.
     try:
         return (f'{{"action":{_s(action)},"actor_id":{_s(actor_id)},"actor_role":{_s(actor_role)},'
-                f'"at":"{_format_utc(at)}","detail":{_ENCODER.encode(detail)},"event_id":{_s(event_id)},'
+                f'"at":"{at_text}","detail":{_ENCODER.encode(detail)},"event_id":{_s(event_id)},'
                 f'"object_id":{_s(object_id)},"object_type":{_s(object_type)},"org_id":{_s(org_id)},'
                 f'"v":{VERSION}}}').encode("utf-8")
     except (UnicodeEncodeError, ValueError, TypeError, AttributeError) as exc:

@@ -22,7 +22,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from ..audit.event import event_bytes, mac_ok
+from ..audit.chain import _format_utc
+from ..audit.event import mac_ok, text_bytes
 from ..audit.merkle import CompactRange, node_key
 from ..audit.note import NoteError, Verifier, open_checkpoint
 from ..models import AuditCheckpoint
@@ -82,29 +83,21 @@ def verify_tree(db: Session, *, mac_key: bytes, verifiers: list[Verifier], origi
         return problem
     target = max(roots, default=0)
     conn = db.connection()
-    # Per-statement options: Connection.execution_options would change the connection for later statements.
-    leaves = conn.execute(
-        sa.select(*EVENT_COLS, EVENT.leaf_index).where(EVENT.leaf_index.is_not(None), EVENT.leaf_index < target)
-        .order_by(EVENT.leaf_index).execution_options(yield_per=STREAM_BATCH))
-    nodes = iter(conn.execute(
-        sa.select(NODE.last_leaf, NODE.level, NODE.hash).where(NODE.last_leaf < target)
-        .order_by(NODE.last_leaf, NODE.level).execution_options(yield_per=STREAM_BATCH * 2)))
+    leaves, nodes = _leaf_rows(conn, target), _node_rows(conn, target)
     cr, first_leaf = CompactRange(), None
     append, digest, sha256 = cr.append, hmac.digest, hashlib.sha256  # hot loop: one pass per event
     for row in leaves:
         index = cr.size
-        eid, at, actor_id, role, org_id, action, otype, oid, detail, mac, leaf_index = row
+        eid, at_text, actor_id, role, org_id, action, otype, oid, detail, mac, leaf_index = row
         if leaf_index != index:
             return _bad("leaf-order", f"leaf {index}: missing, repeated or out of order "
                                       f"(found leaf {leaf_index} there)", index, index, eid)
-        data = event_bytes(event_id=str(eid), at=at, action=action, actor_id=None if actor_id is None else str(actor_id),
-                           actor_role=role, org_id=None if org_id is None else str(org_id), object_type=otype,
-                           object_id=None if oid is None else str(oid), detail=detail or {}, check=False)
+        data = text_bytes(eid, at_text, action, actor_id, role, org_id, otype, oid, detail or {})
         if mac is None or digest(mac_key, data, "sha256") != bytes(mac):
             return _bad("leaf-mac", f"leaf {index}: the event's HMAC does not match its fields "
                                     "(the row was changed)", index, index, eid)
         if index == 0:
-            first_leaf = row
+            first_leaf = db.execute(sa.select(EVENT.action, EVENT.detail).where(EVENT.leaf_index == 0)).one()
         for level, node_index, h in append(sha256(b"\x00" + data).digest()):
             stored = next(nodes, None)
             if stored is None or stored[1] != level or stored[0] != node_key(level, node_index) \
@@ -136,3 +129,43 @@ def verify_tree(db: Session, *, mac_key: bytes, verifiers: list[Verifier], origi
                           checked=cr.size, size=cr.size, checkpoints=len(roots))
     verdict.first_leaf = first_leaf
     return verdict
+
+
+# -- streaming: PostgreSQL through server-side cursors of the driver, with the text forms computed by the
+# database (uuid::text, the canonical UTC time): about twice as fast as rows through SQLAlchemy ----------
+
+_PG_LEAVES = ("SELECT id::text, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+              "actor_id::text, actor_role, org_id::text, action, object_type, object_id::text, detail, mac, "
+              "leaf_index FROM auditevent WHERE leaf_index IS NOT NULL AND leaf_index < %s ORDER BY leaf_index")
+_PG_NODES = "SELECT last_leaf, level, hash FROM auditnode WHERE last_leaf < %s ORDER BY last_leaf, level"
+
+
+def _pg_stream(conn, sql: str, target: int, name: str):
+    cursor = conn.connection.driver_connection.cursor(name=name)
+    cursor.itersize = STREAM_BATCH
+    try:
+        cursor.execute(sql, (target,))
+        yield from cursor
+    finally:
+        cursor.close()
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _leaf_rows(conn, target: int):
+    if conn.dialect.name == "postgresql":
+        return _pg_stream(conn, _PG_LEAVES, target, "audit_verify_leaves")
+    rows = conn.execute(sa.select(*EVENT_COLS, EVENT.leaf_index).where(EVENT.leaf_index.is_not(None),
+                                                                       EVENT.leaf_index < target)
+                        .order_by(EVENT.leaf_index).execution_options(yield_per=STREAM_BATCH))
+    return ((str(eid), _format_utc(at), _text(actor), role, _text(org), action, otype, _text(oid), detail, mac, li)
+            for eid, at, actor, role, org, action, otype, oid, detail, mac, li in rows)
+
+
+def _node_rows(conn, target: int):
+    if conn.dialect.name == "postgresql":
+        return iter(_pg_stream(conn, _PG_NODES, target, "audit_verify_nodes"))
+    return iter(conn.execute(sa.select(NODE.last_leaf, NODE.level, NODE.hash).where(NODE.last_leaf < target)
+                             .order_by(NODE.last_leaf, NODE.level).execution_options(yield_per=STREAM_BATCH * 2)))
