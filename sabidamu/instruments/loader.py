@@ -89,6 +89,7 @@ def instrument_from_data(data: dict[str, Any], file_name: str = "") -> Instrumen
             default=_thresholds(scoring_raw["default"]),
             by_domain={d: _thresholds(t) for d, t in scoring_raw.get("by_domain", {}).items()},
             warning_signs=scoring_raw.get("warning_signs", "legacy"),
+            several_areas=scoring_raw.get("several_areas"),
         )
     return Instrument(
         id=data["id"],

@@ -88,6 +88,8 @@ class PointsScoring:
     # 'legacy' (v1): a skipped or 'sometimes' warning sign is scored like any item.
     # 'strict' (v2): a skipped warning sign makes the domain incomplete; 'sometimes' is never on track.
     warning_signs: str = "legacy"
+    # v2: 'refer' overall when at least this many skill domains are 'monitor' or 'refer' (None: off).
+    several_areas: int | None = None
 
     def for_domain(self, domain_id: str) -> Thresholds:
         return self.by_domain.get(domain_id, self.default)

@@ -86,6 +86,7 @@ class ScreeningResult:
     zone: str
     specialists: tuple[str, ...]
     rescreen: Rescreen
+    several_areas: bool = False  # v2: 'refer' because several areas are behind at once
 
     def domain(self, domain_id: str) -> DomainResult:
         for result in self.domains:
@@ -105,6 +106,7 @@ class ScreeningResult:
             "zone": self.zone,
             "specialists": list(self.specialists),
             "rescreen": self.rescreen.to_dict(),
+            "several_areas": self.several_areas,
         }
 
 
@@ -271,6 +273,31 @@ def overall_zone(results: tuple[DomainResult, ...]) -> str:
     return max((r.zone for r in results), key=_SEVERITY.__getitem__, default=INCOMPLETE)
 
 
+# Whom the several-areas rule sends to: the pediatrician first, and the defectologist, who assesses
+# development as a whole.
+SEVERAL_AREAS_SPECIALISTS = ("pediatrician", "defectologist")
+
+
+def several_areas(instrument: Instrument, band: Band, results: tuple[DomainResult, ...]) -> bool:
+    """The several-areas rule (``scoring.several_areas``, v2): at least that many skill domains are
+    'monitor' or 'refer' at once, a pattern that calls for a specialist even when no single area
+    does (docs/screening.md)."""
+    needed = getattr(instrument.scoring, "several_areas", None)
+    if not needed:
+        return False
+    skill_domains = {i.domain for i in band.items if i.kind == "skill"}
+    flagged = sum(1 for r in results if r.id in skill_domains and r.zone in ("monitor", "refer"))
+    return flagged >= needed
+
+
+def overall(instrument: Instrument, band: Band, results: tuple[DomainResult, ...]) -> tuple[str, bool]:
+    """(overall zone, several-areas rule applied)."""
+    zone = overall_zone(results)
+    if zone != INCOMPLETE and several_areas(instrument, band, results):
+        return "refer", True
+    return zone, False
+
+
 def score(
     instrument: Instrument,
     band: Band,
@@ -289,12 +316,14 @@ def score(
     if follow_ups:
         _check_follow_ups(instrument, band, follow_ups)
     results = score_domains(instrument, band, answers, follow_ups, months_of(age_info))
-    overall = overall_zone(results)
+    zone, several = overall(instrument, band, results)
     specialists: list[str] = []
     for result in results:
         for code in result.specialists:
             if code not in specialists:
                 specialists.append(code)
+    if several:
+        specialists += [c for c in SEVERAL_AREAS_SPECIALISTS if c not in specialists]
     return ScreeningResult(
         instrument_id=instrument.id,
         instrument_version=instrument.version,
@@ -304,9 +333,10 @@ def score(
         age=age_info,
         band_id=band.id,
         domains=results,
-        zone=overall,
+        zone=zone,
         specialists=tuple(specialists),
-        rescreen=_rescreen(instrument, band, age_info, overall),
+        rescreen=_rescreen(instrument, band, age_info, zone),
+        several_areas=several,
     )
 
 

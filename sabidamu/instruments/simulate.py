@@ -25,7 +25,7 @@ import random
 from typing import Any
 
 from .model import Band, Instrument
-from .scoring import overall_zone, score_domains
+from .scoring import overall, score_domains
 
 EMERGING_MONTHS = 1.0
 LATE_UNDER_24 = 3.0
@@ -81,7 +81,7 @@ def _run(instrument: Instrument, band: Band, children: int, delay: float, rng: r
         for r in results:
             refer[r.id] = refer.get(r.id, 0) + (r.zone == "refer")
             monitor[r.id] = monitor.get(r.id, 0) + (r.zone == "monitor")
-        any_refer += overall_zone(results) == "refer"
+        any_refer += overall(instrument, band, results)[0] == "refer"
     return refer, monitor, any_refer
 
 

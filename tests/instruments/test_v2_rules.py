@@ -286,3 +286,30 @@ def test_one_term_per_concept(instrument):
         for lang in ("kk", "ru"):
             found = GLOSSARY_AVOIDED[lang].findall(getattr(text, lang))
             assert not found, (where, lang, found)
+
+
+def test_several_areas_behind_at_once_is_a_referral():
+    band = DEV.band("m36")
+    age = at(band, 100)
+    skill_domains = ["communication", "gross_motor", "fine_motor", "problem_solving", "personal_social"]
+
+    def monitor_in(domains):
+        """Answers with just enough 'sometimes' for each of `domains` to be 'monitor' (not 'refer')."""
+        answers = all_calm(band)
+        for domain in domains:
+            for item in band.items_by_domain[domain]:
+                if item.warning_sign:
+                    continue
+                answers[item.id] = "sometimes"
+                if score(DEV, band, answers, age).domain(domain).zone != "on_track":
+                    break
+        return score(DEV, band, answers, age)
+
+    three = monitor_in(skill_domains[:3])
+    assert [three.domain(d).zone for d in skill_domains[:3]] == ["monitor"] * 3
+    assert three.zone == "monitor" and not three.several_areas
+    four = monitor_in(skill_domains[:4])
+    assert [four.domain(d).zone for d in skill_domains[:4]] == ["monitor"] * 4
+    assert four.zone == "refer" and four.several_areas
+    assert four.specialists == ("pediatrician", "defectologist")
+    assert four.to_dict()["several_areas"] is True

@@ -147,7 +147,11 @@ def _reasons(code: str, result: dict, domains: list[dict], view: ScreeningView, 
                 quoted.append(f"«{item.text.in_(lang).rstrip('?')}»")
     if quoted:
         return "; ".join(quoted)
-    return ", ".join(d["title"] for d in domains if code in d["specialists"])
+    areas = [d["title"] for d in domains if code in d["specialists"]]
+    if not areas and result.get("several_areas"):
+        flagged = ", ".join(d["title"] for d in domains if d["zone"] in ("monitor", "refer"))
+        return gettext("several areas at once (%(areas)s)", areas=flagged)
+    return ", ".join(areas)
 
 
 def result_context(view: ScreeningView, lang: str) -> dict:
@@ -199,6 +203,7 @@ def result_context(view: ScreeningView, lang: str) -> dict:
         "answered_by": view.answered_by_name,
         "answered_by_role": role_label(view.answered_by_role),
         "method": result.get("method", ""),
+        "several_areas": bool(result.get("several_areas")),
         "zone_guide": [{"zone": z, "label": str(ZONE_LABELS[z]), "meaning": str(m)} for z, m in ZONE_GUIDE],
         # The honesty notes every result carries (both languages go through the catalogue).
         "not_validated": gettext("This checklist has not yet been validated on children in Kazakhstan: its cut-offs "
