@@ -76,3 +76,28 @@ def test_code_page_and_privacy_notice(new_page, lang):
             shot(page, f"{lang}-{name}-{width}")
             assert_accessible(page)
             assert width > 400 or not has_horizontal_scroll(page)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_head_gives_a_parent_a_code(new_page, live_server, lang):
+    from tests.factories import PASSWORD, add_member, enrol_totp, make_child, make_group, make_org
+    with live_server.session() as s:
+        org = make_org(s, live_server.keyring, "Балапан")
+        head = make_user(s, "head@balapan.kz", locale=lang)
+        add_member(s, head, org, "head")
+        enrol_totp(s, live_server.keyring, head)
+        parent = make_user(s, "", phone="+77015550007", staff_name=False)
+        make_child(s, live_server.keyring, "Әлия", parent=parent, group=make_group(s, org, "Күнбағыс"))
+        org_id = org.id
+    for width in (1280, 390):
+        page = new_page(accept_language=lang, viewport={"width": width, "height": 900})
+        sign_in(page, "head@balapan.kz", PASSWORD)
+        with page.expect_navigation():
+            page.locator(f"main a[href='/orgs/{org_id}/parent-code']").click()
+        page.fill("#login", "+7 701 555 00 07")
+        assert _submit(page).status == 200
+        assert re.fullmatch(r"[A-Z2-9]{5}-[A-Z2-9]{5}", page.locator(".code-big strong").inner_text().strip())
+        shot(page, f"{lang}-parent-code-{width}")
+        assert_accessible(page)
+        assert width > 400 or not has_horizontal_scroll(page)
