@@ -129,3 +129,14 @@ def test_refusal_shows_the_name_in_the_page_language_only(in_lang, lang, school,
     text = in_lang(lang, service_message, error)
     assert school in text and date in text
     assert ("Школа" in text) == (lang == "ru") and ("мектеп" in text) == (lang == "kk")
+
+
+def test_a_notice_mailed_as_plain_text_has_one_full_stop_after_a_russian_date(app):
+    """E-mails do not pass through the templates' finalize: the notice text tidies itself."""
+    from types import SimpleNamespace
+    from sabidamu.web.consent.notices import render_mail
+    view = SimpleNamespace(kind="paper_consent", org=None, child_first_name="Иван",
+                           params={"paper_date": "2026-12-04", "purpose": "school_transfer"})
+    with app.test_request_context("/"):
+        _subject, body = render_mail(view, "ru")
+    assert "4 декабря 2026\u202fг. " in body and "г.." not in body

@@ -9,7 +9,7 @@ from flask_babel import force_locale, gettext
 
 from ...services import notifications as svc
 from ..common import db, keyring, login_required
-from ..formatting import consent_purpose_label, date_on
+from ..formatting import consent_purpose_label, date_on, tidy_output
 from ..nav import org_name
 from .routes import bp
 
@@ -20,10 +20,11 @@ def notice_text(view: svc.NoticeView) -> str:
         p = view.params
         paper_date = dt.date.fromisoformat(p["paper_date"]) if p.get("paper_date") else None
         # Translators: %(purpose)s is the consent's purpose in «quotes», e.g. «Transfer of the card to a school».
-        return gettext("%(org)s recorded a paper consent %(purpose)s for %(child)s, signed on %(date)s. "
+        # tidy_output: a mail is plain text (no template finalize), and a Russian date ends in «г.».
+        return tidy_output(gettext("%(org)s recorded a paper consent %(purpose)s for %(child)s, signed on %(date)s. "
                        "If you did not sign it, revoke it on your child's consents page.",
                        org=org_name(view.org) if view.org else "", child=view.child_first_name,
-                       date=date_on(paper_date), purpose="«%s»" % consent_purpose_label(p.get("purpose", "")))
+                       date=date_on(paper_date), purpose="«%s»" % consent_purpose_label(p.get("purpose", ""))))
     return gettext("You have a new notice.")
 
 
