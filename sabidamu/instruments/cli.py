@@ -248,7 +248,12 @@ def _show(instrument: Instrument, bands: tuple[Band, ...], lang: str | None) -> 
                         "domain": item.domain,
                         "text": _text(item.text, lang),
                         "warning_sign": item.warning_sign,
+                        "answers": list(item.answers),
                         **({"how_to_check": _text(item.how_to_check, lang)} if item.how_to_check else {}),
+                        **({"specialists": list(item.specialists)} if item.specialists else {}),
+                        **({"age75": item.age75, "warning_age": item.warning_age}
+                           if item.age75 is not None else {}),
+                        **({"reverse": True} if item.reverse else {}),
                         **({"follow_up": [
                             {"id": f.id, "text": _text(f.text, lang), "concern_if": f.concern_if}
                             for f in item.follow_up

@@ -223,8 +223,9 @@ def history_chart(views: list[ScreeningView], lang: str) -> str:
         age = used["months"] + max(used["days"], 0) / 30.4
         for d in result["domains"]:
             p = percent(d)
-            if p is None:
-                continue
+            items = view.band.items_by_domain.get(d["id"], ())
+            if p is None or (items and all(i.kind == "general" for i in items)):
+                continue  # the general questions (worry, hearing...) are not a developmental score
             key = f"{view.instrument.id}:{d['id']}"
             labels[key] = view.instrument.domains_by_id[d["id"]].title.in_(lang)
             series.setdefault(key, []).append((round(age, 2), float(p)))
