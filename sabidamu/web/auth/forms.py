@@ -19,7 +19,8 @@ class RegisterForm(FlaskForm):
         DataRequired(_l("Enter a password.")), strong_password])
     password2 = PasswordField(_l("Repeat the password"), validators=[
         DataRequired(_l("Repeat the password.")), EqualTo("password", _l("The two passwords differ."))])
-    agree = BooleanField(_l("I agree to the processing of my and my child's personal data as described in the privacy notice."),
+    agree = BooleanField(_l("I have read the privacy notice and agree to the processing of my and my child's personal data "
+                            "as described there."),
                          validators=[DataRequired(_l("Without this consent we cannot create an account."))])
 
 
