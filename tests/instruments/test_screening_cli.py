@@ -85,7 +85,8 @@ def test_show_in_one_language(runner):
     data = json.loads(result.stdout)
     assert [b["id"] for b in data["bands"]] == ["m04"]
     assert data["bands"][0]["items"][0] == {
-        "id": "m04-com-1", "domain": "communication", "text": "Гулит ли ребенок?", "warning_sign": True
+        "id": "m04-com-1", "domain": "communication", "text": "Гулит ли ребенок?", "warning_sign": True,
+        "answers": ["yes", "sometimes", "not_yet"],
     }
     assert [d["id"] for d in data["domains"]] == ["communication", "gross_motor"]
 
