@@ -168,3 +168,19 @@ def test_sqlite_file_is_private(app, db, keyring):
     for candidate in (path, Path(str(path) + "-wal"), Path(str(path) + "-shm")):
         if candidate.exists():
             assert candidate.stat().st_mode & 0o077 == 0, (candidate, oct(candidate.stat().st_mode))
+
+
+def test_new_sqlite_file_is_created_private(tmp_path):
+    """Even with a permissive umask, a new database file (and its WAL) is readable by its owner only."""
+    from sabidamu.db import make_engine
+    old = os.umask(0)
+    try:
+        engine = make_engine(f"sqlite:///{tmp_path / 'new.sqlite3'}")
+        with engine.begin() as c:
+            c.exec_driver_sql("CREATE TABLE t (x)")
+            c.exec_driver_sql("INSERT INTO t VALUES (1)")
+        for name in ("new.sqlite3", "new.sqlite3-wal"):
+            assert (tmp_path / name).stat().st_mode & 0o777 == 0o600, name
+        engine.dispose()
+    finally:
+        os.umask(old)
