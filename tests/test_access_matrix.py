@@ -131,11 +131,13 @@ MATRIX = [
     ("GET", "/screenings/<screening_id>/resume", "/screenings/{screening_A}/resume", allow("parentA", "teacher1", "head1", ok=302)),
     ("GET", "/screenings/<screening_id>/domain/<int:step>", "/screenings/{screening_A}/domain/1", allow("parentA", "teacher1", "head1")),
     ("POST", "/screenings/<screening_id>/domain/<int:step>", "/screenings/{screening_A}/domain/1", allow("parentA", "teacher1", "head1", ok=409)),  # no version: stale
+    ("GET", "/screenings/<screening_id>/domain/<int:step>/next", "/screenings/{screening_A}/domain/1/next", allow("parentA", "teacher1", "head1", ok=302)),
     ("GET", "/screenings/<screening_id>", "/screenings/{screening_A}", allow("parentA", "teacher1", "head1", ok=302)),
     ("GET", "/screenings/<screening_id>/pdf", "/screenings/{screening_A}/pdf", allow("parentA", "teacher1", "head1", ok=302)),  # not finished: back to it
     ("GET", "/screenings/<screening_id>/resume", "/screenings/{missing}/resume", everyone(404)),
     ("GET", "/screenings/<screening_id>/domain/<int:step>", "/screenings/{missing}/domain/1", everyone(404)),
     ("POST", "/screenings/<screening_id>/domain/<int:step>", "/screenings/{missing}/domain/1", everyone(404)),
+    ("GET", "/screenings/<screening_id>/domain/<int:step>/next", "/screenings/{missing}/domain/1/next", everyone(404)),
     ("GET", "/screenings/<screening_id>/pdf", "/screenings/{missing}/pdf", everyone(404)),
     # Monitoring (writing side): teacher of the group and head of the organization; home notes: guardians only.
     ("GET", "/groups/<group_id>/monitoring", "/groups/{group_A}/monitoring", allow("head1", "teacher1")),
