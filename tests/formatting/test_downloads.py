@@ -74,3 +74,4 @@ def test_card_pdf_report_csv_and_data_export_say_whom(client, world):
     export = client.post(f"/account/children/{child}/export")
     assert export.status_code == 200 and export.mimetype == "application/zip"
     assert f'filename="Aliya-A_data-export_{today}.zip"' in export.headers["Content-Disposition"]
+

@@ -140,3 +140,21 @@ def test_a_notice_mailed_as_plain_text_has_one_full_stop_after_a_russian_date(ap
     with app.test_request_context("/"):
         _subject, body = render_mail(view, "ru")
     assert "4 декабря 2026\u202fг. " in body and "г.." not in body
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_group_report_changes_use_the_decimal_comma_and_the_minus_sign(client, db, keyring, world, lang):
+    """Child A: all physical skills at III at the start, at I at the intermediate stage: −100,0 and +100,0."""
+    from tests.cards.helpers import fill, skills
+    from tests.factories import login
+    group, child = world.groups["A"], world.children["A"]
+    n = len(list(skills(group, "physical")))
+    fill(db, keyring, world.users["teacher1"], group, child, "start", {"physical": [3] * n})
+    fill(db, keyring, world.users["teacher1"], group, child, "intermediate", {"physical": [1] * n})
+    db.commit()
+    login(client, "teacher1@example.kz")
+    client.post("/lang", data={"lang": lang, "next": "/"})
+    page = client.get(f"/groups/{group.id}/report")
+    assert page.status_code == 200
+    assert "<td>\u2212100,0</td>" in page.text and "<td>+100,0</td>" in page.text
+    assert "-100.0" not in page.text and "+100.0" not in page.text
