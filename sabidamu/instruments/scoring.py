@@ -205,9 +205,7 @@ def score_domains(
         due_items = items
         if strict and age_months is not None:
             due_items = tuple(i for i in items if i.age75 is None or i.age75 <= age_months + DUE_MARGIN)
-        for item in items:
-            if item not in due_items:
-                continue
+        for item in due_items:
             answer = item.effective(answers.get(item.id))
             if answer is None:
                 missing.append(item.id)
