@@ -75,3 +75,14 @@ def test_card_pdf_report_csv_and_data_export_say_whom(client, world):
     assert export.status_code == 200 and export.mimetype == "application/zip"
     assert f'filename="Aliya-A_data-export_{today}.zip"' in export.headers["Content-Disposition"]
 
+
+
+def test_the_data_export_names_its_pdfs_after_the_child(client, world):
+    import io
+    import zipfile
+    from tests.factories import login
+    login(client, "parenta@example.kz")
+    export = client.post(f"/account/children/{world.children['A'].id}/export")
+    names = zipfile.ZipFile(io.BytesIO(export.data)).namelist()
+    pdfs = [n for n in names if n.startswith("pdf/")]
+    assert pdfs and all(re.fullmatch(r"pdf/Aliya-A_(card|screening)_[0-9a-z_-]+\.pdf", n) for n in pdfs), names

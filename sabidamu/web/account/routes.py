@@ -18,7 +18,7 @@ from ...services import audit_ops, data_rights
 from ...services import totp_setup as svc
 from ...totp import format_secret, provisioning_uri, qr_svg
 from ..common import apply_service_error, db, keyring, login_required, parse_uuid, form_status
-from ..downloads import as_attachment
+from ..downloads import as_attachment, download_name
 from ..formatting import date_on
 from ..messages import service_message
 from ..redirects import safe_next
@@ -308,7 +308,8 @@ def _screening_pdfs(cid: uuid.UUID, lang: str) -> tuple[list[tuple[str, bytes]],
         _child, views = screening_svc.history(db(), keyring(), registry(), g.user, cid, audit=False)
         for view in views:
             body = render_pdf("screening/pdf.html", **result_context(view, lang))
-            pdfs.append((f"screening-{view.screening_date.isoformat()}-{str(view.id)[:8]}.pdf", body))
+            pdfs.append((download_name("screening", _child.name, view.screening_date, "pdf", extra=str(view.id)[:8]),
+                         body))
     except ImportError:
         notes.append("screening PDFs not included: the renderer is not available")
     try:
@@ -321,7 +322,8 @@ def _screening_pdfs(cid: uuid.UUID, lang: str) -> tuple[list[tuple[str, bytes]],
         notes.append("card.pdf not included: no kindergarten has kept a card for this child")
         return pdfs, notes
     try:
-        pdfs.append(("card.pdf", render_card_pdf(card_pdf_data(db(), keyring(), g.user, cid, lang))))
+        context = card_pdf_data(db(), keyring(), g.user, cid, lang)
+        pdfs.append((download_name("card", context["name"], None, "pdf", extra=lang), render_card_pdf(context)))
     except (AccessDenied, NotFound):
         notes.append("card.pdf not included: the card is not available to the parent")
     return pdfs, notes
