@@ -50,11 +50,12 @@ def update_profile(db: Session, user: User, *, current: str, name: str, email: s
         raise ServiceError("name_required", field="full_name")
     if email is None and phone is None:
         raise ServiceError("login_required", field="email")
-    for field, value in (("email", email), ("phone", phone)):
-        if value and value != getattr(now, field):
-            other = find_user(db, value)
-            if other is not None and other.id != user.id:
-                raise ServiceError("login_taken", field=field)
+    # A new e-mail is checked when its link is opened (by whoever holds that address), so this form does not
+    # tell whether another account uses it. A phone has no such channel and is checked here.
+    if phone and phone != now.phone:
+        other = find_user(db, phone)
+        if other is not None and other.id != user.id:
+            raise ServiceError("login_taken", field="phone")
     confirm = None
     if email and email != now.email:
         # A new address is used only once its owner opens the link sent to it (a typo or someone else's
@@ -77,8 +78,7 @@ def _email_change_token(db: Session, user: User, email: str) -> str:
     ring = keyring_of(db)
     token = _new_secret(db, user, "email_change", EMAIL_CHANGE_TTL)
     db.flush()
-    row = db.exec(select(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.kind == "email_change",
-                                              PasswordReset.used_at.is_(None))).one()
+    row = db.exec(select(PasswordReset).where(PasswordReset.secret_hash == _hash(token))).one()
     key = active_key(db, ring, "accounts", ACCOUNTS_OWNER)
     row.payload_ct = ring.seal(key.id, "passwordreset", row.id, "payload", email)
     return token

@@ -27,7 +27,9 @@ def test_change_details_with_current_password(client, db, keyring):
     r = client.post("/account", data=_form(email="new@example.kz", phone="8 701 555 00 04", current="wrong-one-1"))
     assert r.status_code == 422 and 'id="current-err"' in r.text and 'value="new@example.kz"' in r.text
     r = client.post("/account", data=_form(email="taken@example.kz"))
-    assert r.status_code == 422 and 'id="email-err"' in r.text
+    assert r.status_code == 302  # not told here whether another account uses it (checked when its link is opened)
+    db.rollback()
+    assert find_user(db, "taken@example.kz").id != find_user(db, "ana@example.kz").id
     r = client.post("/account", data=_form(email="", phone=""))
     assert r.status_code == 422
     r = client.post("/account", data=_form(phone="8 701 555 00 04"))
@@ -38,8 +40,8 @@ def test_change_details_with_current_password(client, db, keyring):
     ident = identity_of(user, keyring)
     assert (ident.name, ident.email, ident.phone) == ("Айгүл Серікова", "ana@example.kz", "+77015550004")
     assert user.full_name == ""  # a parent's name stays sealed
-    event = db.exec(select(AuditEvent).where(AuditEvent.action == "account.profile_change")).one()
-    assert "+77015550004" not in str(event.detail)
+    events = db.exec(select(AuditEvent).where(AuditEvent.action == "account.profile_change")).all()
+    assert events and all("+77015550004" not in str(e.detail) and "Айгүл" not in str(e.detail) for e in events)
     assert login(client.application.test_client(), "+77015550004").status_code == 302
 
 
