@@ -164,3 +164,17 @@ def test_downloads_are_named_after_the_child(live_server, new_page, kindergarten
     with page.expect_download() as download:
         page.locator("main a[href$='/card.pdf?lang=ru']").click()
     assert download.value.suggested_filename == f"Aliya-A_card_{dt.date.today().isoformat()}_ru.pdf"
+
+
+@pytest.mark.parametrize("lang, viewport", VIEWS, ids=IDS)
+def test_deletion_date_reads_as_when(live_server, new_page, kindergarten, lang, viewport):
+    """«…деректер 2027 ж. 31 тамызда жойылады» / «…будут удалены 31 августа 2027 г.» (one full stop)."""
+    page = new_page(accept_language=lang, viewport=viewport)
+    sign_in(page, kindergarten["parent"], PASSWORD)
+    page.goto(f"/account/children/{kindergarten['child']}/delete")
+    text = page.locator("main").inner_text()
+    pattern = {"kk": r"\d{4}\u202fж\. \d{1,2} [а-яәғқңөұүһі]+(да|де|та|те) жойылады",
+               "ru": r"будут удалены \d{1,2} [а-я]+ \d{4}\u202fг\.(?!\.)"}[lang]
+    assert re.search(pattern, text), text[:800]
+    assert "г.." not in text
+    _check(page, lang, viewport, "delete-date")
