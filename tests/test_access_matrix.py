@@ -66,6 +66,11 @@ MATRIX = [
     ("GET", "/confirm/<token>", "/confirm/not-a-token", everyone(410, anon=410)),
     ("POST", "/confirm/<token>", "/confirm/not-a-token", everyone(410, anon=410)),
     ("GET", "/privacy", "/privacy", everyone(200, anon=200)),
+    # operations: no session, no child data; /readyz is 503 here (the test database is not built by Alembic);
+    # /metrics answers the loopback address the test client uses (other addresses: tests/ops).
+    ("GET", "/healthz", "/healthz", everyone(200, anon=200)),
+    ("GET", "/readyz", "/readyz", everyone(503, anon=503)),
+    ("GET", "/metrics", "/metrics", everyone(200, anon=200)),
     ("GET", "/account", "/account", everyone(200)),
     ("POST", "/account", "/account", everyone(422)),
     ("POST", "/account/sessions/end-others", "/account/sessions/end-others", everyone(302)),
