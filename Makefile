@@ -46,6 +46,8 @@ translations: $(VENV)/.deps-run
 
 migrate: setup
 	$(FLASK) db upgrade
+	@# Accounts made before identities were sealed are moved into the sealed columns (online, resumable).
+	@$(FLASK) accounts seal >/dev/null
 
 demo: migrate
 	$(FLASK) demo
