@@ -223,7 +223,7 @@ MATRIX = [
     ("GET", "/transfer-jobs/<job_id>/progress", "/transfer-jobs/{missing}/progress", everyone(404)),
     ("GET", "/transfer-jobs/<job_id>/download", "/transfer-jobs/{missing}/download", everyone(404)),
     # transfer, school side (web/school): the world has kindergartens only, so nobody here may use these
-    # (school staff, another school, a kindergarten teacher and a parent: tests/transfer_import/)
+    # (school staff, another school, a kindergarten teacher and a parent: tests/school/)
     ("GET", "/orgs/<org_id>/school/import", "/orgs/{org1}/school/import", allow()),
     ("POST", "/orgs/<org_id>/school/import", "/orgs/{org2}/school/import", allow()),
     ("GET", "/orgs/<org_id>/school/import", "/orgs/{missing}/school/import", everyone(404)),

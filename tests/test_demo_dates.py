@@ -12,7 +12,7 @@ from sabidamu.demo import KINDERGARTEN_BIN, load_demo
 from sabidamu.models import CardStage, Consent, Enrollment, Group, Organization, Referral
 from sabidamu.monitoring import current_stage, derive_level
 from sabidamu.services.monitoring import _open_json, framework, org_windows
-from tests.browser.helpers import KAZAKH_LETTERS
+from tests.support.browser import KAZAKH_LETTERS
 
 
 def _rows(db, group):

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sabidamu.audit.note import open_checkpoint
 from sabidamu.services.audit_admin import notes_path
 from sabidamu.services.audit_log import read_notes_file
-from tests.audit_ops.test_audit_cli import run
+from tests.audit.test_audit_cli import run
 
 ROUNDS = 25
 

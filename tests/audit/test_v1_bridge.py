@@ -14,7 +14,7 @@ from sabidamu.audit.checkpoint import CheckpointSigner, append_checkpoint, gener
 from sabidamu.audit.event import v1_head_detail
 from sabidamu.models import AuditEvent
 from sabidamu.models.base import utcnow
-from tests.audit_ops.test_audit_cli import _events, run
+from tests.audit.test_audit_cli import _events, run
 from tests.conftest import TEST_DB
 
 

@@ -8,7 +8,7 @@ Fixtures other browser tests use:
   browser       the session's Chromium
   page          a fresh context + page per test: viewport 1280x900, Accept-Language kk, base URL = live_server.url
   new_page      factory of further independent pages (another user), same defaults, keyword overrides
-  shot, assert_accessible   the helpers of tests/browser/helpers.py
+  shot, assert_accessible   the helpers of tests/support/browser.py
 Every page fixture fails the test at teardown if the browser reported a Content-Security-Policy violation.
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from werkzeug.serving import make_server
 
-from tests.browser import helpers
+from tests.support import browser as helpers
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

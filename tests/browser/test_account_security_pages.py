@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from tests.browser.helpers import assert_accessible, has_horizontal_scroll, html_lang, shot, sign_in
+from tests.support.browser import assert_accessible, has_horizontal_scroll, html_lang, shot, sign_in
 from tests.conftest import need_tool
 from tests.factories import PASSWORD, add_member, enrol_totp, make_group, make_org, make_user
 

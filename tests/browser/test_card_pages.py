@@ -8,8 +8,8 @@ import datetime as dt
 
 import pytest
 
-from tests.browser.helpers import assert_accessible, has_horizontal_scroll, html_lang, shot, sign_in, switch_language
-from tests.cards.helpers import fill, observe, skills
+from tests.support.browser import assert_accessible, has_horizontal_scroll, html_lang, shot, sign_in, switch_language
+from tests.support.cards import fill, observe, skills
 from tests.factories import enrol_totp, PASSWORD, add_member, make_child, make_group, make_org, make_user
 GROUP_FILE = "Kunshuaq"  # «Күншуақ» in the download name
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.helpers import assert_accessible, shot
+from tests.support.browser import assert_accessible, shot
 from tests.factories import PASSWORD, make_user
 
 FOCUS_OUTLINE = """() => {

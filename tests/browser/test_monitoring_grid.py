@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 
 from sabidamu.monitoring import load_framework
-from tests.browser.helpers import assert_accessible, shot, sign_in, switch_language
+from tests.support.browser import assert_accessible, shot, sign_in, switch_language
 from tests.factories import enrol_totp, PASSWORD, add_member, make_child, make_group, make_org, make_user
 
 SKILLS = [s.id for s in load_framework().skills("preschool", "physical")]

@@ -13,7 +13,7 @@ import pytest
 
 from sabidamu.iin import make_iin
 from tests.support.smtp import smtp_server  # noqa: F401
-from tests.browser.helpers import (KAZAKH_LETTERS, assert_accessible, field_error, html_lang, shot, sign_in, sign_out,
+from tests.support.browser import (KAZAKH_LETTERS, assert_accessible, field_error, html_lang, shot, sign_in, sign_out,
                                    switch_language)
 
 EMAIL = "aigerim.parent@example.kz"

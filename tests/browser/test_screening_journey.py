@@ -14,11 +14,11 @@ import pytest
 from flask_babel import force_locale, gettext
 from pypdf import PdfReader
 
-from tests.browser.helpers import (KAZAKH_LETTERS, assert_accessible, has_horizontal_scroll, html_lang, shot,
+from tests.support.browser import (KAZAKH_LETTERS, assert_accessible, has_horizontal_scroll, html_lang, shot,
                                    sign_in, switch_language)
 from tests.factories import PASSWORD, make_user
 from tests.screening.conftest import copy_instruments
-from tests.screening.support import DEV_COM, DEV_GM, baby
+from tests.support.screening import DEV_COM, DEV_GM, baby
 
 pytestmark = pytest.mark.browser
 

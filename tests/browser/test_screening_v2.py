@@ -15,10 +15,10 @@ from pypdf import PdfReader
 from sabidamu.instruments import load_registry
 from sabidamu.instruments.cli import DEFAULT_DIR
 from sabidamu.services import screening as svc
-from tests.browser.helpers import (assert_accessible, has_horizontal_scroll, screenshot_dir, shot, sign_in,
+from tests.support.browser import (assert_accessible, has_horizontal_scroll, screenshot_dir, shot, sign_in,
                                    switch_language)
 from tests.factories import PASSWORD, make_user
-from tests.screening.support import baby
+from tests.support.screening import baby
 
 pytestmark = pytest.mark.browser
 DEV_ID = "sabidamu-dev-screen"

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from sabidamu.iin import make_iin
-from tests.browser.helpers import (KAZAKH_LETTERS, assert_accessible, field_error, has_horizontal_scroll, html_lang,
+from tests.support.browser import (KAZAKH_LETTERS, assert_accessible, field_error, has_horizontal_scroll, html_lang,
                                    shot, sign_in, switch_language)
 from tests.factories import enrol_totp, PASSWORD, add_member, make_child, make_group, make_org, make_user
 

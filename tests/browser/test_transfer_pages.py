@@ -16,10 +16,10 @@ from sabidamu.crypto.package import SenderInfo
 from sabidamu.services import transfer_import
 from sabidamu.services.children import open_child
 from sabidamu.services.identity import login_of
-from tests.browser.helpers import assert_accessible, has_horizontal_scroll, shot, sign_in
+from tests.support.browser import assert_accessible, has_horizontal_scroll, shot, sign_in
 from tests.factories import PASSWORD, add_member, enrol_totp, make_child, make_group, make_org, make_school, make_user
-from tests.i18n import t
-from tests.transfer_import.conftest import KG_BIN, Builder
+from tests.support.i18n import t
+from tests.school.conftest import KG_BIN, Builder
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from sabidamu.models import Group, User
 from sabidamu.services.auth import start_session
-from tests.cards.helpers import earlier_year, fill, observe, skills
+from tests.support.cards import earlier_year, fill, observe, skills
 from tests.factories import make_group
 
 MEASURES_START = "Доптан ойындар, апта сайын 2 рет; ата-анамен бірге үйде жаттығу."

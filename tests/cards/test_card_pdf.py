@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from sabidamu.cards_cli import cards_cli
 from sabidamu.monitoring import load_framework
-from tests.cards.helpers import fill, skills
+from tests.support.cards import fill, skills
 from tests.factories import make_child
 
 TITLE = {"kk": "2026-2027 оқу жылына арналған баланың жеке даму картасы",

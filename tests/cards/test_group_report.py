@@ -15,7 +15,7 @@ from sabidamu.services import AccessDenied, NotFound
 from sabidamu.services import cards as svc
 from sabidamu.services.monitoring import open_levels
 from tests.cards.conftest import user
-from tests.cards.helpers import fill, skills
+from tests.support.cards import fill, skills
 from tests.factories import make_child
 
 

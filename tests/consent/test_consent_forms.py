@@ -14,7 +14,7 @@ from sabidamu.models.consent import CONSENT_PARTS, CONSENT_PURPOSES
 from sabidamu.services import ServiceError
 from sabidamu.services.children import open_child
 from sabidamu.web.consent.forms import PartsMixin
-from tests.consent.support import msg, post, sign_in
+from tests.support.consent import msg, post, sign_in
 from tests.factories import make_school
 
 ALL_PARTS = PartsMixin.PART_FIELDS

@@ -10,7 +10,7 @@ from sabidamu.models import AuditEvent, Consent
 from sabidamu.services import AccessDenied, ServiceError
 from sabidamu.services import consent as svc
 from sabidamu.services.children import children_of_parent
-from tests.consent.support import actions, count
+from tests.support.consent import actions, count
 
 Recipient = svc.Recipient
 
@@ -46,7 +46,7 @@ def test_consent_for_a_child_one_is_not_the_guardian_of_is_refused_and_nothing_w
 
 
 def test_message_for_not_guardian_is_specific(app):
-    from tests.consent.support import msg
+    from tests.support.consent import msg
     assert msg(app, "not_guardian") != msg(app, "no-such-code")  # a sentence of its own, not the generic one
 
 

@@ -19,7 +19,7 @@ from sabidamu.services import AccessDenied, ServiceError
 from sabidamu.services import consent as svc
 from sabidamu.services import referrals as ref_svc
 from sabidamu.services.children import open_child
-from tests.consent.support import count, msg, post, sign_in
+from tests.support.consent import count, msg, post, sign_in
 
 Recipient = svc.Recipient
 TODAY = dt.date.today()

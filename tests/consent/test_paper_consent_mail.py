@@ -11,7 +11,7 @@ from sqlmodel import select
 from sabidamu.models import Consent, User
 from sabidamu.models.notification import Notification
 from sabidamu.services import consent as svc
-from tests.consent.support import count, post, sign_in
+from tests.support.consent import count, post, sign_in
 from tests.support.smtp import smtp_server  # noqa: F401  (the fixture)
 
 TODAY = dt.date.today()

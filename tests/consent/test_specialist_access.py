@@ -13,7 +13,7 @@ from sabidamu.models import AuditEvent, Referral, SpecialistConclusion
 from sabidamu.services import AccessDenied, ServiceError
 from sabidamu.services import consent as consent_svc
 from sabidamu.services import referrals as svc
-from tests.consent.support import actions, count, msg, post, sign_in, t
+from tests.support.consent import actions, count, msg, post, sign_in, t
 
 Recipient = consent_svc.Recipient
 CONCLUSION = "Уникальный вывод 9c41: звукопроизношение нарушено (дислалия)"

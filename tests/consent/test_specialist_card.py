@@ -9,7 +9,7 @@ from sabidamu.models import AuditEvent
 from sabidamu.services import consent as consent_svc
 from sabidamu.services import referrals as svc
 from sabidamu.services.monitoring import add_home_observation
-from tests.consent.support import post, sign_in, t
+from tests.support.consent import post, sign_in, t
 
 Recipient = consent_svc.Recipient
 HOME_NOTE = "Үйдегі бақылау 7d3a: сурет салады"

@@ -1,7 +1,7 @@
 """A specialist lands on their list of referred children after sign-in and from the home page."""
 from __future__ import annotations
 
-from tests.consent.support import sign_in
+from tests.support.consent import sign_in
 from tests.factories import login
 
 

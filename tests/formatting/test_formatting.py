@@ -145,7 +145,7 @@ def test_a_notice_mailed_as_plain_text_has_one_full_stop_after_a_russian_date(ap
 @pytest.mark.parametrize("lang", ["kk", "ru"])
 def test_group_report_changes_use_the_decimal_comma_and_the_minus_sign(client, db, keyring, world, lang):
     """Child A: all physical skills at III at the start, at I at the intermediate stage: −100,0 and +100,0."""
-    from tests.cards.helpers import fill, skills
+    from tests.support.cards import fill, skills
     from tests.factories import login
     group, child = world.groups["A"], world.children["A"]
     n = len(list(skills(group, "physical")))

@@ -10,7 +10,7 @@ from collections import deque
 
 import pytest
 
-from tests.browser.helpers import KAZAKH_LETTERS
+from tests.support.browser import KAZAKH_LETTERS
 from tests.factories import login, make_school
 
 SKIP = re.compile(r"/logout|/lang|\.pdf|\.csv|\.zip|/download|/export|/static/|\?lang=|\.txt$|\.pub$|/proof|"

@@ -6,8 +6,8 @@ from sqlmodel import select
 
 from sabidamu.models import Screening
 from tests.factories import login
-from tests.i18n import t
-from tests.screening.support import DEV, DEV_COM, DEV_GM, answers_form, baby
+from tests.support.i18n import t
+from tests.support.screening import DEV, DEV_COM, DEV_GM, answers_form, baby
 
 
 def _started(client, db, child):

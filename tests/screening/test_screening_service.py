@@ -10,7 +10,7 @@ from sabidamu.models import AuditEvent, Child, Screening
 from sabidamu.services import AccessDenied, NotFound, ServiceError
 from sabidamu.services import screening as svc
 from sabidamu.services.keys import active_key
-from tests.screening.support import DEV, DEV_COM, DEV_GM, SC, baby
+from tests.support.screening import DEV, DEV_COM, DEV_GM, SC, baby
 
 
 @pytest.fixture

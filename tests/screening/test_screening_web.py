@@ -14,7 +14,7 @@ from sqlmodel import select
 from sabidamu.models import Screening
 from sabidamu.web.screening.presenting import ZONE_LABELS
 from tests.factories import login
-from tests.screening.support import DEV, DEV_COM, DEV_GM, SC, answers_form, baby
+from tests.support.screening import DEV, DEV_COM, DEV_GM, SC, answers_form, baby
 
 
 NO_BAND = ("There is no checklist for your child's age at the moment: the screening covers children from "

@@ -11,7 +11,7 @@ from sabidamu.instruments import load_registry
 from sabidamu.instruments.cli import DEFAULT_DIR
 from sabidamu.services import screening as svc
 from tests.factories import login
-from tests.screening.support import baby
+from tests.support.screening import baby
 
 DEV_ID = "sabidamu-dev-screen"
 

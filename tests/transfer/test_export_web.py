@@ -14,7 +14,7 @@ from sabidamu.crypto import agekeys
 from sabidamu.models.transfer_package import TransferPackage
 from tests.transfer.conftest import give_school_consent
 from tests.transfer.test_export import _open
-from tests.i18n import t
+from tests.support.i18n import t
 
 
 def wait_for_job(client, url: str) -> dict:

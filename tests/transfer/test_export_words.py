@@ -10,7 +10,7 @@ import pytest
 
 from sabidamu.services import transfer_export as svc
 from sabidamu.services.transfer_import import retention_until
-from tests.i18n import t
+from tests.support.i18n import t
 from tests.transfer.conftest import give_school_consent
 
 

@@ -8,7 +8,7 @@ from sabidamu.crypto import agekeys, minisign
 from sabidamu.models import AuditEvent
 from sabidamu.services import transfer_export as svc
 from sabidamu.services import transfer_keys
-from tests.i18n import t
+from tests.support.i18n import t
 
 
 def test_grouped():

@@ -17,8 +17,8 @@ from sqlmodel import Session, select
 
 from sabidamu.models import CardStage, LevelCount, User
 from sabidamu.services import monitoring as svc
-from tests.access_hardening.conftest import OPEN_DAY, user
-from tests.cards.helpers import skills
+from tests.access.conftest import OPEN_DAY, user
+from tests.support.cards import skills
 from tests.factories import make_child
 
 pytestmark = pytest.mark.skipif(os.environ.get("SABIDAMU_TEST_DB") != "postgresql",

@@ -11,7 +11,7 @@ import pytest
 
 from sabidamu.services import transfer_import as svc
 from tests.factories import login
-from tests.i18n import t
+from tests.support.i18n import t
 
 from .conftest import audit_actions, counts
 from .test_school_web import upload

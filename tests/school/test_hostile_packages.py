@@ -13,7 +13,7 @@ import pytest
 
 from sabidamu.crypto import agekeys, strict_json
 from sabidamu.services import transfer_import as svc
-from tests.transfer_import.conftest import SAMPLE_PDF, audit_actions, counts
+from tests.school.conftest import SAMPLE_PDF, audit_actions, counts
 
 
 def _seal(ctx, entries, modes=None) -> bytes:

@@ -6,7 +6,7 @@ import datetime as dt
 from sqlmodel import select
 
 from sabidamu.models import Enrollment
-from tests.i18n import t
+from tests.support.i18n import t
 
 
 def _enrolment(db, tw):
@@ -59,7 +59,7 @@ def test_graduation_page_waits_for_the_final_stage(app, client, db, tw, sign_in)
 
 
 def test_leave_and_graduation_pages_name_the_school_that_holds_the_card(app, client, db, keyring, tw, sign_in):
-    from tests.transfer_gaps.test_handover_keeps_enrolment import _accept_in_december
+    from tests.transfer.test_handover_keeps_enrolment import _accept_in_december
     _accept_in_december(app, db, keyring, tw)
     db.rollback()
     sign_in("head1@example.kz")

@@ -3,7 +3,7 @@ from sqlmodel import select
 
 from sabidamu.models import AuditEvent
 from tests.factories import login
-from tests.i18n import t
+from tests.support.i18n import t
 
 
 def test_refused_attempt_is_tied_to_the_child_and_shown_to_the_parent(app, client, db, world):

@@ -10,7 +10,7 @@ from sqlmodel import select
 from sabidamu.models import AuditEvent, TransferPackage
 from sabidamu.services import transfer_import as svc
 from tests.factories import login
-from tests.i18n import t
+from tests.support.i18n import t
 
 
 def _n(app, singular, plural, num, lang="kk"):

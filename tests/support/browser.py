@@ -1,6 +1,6 @@
 """Helpers for real-browser tests: screenshots, the axe-core accessibility check, signing in, the language switch.
 
-Importable (`from tests.browser.helpers import shot, assert_accessible`) and also offered as fixtures of the same
+Importable (`from tests.support.browser import shot, assert_accessible`) and also offered as fixtures of the same
 names by tests/browser/conftest.py.
 """
 from __future__ import annotations

@@ -10,7 +10,7 @@ import pytest
 from sabidamu.services import data_rights
 from tests.factories import login
 from tests.screening.conftest import copy_instruments
-from tests.screening.support import baby
+from tests.support.screening import baby
 from tests.screening.test_screening_web import _run
 
 

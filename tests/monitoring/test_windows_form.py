@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session
 
 from sabidamu.models import Organization
-from tests.i18n import t
+from tests.support.i18n import t
 
 GOOD = {"start_from": "2026-09-01", "start_to": "2026-11-30", "intermediate_from": "2027-01-10",
         "intermediate_to": "2027-02-10", "final_from": "2027-05-01", "final_to": "2027-05-31"}

@@ -15,7 +15,7 @@ from sabidamu.crypto.package import SenderInfo
 from sabidamu.models import TransferPackage, TrustedSenderKey
 from sabidamu.services import ServiceError
 from sabidamu.services import transfer_import as svc
-from tests.transfer_import.conftest import KG_BIN, audit_actions, counts
+from tests.school.conftest import KG_BIN, audit_actions, counts
 
 
 def _attacker(org_id, bin_, name="Балабақша"):
@@ -89,7 +89,7 @@ def test_the_confirmation_page_shows_the_known_key_beside_the_new_one(app, clien
     assert page.status_code == 200
     from sabidamu.services.transfer_export import grouped
     assert grouped(first.fingerprint) in page.text and grouped(second.fingerprint) in page.text
-    from tests.i18n import t
+    from tests.support.i18n import t
     assert t(app, "This school already confirmed another key for this sender.") in page.text
 
 

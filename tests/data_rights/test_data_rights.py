@@ -132,7 +132,7 @@ def test_home_child_is_deleted_at_once_for_real(app, client, db, keyring, world)
     db.rollback()
     assert client.get(f"/children/{child_b}").status_code == 404
     # The log still verifies after the deletion (events are kept, only ids).
-    from tests.audit_ops.test_audit_cli import run
+    from tests.audit.test_audit_cli import run
     assert run(app, "audit", "sequence")[0] == 0
     assert run(app, "audit", "verify")[0] == 0
 

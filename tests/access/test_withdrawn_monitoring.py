@@ -13,8 +13,8 @@ from sabidamu.services import cards as cards_svc
 from sabidamu.services import consent as consent_svc
 from sabidamu.services.consent import Recipient
 from sabidamu.web.monitoring.forms import CELL_PREFIX, VERSION_PREFIX
-from tests.access_hardening.conftest import OPEN_DAY, user
-from tests.cards.helpers import fill, skills
+from tests.access.conftest import OPEN_DAY, user
+from tests.support.cards import fill, skills
 from tests.factories import make_child
 
 FW = load_framework()

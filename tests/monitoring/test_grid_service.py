@@ -14,7 +14,7 @@ from sabidamu.monitoring import derive_level, load_framework
 from sabidamu.services import AccessDenied, ServiceError
 from sabidamu.services import monitoring as svc
 from tests.factories import make_child
-from tests.monitoring_web.conftest import EARLY_DAY, LATE_DAY, NEXT_YEAR_DAY, OPEN_DAY
+from tests.monitoring.conftest import EARLY_DAY, LATE_DAY, NEXT_YEAR_DAY, OPEN_DAY
 
 FW = load_framework()
 PHY = [s.id for s in FW.skills("preschool", "physical")]  # group A is a preschool group

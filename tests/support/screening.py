@@ -1,4 +1,4 @@
-"""Helpers of the screening tests (importable: tests.screening.support)."""
+"""Helpers of the screening tests (importable: tests.support.screening)."""
 from __future__ import annotations
 
 import datetime as dt

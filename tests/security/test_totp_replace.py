@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from sabidamu.models import AuditEvent, LoginThrottle
 from sabidamu.models.security import StaffTotp
-from tests.audit_ops.test_totp_web import code_at, enrol, password_step
+from tests.security.test_totp_web import code_at, enrol, password_step
 from tests.factories import PASSWORD
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel, select
 
 from sabidamu.services.backup import row_counts
-from tests.audit_ops.test_audit_cli import _events, run
+from tests.audit.test_audit_cli import _events, run
 from tests.conftest import PG_ADMIN_URL, TEST_DB
 
 

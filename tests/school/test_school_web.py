@@ -13,7 +13,7 @@ from sabidamu.services import transfer_import as svc
 from tests.factories import login, make_group
 
 from .conftest import counts
-from tests.i18n import t
+from tests.support.i18n import t
 
 
 def upload(client, org_id, files):

@@ -18,11 +18,11 @@ from sabidamu.monitoring import load_framework
 from sabidamu.services import audit_ops
 from sabidamu.services import cards as cards_svc
 from sabidamu.services import transfer_import
-from tests.access_hardening.conftest import user
-from tests.cards.helpers import fill, skills
+from tests.access.conftest import user
+from tests.support.cards import fill, skills
 from tests.factories import make_child
 from tests.transfer.conftest import tw  # noqa: F401 (fixture)
-from tests.transfer_gaps.test_read_only_after_acceptance import accepted  # noqa: F401 (fixture)
+from tests.transfer.test_read_only_after_acceptance import accepted  # noqa: F401 (fixture)
 
 FW = load_framework()
 

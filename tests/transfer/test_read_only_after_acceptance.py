@@ -134,7 +134,7 @@ def test_a_file_import_from_this_installations_kindergarten_hands_over_too(app, 
 
 def test_the_kindergarten_head_finds_handed_over_cards_on_the_organization_page(app, client, db, tw, accepted,
                                                                                  sign_in):
-    from tests.i18n import t
+    from tests.support.i18n import t
     row, _item = accepted
     db.rollback()
     sign_in("head1@example.kz")

@@ -1,4 +1,4 @@
-"""Helpers of the consent tests (importable: tests.consent.support)."""
+"""Helpers of the consent tests (importable: tests.support.consent)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
