@@ -154,9 +154,9 @@ def bench(instance_dir: Path, teacher_login: str, group_id: str, runs: int, grou
 
     from sabidamu.db import session_scope
     from sabidamu.models import User
-    from sabidamu.pdf import render_html_pdf
+    from sabidamu.rendering.pdf import render_html_pdf
     from sabidamu.services import cards as svc
-    from sabidamu.web.cards.rendering import card_css, card_html, render_card_pdf, render_group_pdf
+    from sabidamu.rendering.cards import card_css, card_html, render_card_pdf, render_group_pdf
 
     def n_pages(pdf: bytes) -> int:
         return len(PdfReader(io.BytesIO(pdf)).pages)
@@ -202,11 +202,11 @@ def bench(instance_dir: Path, teacher_login: str, group_id: str, runs: int, grou
         nodes_pages = n_pages(render_html_pdf(nodes_html, filler_css))
         lines = {"card": line_boxes(card_html([context]), card_css()), "bare": line_boxes(bare_html, BARE_CSS)}
         # For information: the bare page with its fonts and stylesheet made once and reused, as render_card_pdf
-        # does for the card (rendering.py keeps them per thread).
+        # does for the card (rendering/cards.py keeps them per thread).
         from weasyprint import CSS, HTML
         from weasyprint.text.fonts import FontConfiguration
 
-        from sabidamu.pdf import url_fetcher
+        from sabidamu.rendering.pdf import url_fetcher
         bare_fonts, bare_fetcher = FontConfiguration(), url_fetcher()
         bare_sheet = CSS(string=BARE_CSS, font_config=bare_fonts, url_fetcher=bare_fetcher)
 

@@ -98,7 +98,7 @@ def bench_pdf(instance_dir: Path, parent_login: str, screening_id: str, runs: in
     from sabidamu.db import session_scope
     from sabidamu.instruments import load_registry
     from sabidamu.models import User
-    from sabidamu.pdf import render_html_pdf, render_pdf
+    from sabidamu.rendering.pdf import render_html_pdf, render_pdf
     from sabidamu.services import screening as svc
     from sabidamu.web.screening.presenting import history_chart, result_context
     from sqlmodel import select

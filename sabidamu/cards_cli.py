@@ -46,7 +46,7 @@ def pdf_command(child_id: str | None, group_id: str | None, lang: str, login: st
     from .services import AccessDenied, NotFound
     from .services.auth import find_user
     from .services import cards as svc
-    from .web.cards.rendering import render_card_pdf, render_group_pdf
+    from .rendering.cards import render_card_pdf, render_group_pdf
 
     if bool(child_id) == bool(group_id):
         _fail("give exactly one of --child ID or --group ID")

@@ -1,4 +1,4 @@
-"""sabidamu.pdf (restricted fetcher, primitive context) and sabidamu.charts (inline SVG)."""
+"""sabidamu.rendering.pdf (restricted fetcher, primitive context) and sabidamu.rendering.charts (inline SVG)."""
 from __future__ import annotations
 
 import io
@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from pypdf import PdfReader
 
-from sabidamu.charts import Series, domain_scores_svg
-from sabidamu.pdf import DataOnlyFetcher, RefusedURL, render_html_pdf, render_pdf
+from sabidamu.rendering.charts import Series, domain_scores_svg
+from sabidamu.rendering.pdf import DataOnlyFetcher, RefusedURL, render_html_pdf, render_pdf
 
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "http://127.0.0.1/x.png", "https://example.org/a.css",

@@ -301,20 +301,20 @@ def _screening_pdfs(cid: uuid.UUID, lang: str) -> tuple[list[tuple[str, bytes]],
     """The screening summaries as PDFs (WeasyPrint); the card PDF when its renderer exists."""
     pdfs, notes = [], []
     try:
-        from ...pdf import render_pdf
+        from ...rendering.screening import render_screening_pdf
         from ...services import screening as screening_svc
         from ..screening.presenting import result_context
         from ..screening.routes import registry
         _child, views = screening_svc.history(db(), keyring(), registry(), g.user, cid, audit=False)
         for view in views:
-            body = render_pdf("screening/pdf.html", **result_context(view, lang))
+            body = render_screening_pdf(result_context(view, lang))
             pdfs.append((download_name("screening", _child.name, view.screening_date, "pdf", extra=str(view.id)[:8]),
                          body))
     except ImportError:
         notes.append("screening PDFs not included: the renderer is not available")
     try:
         from ...services.cards import card_pdf_data
-        from ..cards.rendering import render_card_pdf
+        from ...rendering.cards import render_card_pdf
     except ImportError:
         notes.append("card.pdf not included: the card PDF renderer is not available in this version")
         return pdfs, notes

@@ -22,7 +22,7 @@ def _may_download(db, user, job) -> str:
 
 @jobs.kind(KIND, may_download=_may_download, mimetype="application/pdf")
 def _work(db, keyring, user, job, progress):
-    from .rendering import render_group_pdf
+    from ...rendering.cards import render_group_pdf
     requested = jobs.child_ids_of(job)
     body = render_group_pdf(cards_svc.group_cards_data(db, keyring, user, requested, job.params["lang"]), progress)
     # The children whose card is in the file: those group_cards_data let through (same check, same session).

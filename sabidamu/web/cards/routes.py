@@ -14,7 +14,7 @@ from ..downloads import as_attachment, download_name
 from . import jobs
 from ..jobfiles import file_response, job_or_404, progress_response
 from .forms import GroupPdfForm
-from .rendering import render_card_pdf
+from ...rendering.cards import render_card_pdf
 
 bp = Blueprint("cards", __name__)
 
@@ -52,7 +52,7 @@ def card_pdf(child_id):
 # -- the group report -------------------------------------------------------------------------------------------
 
 def _report_page(group_id, form=None, status=200):
-    from ...report_charts import distribution_svg
+    from ...rendering.report_charts import distribution_svg
     report = svc.group_report(db(), keyring(), g.user, parse_uuid(group_id))
     lang = page_lang()
     chart = distribution_svg(report, lang, gettext("Levels of the group by skill group and stage"))

@@ -1,7 +1,7 @@
 """Turning a stored screening into plain-language, primitive data for the result page and the PDF.
 
 Both the HTML page and the PDF render from the same dict of strings, numbers and lists, so the PDF
-template never sees a model object (see sabidamu.pdf) and both say the same thing.
+template never sees a model object (see sabidamu.rendering.pdf) and both say the same thing.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import datetime as dt
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
-from ...charts import Series, domain_scores_svg
+from ...rendering.charts import Series, domain_scores_svg
 from ...services.screening import ScreeningView
 from ..formatting import date_on, long_date, role_label, tidy_output
 

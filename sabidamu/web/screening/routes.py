@@ -256,7 +256,7 @@ def history(child_id):
 @bp.get("/screenings/<screening_id>/pdf")
 @login_required
 def pdf(screening_id):
-    from ...pdf import render_pdf
+    from ...rendering.screening import render_screening_pdf
     sid = parse_uuid(screening_id)
     view = svc.get_screening(db(), keyring(), registry(), g.user, sid, with_child=True)
     if view.status != "completed":
@@ -264,7 +264,7 @@ def pdf(screening_id):
     _child, views = svc.history(db(), keyring(), registry(), g.user, view.child_id, audit=False)
     context = result_context(view, lang())
     context["chart_svg"] = history_chart(views, lang())
-    body = render_pdf("screening/pdf.html", **context)
+    body = render_screening_pdf(context)
     svc.record_pdf(db(), g.user, view)
     return as_attachment(make_response(body), download_name("screening", context["child_name"],
                                                              view.screening_date, "pdf"), "application/pdf")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from .monitoring import load_framework
+from ..monitoring import load_framework
 
 # Okabe-Ito colours (apart for the common colour-vision deficiencies), light enough for dark labels.
 LEVEL_COLOURS = {3: "#009E73", 2: "#F0C05A", 1: "#E8845A", 0: "#C8D0D4"}
@@ -20,7 +20,7 @@ def _bar_label(text: str, limit: int = 34) -> str:
 
 def distribution_svg(report, lang: str, title: str, width: int = 720) -> str:
     """`report`: services.cards.GroupReport; `title` is the accessible name. "" when there are no counts yet."""
-    from .services.cards import term
+    from ..services.cards import term
     fw = load_framework()
     if not report.distribution:
         return ""

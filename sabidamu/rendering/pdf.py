@@ -14,7 +14,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-CSS_DIR = Path(__file__).parent / "templates"  # PDF stylesheets live beside their templates
+CSS_DIR = Path(__file__).resolve().parents[1] / "templates"  # PDF stylesheets live beside their templates
 _PRIMITIVES = (str, int, float, bool, type(None))
 
 

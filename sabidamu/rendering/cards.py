@@ -1,7 +1,7 @@
 """The card as PDF: one child, or a whole group (one card per page set) with progress.
 
 The HTML comes from templates/cards/pdf.html with primitive data only (services.cards.card_context); the stylesheet
-static/css/card-pdf.css is read by Python and passed as a string; every URL goes through sabidamu.pdf's data:-only
+static/css/card-pdf.css is read by Python and passed as a string; every URL goes through rendering/pdf.py's data:-only
 fetcher. Needs an app context (templates), not a request: the group job renders in a background thread.
 """
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Callable, Iterable
 
 from flask import current_app
 
-from ...pdf import _check_primitive, render_html_pdf, url_fetcher
+from .pdf import _check_primitive, render_html_pdf, url_fetcher
 
-CSS_PATH = Path(__file__).resolve().parents[2] / "static" / "css" / "card-pdf.css"
+CSS_PATH = Path(__file__).resolve().parents[1] / "static" / "css" / "card-pdf.css"
 
 
 def card_css() -> str:
