@@ -107,7 +107,7 @@ def setup(app, n_children: int) -> dict:
 def bench(app, world: dict, runs: int, lang: str) -> dict:
     from sabidamu.db import session_scope
     from sabidamu.models import User
-    from sabidamu.services import transfer_export as svc
+    from sabidamu.services.transfer import export as svc
     from sabidamu.web.transfer.jobs import bundle
 
     engine, keyring = app.extensions["sabidamu.engine"], app.extensions["sabidamu.keyring"]

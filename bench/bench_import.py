@@ -1,6 +1,6 @@
 """Benchmark of the school side of the card's transfer: import of 1,000 .sdcard packages into a fresh database,
 on SQLite and on PostgreSQL, through the same service as the web upload and `flask cards import`
-(sabidamu.services.transfer_import.import_package: size check, age decryption, ZIP safety, manifest, minisign
+(sabidamu.services.transfer.importing.import_package: size check, age decryption, ZIP safety, manifest, minisign
 signature, hashes, card schema, then child by IIN (blind index) or a new child, the sealed ImportedCard, the
 TransferPackage envelope and the audit event, one transaction and one commit per package).
 
@@ -123,8 +123,8 @@ def run_import(url: str, instance: Path, files: list[Path], keys: dict) -> dict:
     from sabidamu.models import ImportedCard, User
     from sabidamu.models.transfer import OrgTransferKey
     from sabidamu.models.transfer_package import TrustedSenderKey
-    from sabidamu.services import transfer_import as svc
-    from sabidamu.services import transfer_keys
+    from sabidamu.services.transfer import importing as svc
+    from sabidamu.services.transfer import keys as transfer_keys
     from sabidamu.services.orgs import add_staff, create_org
 
     app = create_app(environ=_environ(instance, url))

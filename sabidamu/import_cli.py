@@ -35,8 +35,8 @@ def import_command(org_id: str, login: str | None, files: tuple[Path, ...]):
     from .models import User
     from .services import AccessDenied, NotFound, ServiceError
     from .services.auth import find_user
-    from .services import transfer_batch as batch
-    from .services import transfer_import as svc
+    from .services.transfer import batch as batch
+    from .services.transfer import importing as svc
 
     try:
         school_id = uuid.UUID(org_id)

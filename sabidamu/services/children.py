@@ -216,7 +216,7 @@ def enroll_by_iin(db: Session, keyring: Keyring, head: User, group: Group, *, ii
     - The answer is the same whether the IIN is known or not (name and birth date are always required, and the
       page says the same thing), and attempts are throttled per user (ENROL_LIMIT an hour).
     - A school takes children only through the card transfer: here, only a child whose card it imported
-      (transfer_import.place_in_class); any other IIN gets the same refusal, known or not."""
+      (transfer.school_view.place_in_class); any other IIN gets the same refusal, known or not."""
     if access.org_role(db, head, group.org_id) != "head":
         raise AccessDenied()
     org = db.get(Organization, group.org_id)

@@ -4,7 +4,7 @@ the end of the academic year.
 Handing the card to a school does NOT end the enrolment (issue 9.2): the child stays in the group, and the
 January and May stages are entered as usual, until the kindergarten ends the enrolment here. From then on the
 kindergarten writes nothing for the child; when a school of this installation holds the child's card, the
-kindergarten keeps reading it until the retention date (transfer_import.retention_until of the end date).
+kindergarten keeps reading it until the retention date (transfer.importing.retention_until of the end date).
 """
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def earliest_leave_date(group: Group, enrolment: Enrollment) -> dt.date:
 
 def _extend_retention(db: Session, org_id: uuid.UUID, child_id: uuid.UUID, ended_on: dt.date) -> dt.date | None:
     """A school of this installation holds the card: the read-only period runs from the enrolment's end."""
-    from .transfer_import import retention_until
+    from .transfer.importing import retention_until
     until = retention_until(ended_on)
     latest = None
     for row in db.exec(select(TransferPackage).where(

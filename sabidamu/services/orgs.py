@@ -31,7 +31,7 @@ def create_org(db: Session, keyring: Keyring, admin: User | None, *, kind: str, 
     db.add(org)
     db.flush()
     create_data_key(db, keyring, "org", org.id)
-    from .transfer_keys import create_keys
+    from .transfer.keys import create_keys
     create_keys(db, keyring, org.id)  # age identity (receive) + minisign key (sign) for card transfers
     record(db, admin, "org.create", role="admin", org_id=org.id, object_type="organization", object_id=org.id)
     return org

@@ -17,7 +17,7 @@ from sabidamu.models import AuditEvent, ImportedCard, RefusedAttempt
 from sabidamu.monitoring import load_framework
 from sabidamu.services import audit_ops
 from sabidamu.services import cards as cards_svc
-from sabidamu.services import transfer_import
+from sabidamu.services.transfer import importing as transfer_import
 from tests.access.conftest import user
 from tests.support.cards import fill, skills
 from tests.factories import make_child

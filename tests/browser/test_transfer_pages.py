@@ -13,7 +13,7 @@ import pytest
 
 from sabidamu.crypto import minisign
 from sabidamu.crypto.package import SenderInfo
-from sabidamu.services import transfer_import
+from sabidamu.services.transfer import importing as transfer_import
 from sabidamu.services.children import open_child
 from sabidamu.services.identity import login_of
 from tests.support.browser import assert_accessible, has_horizontal_scroll, shot, sign_in

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sabidamu.crypto import agekeys, minisign, package
 from sabidamu.crypto.package import ChildInfo, SenderInfo
 from sabidamu.iin import make_iin
-from sabidamu.services import transfer_keys
+from sabidamu.services.transfer import keys as transfer_keys
 from tests.factories import make_school
 
 VECTORS = Path(__file__).parents[1] / "crypto" / "vectors"

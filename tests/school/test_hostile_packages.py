@@ -12,7 +12,7 @@ import pyrage
 import pytest
 
 from sabidamu.crypto import agekeys, strict_json
-from sabidamu.services import transfer_import as svc
+from sabidamu.services.transfer import importing as svc
 from tests.school.conftest import SAMPLE_PDF, audit_actions, counts
 
 

@@ -13,7 +13,7 @@ from sabidamu.crypto import agekeys, minisign
 from sabidamu.crypto.package import SenderInfo
 from sabidamu.models import Child, ImportedCard, TransferPackage
 from sabidamu.services import AccessDenied, ServiceError
-from sabidamu.services import transfer_import as svc
+from sabidamu.services.transfer import importing as svc
 from tests.factories import make_child
 
 from .conftest import audit_actions, counts

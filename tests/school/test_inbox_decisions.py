@@ -8,7 +8,7 @@ import uuid
 from sqlmodel import select
 
 from sabidamu.models import AuditEvent, TransferPackage
-from sabidamu.services import transfer_import as svc
+from sabidamu.services.transfer import importing as svc
 from tests.factories import login
 from tests.support.i18n import t
 

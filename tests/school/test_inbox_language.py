@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from sabidamu.services import transfer_import as svc
+from sabidamu.services.transfer import importing as svc
 from tests.factories import login
 
 

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from sabidamu.models import Group, ImportedCard, TransferPackage
 from sabidamu.services import AccessDenied, ServiceError
-from sabidamu.services import transfer_import as svc
+from sabidamu.services.transfer import importing as svc
 from tests.factories import make_group
 
 from .conftest import audit_actions, counts

@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from sabidamu.crypto import minisign
 from sabidamu.models import ImportedCard, TransferPackage
-from sabidamu.services import transfer_import as svc
+from sabidamu.services.transfer import importing as svc
 from tests.conftest import need_tool
 
 from .conftest import SAMPLE_PDF

@@ -9,7 +9,7 @@ from sqlmodel import select
 from sabidamu.crypto import minisign
 from sabidamu.crypto.package import SenderInfo
 from sabidamu.models import ImportedCard, TransferPackage
-from sabidamu.services import transfer_import as svc
+from sabidamu.services.transfer import importing as svc
 from tests.factories import login, make_group
 
 from .conftest import counts
@@ -102,12 +102,12 @@ def test_held_package_confirmed_by_the_head(app, client, db, keyring, ctx):
     db.expire_all()  # the fixture session keeps objects across commits
     row = db.exec(select(TransferPackage).where(TransferPackage.status == "held")).one()
     inbox = client.get(f"/orgs/{ctx.school.id}/school/inbox").get_data(as_text=True)
-    from sabidamu.services.transfer_export import grouped as _grouped
+    from sabidamu.services.transfer.export import grouped as _grouped
     assert _grouped(public.fingerprint) in inbox and t(app, "Waiting for the head") in inbox
     assert client.get(f"/school/held/{row.id}/confirm").status_code == 403  # head only
     client.post("/logout")
     login(client, "schoolhead@example.kz")
-    from sabidamu.services.transfer_export import grouped
+    from sabidamu.services.transfer.export import grouped
     assert grouped(public.fingerprint) in client.get(f"/school/held/{row.id}/confirm").get_data(as_text=True)
     # Not ticked: refused with a message, the typed key stays.
     response = client.post(f"/school/held/{row.id}/confirm", data={"public_key": public.to_base64()})

@@ -14,7 +14,7 @@ from sabidamu.crypto import minisign
 from sabidamu.crypto.package import SenderInfo
 from sabidamu.models import TransferPackage, TrustedSenderKey
 from sabidamu.services import ServiceError
-from sabidamu.services import transfer_import as svc
+from sabidamu.services.transfer import importing as svc
 from tests.school.conftest import KG_BIN, audit_actions, counts
 
 
@@ -38,7 +38,7 @@ def test_a_package_claiming_a_local_kindergarten_with_another_key_is_refused(db,
 
 
 def test_another_local_kindergartens_key_cannot_speak_for_this_one(db, keyring, ctx):
-    from sabidamu.services import transfer_keys
+    from sabidamu.services.transfer import keys as transfer_keys
     org2 = ctx.world.orgs["org2"]
     sender = SenderInfo(org_id=str(ctx.kg.id), name=ctx.kg.name_kk, bin=KG_BIN,
                         signing_secret=transfer_keys.signing_secret(db, keyring, org2.id))
@@ -87,7 +87,7 @@ def test_the_confirmation_page_shows_the_known_key_beside_the_new_one(app, clien
     login(client, "schoolhead@example.kz")
     page = client.get(f"/school/held/{new_row.id}/confirm")
     assert page.status_code == 200
-    from sabidamu.services.transfer_export import grouped
+    from sabidamu.services.transfer.export import grouped
     assert grouped(first.fingerprint) in page.text and grouped(second.fingerprint) in page.text
     from tests.support.i18n import t
     assert t(app, "This school already confirmed another key for this sender.") in page.text

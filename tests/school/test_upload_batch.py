@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from sabidamu.services import transfer_import as svc
+from sabidamu.services.transfer import importing as svc
 from tests.factories import login
 from tests.support.i18n import t
 
@@ -108,7 +108,7 @@ def test_one_failing_file_does_not_take_the_others_down(app, client, db, ctx, mo
 def test_a_race_with_another_upload_of_the_same_package_is_reported_truthfully(db, keyring, ctx, monkeypatch):
     """Two uploads of one package at the same instant: the second passes the 'already imported?' check before the
     first commits, then hits the unique constraint. Simulated by hiding the first import from that check once."""
-    from sabidamu.services import transfer_batch
+    from sabidamu.services.transfer import batch as transfer_batch
     data = ctx.build.build()
     first = transfer_batch.import_upload(db, keyring, ctx.school.id, [("a.sdcard", data)], ctx.head)
     assert first[0].result.status == "imported"

@@ -15,8 +15,8 @@ from sabidamu.crypto.package import open_package
 from sabidamu.models import AuditEvent
 from sabidamu.models.transfer_package import TransferPackage
 from sabidamu.services import AccessDenied, ServiceError
-from sabidamu.services import transfer_export as svc
-from sabidamu.services import transfer_keys
+from sabidamu.services.transfer import export as svc
+from sabidamu.services.transfer import keys as transfer_keys
 from tests.conftest import need_tool
 from tests.transfer.conftest import CONCLUSION, HOME_NOTE, add_parent, give_school_consent
 

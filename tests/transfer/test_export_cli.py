@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from sabidamu.crypto import agekeys
-from sabidamu.services import transfer_keys
+from sabidamu.services.transfer import keys as transfer_keys
 from tests.transfer.conftest import give_school_consent
 from tests.transfer.test_export import _open
 

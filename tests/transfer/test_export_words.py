@@ -8,8 +8,8 @@ import html
 
 import pytest
 
-from sabidamu.services import transfer_export as svc
-from sabidamu.services.transfer_import import retention_until
+from sabidamu.services.transfer import export as svc
+from sabidamu.services.transfer.importing import retention_until
 from tests.support.i18n import t
 from tests.transfer.conftest import give_school_consent
 

@@ -15,7 +15,7 @@ from sabidamu.services import AccessDenied, ServiceError
 from sabidamu.services import consent as consent_svc
 from sabidamu.services import enrolment_end
 from sabidamu.services import monitoring as monitoring_svc
-from sabidamu.services import transfer_export, transfer_import
+from sabidamu.services.transfer import export as transfer_export, importing as transfer_import
 
 ACCEPTED_ON = dt.date(2026, 12, 10)   # the group's academic year is 2026-2027
 JANUARY = dt.date(2027, 1, 15)        # the intermediate stage's window

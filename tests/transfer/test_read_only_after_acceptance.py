@@ -16,8 +16,8 @@ from sabidamu.services import consent as consent_svc
 from sabidamu.services import enrolment_end
 from sabidamu.services import monitoring as monitoring_svc
 from sabidamu.services import referrals as referrals_svc
-from sabidamu.services import transfer_export
-from sabidamu.services import transfer_import
+from sabidamu.services.transfer import export as transfer_export
+from sabidamu.services.transfer import importing as transfer_import
 
 TODAY = dt.date.today()
 

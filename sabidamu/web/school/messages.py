@@ -35,7 +35,7 @@ IMPORT_MESSAGES = {
                         "changed, so it was refused."),
     "hash_mismatch": _l("A part of the package was changed after the kindergarten signed it, so it was refused."),
     "bad_card": _l("The development card in the package is not valid or belongs to another child."),
-    # the import's own outcomes (sabidamu.services.transfer_import, transfer_batch)
+    # the import's own outcomes (sabidamu.services.transfer.importing, .batch)
     "imported": _l("The card has been imported."),
     "already_imported": _l("This card has already been imported; nothing was changed."),
     "held": _l("The kindergarten's signature cannot be checked yet: its key is not known here. The package is kept "

@@ -1,5 +1,5 @@
 """School pages: import of .sdcard files, the inbox and held packages, first-grade readiness, imported cards.
-Thin: parse the request, call services.transfer_import (access check + audit), render."""
+Thin: parse the request, call services.transfer.importing (access check + audit), render."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,9 +11,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ...models import Organization
 from ...monitoring import load_framework
 from ...services import ServiceError
-from ...services import transfer_batch as batch
-from ...services import transfer_import as svc
-from ...services.transfer_export import grouped
+from ...services.transfer import batch as batch
+from ...services.transfer import importing as svc
+from ...services.transfer.export import grouped
 from ..common import db, keyring, login_required, parse_uuid, form_status
 from ..downloads import as_attachment, download_name
 from ..nav import org_name

@@ -14,19 +14,10 @@ from wtforms.validators import InputRequired
 
 from ...services import ServiceError
 from ...services import enrolment_end as svc
-from ...services.transfer_import import retention_until
+from ...services.transfer.importing import retention_until
 from ..common import db, form_status, keyring, login_required, parse_uuid
-from ..formatting import long_date
+from ..messages import service_message
 from .routes import bp
-
-MESSAGES = {
-    "not_enrolled": _l("This child is no longer in the group."),
-    "leave_date_future": _l("The leave date cannot be in the future. Enter it on the child's last day or later."),
-    "leave_date_too_early": _l("The leave date cannot be before %(date)s (the start of the academic year or the "
-                               "day the child joined the group)."),
-    "graduation_too_early": _l("The group can graduate from %(date)s, when the final stage begins: enter the final "
-                               "stage first."),
-}
 
 
 class LeaveForm(FlaskForm):
@@ -36,15 +27,6 @@ class LeaveForm(FlaskForm):
 
 class GraduateForm(FlaskForm):
     """Only the CSRF token: the page itself is the confirmation."""
-
-
-def _message(error: ServiceError) -> str:
-    text = MESSAGES.get(error.code)
-    if text is None:
-        return gettext("The request could not be completed.")
-    # The sentences put the date where the nominative form reads right (kk «… күнінен», ru «раньше / с …»).
-    params = {k: long_date(v) if isinstance(v, dt.date) else v for k, v in error.params.items()}
-    return str(text) % params if params else str(text)
 
 
 @bp.route("/groups/<group_id>/children/<child_id>/leave", methods=["GET", "POST"])
@@ -58,7 +40,7 @@ def leave(group_id, child_id):
             svc.end_enrolment(db(), g.user, gid, cid, leave_date=form.leave_date.data)
         except ServiceError as exc:
             db().rollback()
-            form.leave_date.errors = list(form.leave_date.errors) + [_message(exc)]
+            form.leave_date.errors = list(form.leave_date.errors) + [service_message(exc)]
         else:
             flash(gettext("The child's enrolment has ended. The child's card can no longer be changed."), "success")
             return redirect(url_for("org.group", group_id=gid), code=303)
@@ -77,7 +59,7 @@ def graduate(group_id):
             ended = svc.graduate_group(db(), g.user, gid)
         except ServiceError as exc:
             db().rollback()
-            form.form_errors.append(_message(exc))
+            form.form_errors.append(service_message(exc))
         else:
             flash(ngettext_children(ended), "success")
             return redirect(url_for("org.group", group_id=gid), code=303)

@@ -19,7 +19,7 @@ KIND = "transfer_zip"
 
 def bundle(result) -> bytes:
     """One ZIP with every .sdcard file and index.txt (the packages are encrypted already: stored, not deflated)."""
-    from ...services.transfer_export import INDEX_NAME, index_text
+    from ...services.transfer.export import INDEX_NAME, index_text
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for item in result.exported:
@@ -36,7 +36,7 @@ def _may_download(db, user, job) -> str:
 
 @jobs.kind(KIND, may_download=_may_download, mimetype="application/zip")
 def _work(db, keyring, user, job, progress):
-    from ...services import transfer_export as svc
+    from ...services.transfer import export as svc
     target = dict(job.params["target"])
     if target.get("to_org_id"):
         target["to_org_id"] = uuid.UUID(target["to_org_id"])

@@ -1,60 +1,30 @@
 """Transfer pages (the sending side): the organization's transfer keys, and handing cards to a school.
-Thin: parse the request, call services.transfer_export (access check, consent check, audit), render."""
+Thin: parse the request, call services.transfer.export (access check, consent check, audit), render."""
 from __future__ import annotations
 
 import datetime as dt
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
-from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
-from ..formatting import localized_params
 from ...services import ServiceError
-from ...services import transfer_export as svc
-from ...services.transfer_import import retention_until
+from ...services.transfer import export as svc
+from ...services.transfer.importing import retention_until
 from ..common import apply_service_error, db, keyring, login_required, parse_uuid
 from . import jobs
 from ..downloads import as_attachment, download_name
+from ..messages import export_refusal_message
 from ..jobfiles import file_response, job_or_404, progress_response
 from ..nav import org_name
 from .forms import MAX_KEY_FILE, OTHER_SCHOOL, ExportForm, RotateKeysForm
 
 bp = Blueprint("transfer", __name__)
 
-MESSAGES = {
-    "target_required": _l("Choose a school from the list, or choose another school and give its public key."),
-    "not_a_school": _l("Choose a school from the list."),
-    "school_has_no_key": _l("This school has no transfer key yet: ask its head to open the school's transfer keys page."),
-    "bad_recipient": _l("This is not an age public key: it starts with age1 and has 62 characters. Ask the school "
-                        "for its age-recipient.txt file."),
-    "school_name": _l("Enter the school's name (at most 300 characters)."),
-    "school_bin": _l("The BIN must have exactly 12 digits."),
-    "school_not_in_directory": _l("No school with BIN %(bin)s is registered here, so no parent's consent can name "
-                                  "it. Cards are handed only to a school a parent has consented to."),
-    "no_children": _l("Tick at least one child."),
-    "too_many_children": _l("At most %(max)s children at once."),
-    "bad_lang": _l("Choose the language of the cards."),
-}
-REFUSAL_MESSAGES = {
-    "no_consent": _l("No parent's consent to hand the card to this school."),
-    "no_iin": _l("The child's IIN is not recorded."),
-    "no_bin": _l("The kindergarten's BIN is not recorded: ask the administrator to add it."),
-    "no_signing_key": _l("The kindergarten has no signing key: open the transfer keys page and make new keys."),
-    "card_invalid": _l("The card could not be prepared; tell the administrator."),
-}
-
 
 def page_lang() -> str:
     locale = str(get_locale())
     return locale if locale in ("kk", "ru") else "kk"
-
-
-def _message(error: ServiceError) -> str:
-    text = MESSAGES.get(error.code)
-    if text is None:
-        return gettext("The request could not be completed.")
-    return str(text) % localized_params(error.params) if error.params else str(text)
 
 
 # -- organization keys ----------------------------------------------------------------------------------------
@@ -126,7 +96,7 @@ def _recipient_text(form: ExportForm) -> str | None:
 def _render_export(org, groups, form, checks=None, status=200):
     boxes = {box.data: box for box in form.children}
     return render_template("transfer/export.html", org=org, groups=groups, form=form, checks=checks, boxes=boxes,
-                           other=OTHER_SCHOOL, refusal_messages=REFUSAL_MESSAGES,
+                           other=OTHER_SCHOOL, refusal_message=export_refusal_message,
                            until=retention_until(dt.date.today())), status
 
 
@@ -182,7 +152,7 @@ def _field_error(form: ExportForm, error: ServiceError) -> None:
     names = {"school": "school", "recipient": "recipient_text", "recipient_text": "recipient_text",
              "school_name": "school_name", "school_bin": "school_bin", "children": "children", "lang": "lang"}
     # A name not in the table goes above the form (as before), never to a like-named attribute.
-    apply_service_error(form, error, _message(error), aliases={error.field or "": names.get(error.field or "", "")})
+    apply_service_error(form, error, aliases={error.field or "": names.get(error.field or "", "")})
 
 
 @bp.get("/transfer-jobs/<job_id>")

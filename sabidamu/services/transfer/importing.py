@@ -16,20 +16,20 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from .. import access
-from ..crypto import minisign
-from ..crypto.blind_index import iin_index
-from ..crypto.keyring import Keyring
-from ..crypto.package import ERROR_MESSAGES, Limits, OpenedPackage, PackageError, open_package
-from ..iin import IINError, parse_iin
-from ..models import Child, Enrollment, Group, Organization, User
-from ..models.base import utcnow
-from ..models.transfer_package import ImportedCard, TransferPackage, TrustedSenderKey
-from . import AccessDenied, NotFound, ServiceError
-from . import transfer_keys
-from .audit import record
-from .children import _seal_child, find_by_iin
-from .keys import active_key
+from ... import access
+from ...crypto import minisign
+from ...crypto.blind_index import iin_index
+from ...crypto.keyring import Keyring
+from ...crypto.package import ERROR_MESSAGES, Limits, OpenedPackage, PackageError, open_package
+from ...iin import IINError, parse_iin
+from ...models import Child, Enrollment, Group, Organization, User
+from ...models.base import utcnow
+from ...models.transfer_package import ImportedCard, TransferPackage, TrustedSenderKey
+from .. import AccessDenied, NotFound, ServiceError
+from . import keys as transfer_keys
+from ..audit import record
+from ..children import _seal_child, find_by_iin
+from ..keys import active_key
 
 TABLE = "imported_card"
 SKILL_GROUPS = ("physical", "communicative", "cognitive", "creative", "social_emotional")
@@ -349,7 +349,7 @@ class KnownKey:
 def known_keys_for(db: Session, row: TransferPackage) -> list[KnownKey]:
     """Keys this school already knows for the sender a held package claims (same org id or BIN) whose fingerprint
     differs from the package's: the confirmation page shows them beside the new one (a rotation, or a forgery)."""
-    from ..models.transfer import OrgTransferKey
+    from ...models.transfer import OrgTransferKey
     out: list[KnownKey] = []
     same = (row.sender_fingerprint or "").upper()
     claims = [c for c in (TrustedSenderKey.sender_org_id == row.sender_org_id if row.sender_org_id else None,

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from ..crypto.bundle import BundleLimits, is_bundle, read_bundle
-from ..crypto.keyring import Keyring
-from ..crypto.package import PackageError
-from ..models import User
-from .audit import record
-from .transfer_import import ImportResult, _already, _role, _school, import_package, message_for
+from ...crypto.bundle import BundleLimits, is_bundle, read_bundle
+from ...crypto.keyring import Keyring
+from ...crypto.package import PackageError
+from ...models import User
+from ..audit import record
+from .importing import ImportResult, _already, _role, _school, import_package, message_for
 
 log = logging.getLogger(__name__)
 MAX_PACKAGES = BundleLimits().max_entries - 1
@@ -62,7 +62,7 @@ def _import_one(db: Session, keyring: Keyring, org_id: uuid.UUID, data: bytes, a
 
 
 def _package_id_of(db: Session, keyring: Keyring, org_id: uuid.UUID, data: bytes) -> uuid.UUID:
-    from .transfer_import import _open
+    from .importing import _open
     opened = _open(db, keyring, _school(db, org_id), data)
     return uuid.UUID(opened.manifest["package_id"])
 
@@ -114,15 +114,15 @@ def import_upload(db: Session, keyring: Keyring, school_org_id: uuid.UUID, files
 
 def waiting(db: Session, actor: User, org_id: uuid.UUID) -> list:
     """The inbox transfers still waiting for the school's decision (oldest first)."""
-    from .transfer_import import inbox
+    from .importing import inbox
     return sorted((r for r in inbox(db, actor, org_id) if r.status == "delivered"), key=lambda r: r.created_at)
 
 
 def accept_all(db: Session, keyring: Keyring, actor: User, org_id: uuid.UUID, today=None) -> list[ImportResult]:
     """'Accept all' in the inbox: each transfer with every check of `accept`, in its own transaction; one that
     was decided meanwhile (by a colleague) is left out; a failure inside one does not stop the others."""
-    from . import ServiceError
-    from .transfer_import import accept, school_role_or_deny
+    from .. import ServiceError
+    from .importing import accept, school_role_or_deny
     _org, role = school_role_or_deny(db, actor, org_id)
     results = []
     for row_id in [r.id for r in waiting(db, actor, org_id)]:

@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from .. import access
-from ..crypto.keyring import Keyring
-from ..models import Child, Enrollment, Group, User
-from ..models.transfer_package import ImportedCard
-from . import AccessDenied, NotFound, ServiceError
-from .audit import record
-from .children import open_child
-from .transfer_import import SKILL_GROUPS, TABLE, school_role_or_deny
+from ... import access
+from ...crypto.keyring import Keyring
+from ...models import Child, Enrollment, Group, User
+from ...models.transfer_package import ImportedCard
+from .. import AccessDenied, NotFound, ServiceError
+from ..audit import record
+from ..children import open_child
+from .importing import SKILL_GROUPS, TABLE, school_role_or_deny
 
 @dataclass
 class PupilRow:
@@ -133,7 +133,7 @@ def imported_card_pdf_named(db: Session, keyring: Keyring, actor: User, card_id:
 def place_in_class(db: Session, keyring: Keyring, actor: User, org_id: uuid.UUID, child_id: uuid.UUID,
                    group_id: uuid.UUID) -> Enrollment:
     """The head places an imported child in a first-grade class: enrolment by IIN, as for any group."""
-    from .children import enroll_by_iin
+    from ..children import enroll_by_iin
     org, _role_ = school_role_or_deny(db, actor, org_id, head_only=True)
     group = db.get(Group, group_id)
     if group is None or group.org_id != org.id or group.age_group != "grade1":

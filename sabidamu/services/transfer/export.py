@@ -24,22 +24,22 @@ from typing import Callable
 
 from sqlmodel import Session, select
 
-from .. import access
-from ..crypto import agekeys, minisign
-from ..crypto.keyring import Keyring
-from ..crypto.package import FILE_EXTENSION, ChildInfo, SenderInfo, build_package
-from ..models import Child, Organization, User
-from ..filenames import download_name
-from ..models.base import utcnow
-from ..models.transfer import OrgTransferKey
-from ..models.transfer_package import TransferPackage
-from . import AccessDenied, NotFound, ServiceError
-from . import cards as cards_svc
-from . import transfer_keys
-from .audit import record
+from ... import access
+from ...crypto import agekeys, minisign
+from ...crypto.keyring import Keyring
+from ...crypto.package import FILE_EXTENSION, ChildInfo, SenderInfo, build_package
+from ...models import Child, Organization, User
+from ...filenames import download_name
+from ...models.base import utcnow
+from ...models.transfer import OrgTransferKey
+from ...models.transfer_package import TransferPackage
+from .. import AccessDenied, NotFound, ServiceError
+from .. import cards as cards_svc
+from . import keys as transfer_keys
+from ..audit import record
 from .card_json import CardJsonError, ConclusionItem, build_card_json, screening_summaries, stage_dates
-from .children import open_child
-from .consent import Recipient, active_consent
+from ..children import open_child
+from ..consent import Recipient, active_consent
 
 SCHOOL_KIND = "school"
 BIN_RE = re.compile(r"^[0-9]{12}$")
@@ -235,15 +235,15 @@ class GroupChoice:
 
 def export_choices(db: Session, keyring: Keyring, user: User, org_id: uuid.UUID) -> tuple[Organization, list[GroupChoice]]:
     """The head's kindergarten and its pre-school groups with their children (names only), newest year first."""
-    from ..models import Group
-    from .children import group_children
+    from ...models import Group
+    from ..children import group_children
     org, role = _org_member(db, user, org_id)
     if role != "head":
         raise AccessDenied()
     groups = db.exec(select(Group).where(Group.org_id == org.id, Group.age_group == "preschool")
                      .order_by(Group.academic_year.desc(), Group.name)).all()
     choices = [GroupChoice(group=g, children=group_children(db, keyring, g)) for g in groups]
-    from .audit import record_many  # one event per child listed (one insert): each parent sees it in the access log
+    from ..audit import record_many  # one event per child listed (one insert): each parent sees it in the access log
     record_many(db, user, "child.list.export", object_ids=[c.id for choice in choices for c in choice.children],
                 role="head", org_id=org.id, object_type="child")
     db.commit()
@@ -287,7 +287,7 @@ class ExportResult:
 
 
 def _conclusions(db: Session, keyring: Keyring, user: User, child_id: uuid.UUID) -> list[ConclusionItem]:
-    from .referrals import conclusions_for
+    from ..referrals import conclusions_for
     items = []
     for view in conclusions_for(db, keyring, user, child_id):  # audited there as conclusion.view
         kind = view.specialist_kind or (view.org.kind if view.org is not None and view.org.kind == "pmpk"
@@ -298,13 +298,13 @@ def _conclusions(db: Session, keyring: Keyring, user: User, child_id: uuid.UUID)
 
 
 def _default_renderer() -> Callable[[dict], bytes]:
-    from ..web.cards.rendering import render_card_pdf  # needs an app context (templates), not a request
+    from ...rendering.cards import render_card_pdf  # needs an app context (templates), not a request
     return render_card_pdf
 
 
 def _deliver(db: Session, package: bytes, sender_org_id, recipient_org_id, package_id, child_id, actor) -> None:
     """Same-installation school: the encrypted package also lands in its inbox (the import side's function)."""
-    from .transfer_import import deliver_to_inbox
+    from .importing import deliver_to_inbox
     deliver_to_inbox(db, package, sender_org_id, recipient_org_id, package_id, child_id, actor)
 
 

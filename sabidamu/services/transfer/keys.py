@@ -9,11 +9,11 @@ import uuid
 
 from sqlmodel import Session, select
 
-from ..crypto import agekeys, minisign
-from ..crypto.keyring import Keyring
-from ..models.base import utcnow
-from ..models.transfer import OrgTransferKey
-from .keys import active_key
+from ...crypto import agekeys, minisign
+from ...crypto.keyring import Keyring
+from ...models.base import utcnow
+from ...models.transfer import OrgTransferKey
+from ..keys import active_key
 
 TABLE = "orgtransferkey"
 

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from ..crypto.keyring import Keyring
-from ..crypto.package import validate_card
-from ..models import Organization, Screening
-from ..models.monitoring import CardStage
-from ..monitoring import STAGE_IDS
-from .cards import Card
+from ...crypto.keyring import Keyring
+from ...crypto.package import validate_card
+from ...models import Organization, Screening
+from ...models.monitoring import CardStage
+from ...monitoring import STAGE_IDS
+from ..cards import Card
 
 CARD_FORMAT_VERSION = 1
 MAX_MEASURES = 2000
