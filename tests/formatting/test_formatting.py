@@ -158,3 +158,11 @@ def test_group_report_changes_use_the_decimal_comma_and_the_minus_sign(client, d
     assert page.status_code == 200
     assert "<td>\u2212100,0</td>" in page.text and "<td>+100,0</td>" in page.text
     assert "-100.0" not in page.text and "+100.0" not in page.text
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_a_scaled_screening_score_has_the_decimal_comma(in_lang, lang):
+    from sabidamu.web.screening.presenting import score_text
+    text = in_lang(lang, score_text, {"score": 42.5, "max": 50}, "points")
+    assert "42,5" in text and "42.5" not in text
+    assert "40" in in_lang(lang, score_text, {"score": 40.0, "max": 50}, "points")

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from ...rendering.charts import Series, domain_scores_svg
 from ...services.screening import ScreeningView
-from ..formatting import date_on, long_date, role_label, tidy_output
+from ..formatting import date_on, long_date, number, role_label, tidy_output
 
 ZONE_ORDER = {"refer": 0, "incomplete": 1, "monitor": 2, "on_track": 3}
 
@@ -112,7 +112,7 @@ def score_text(domain: dict, method: str) -> str:
                         "%(num)d answers of %(total)d need a closer look",
                         int(domain["score"]), total=domain["max"])
     score = domain["score"]
-    shown = int(score) if float(score).is_integer() else score
+    shown = number(score, digits=0 if float(score).is_integer() else 1)  # «42,5» in both languages
     return gettext("%(score)s of %(max)s points", score=shown, max=domain["max"])
 
 
