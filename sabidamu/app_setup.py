@@ -80,8 +80,8 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _start_audit_sequencer():
         # Started by the first request a serving process handles (not by CLI commands or tests).
-        from .audit_scheduler import start_sequencer
-        start_sequencer(app)
+        from .jobs import start_periodic
+        start_periodic(app)
 
 
 def register_errors(app: Flask) -> None:

@@ -1,6 +1,6 @@
 """The audit log's sequencer and proofs (docs/audit.md, "The Merkle log").
 
-`sequence` runs every second (sabidamu.audit_scheduler, `flask audit sequence`). One sequencer at a time
+`sequence` runs every second (sabidamu/jobs/periodic.py, `flask audit sequence`). One sequencer at a time
 holds the database lock (PostgreSQL: a transaction advisory lock, others skip their turn; SQLite: the
 write transaction). It gives the committed, not yet sequenced events consecutive leaf indexes, stores
 every full-subtree hash the new leaves complete (AuditNode), signs a C2SP checkpoint of the new tree

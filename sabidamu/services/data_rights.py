@@ -314,7 +314,7 @@ def delete_child_data(db: Session, keyring: Keyring, req: DeletionRequest, actor
                 db.execute(sa.update(table).where(col.in_(ids)).values({self_ref.name: None}))
             result = db.execute(sa.delete(table).where(col.in_(ids)))
             counts[str(table.name)] = counts.get(str(table.name), 0) + (result.rowcount or 0)
-    from .jobs import forget_child
+    from ..jobs import forget_child
     counts["job_result"] = forget_child(db, req.child_id)  # group PDFs / export ZIPs holding the child
     destroyed = _destroy_unused_keys(db, keyring, key_ids)
     req.status, req.completed_at = "done", utcnow()

@@ -1,4 +1,4 @@
-"""The web side of background jobs (services/jobs.py): the job of the signed-in user or 404, the JSON its
+"""The web side of background jobs (sabidamu/jobs): the job of the signed-in user or 404, the JSON its
 progress page polls, and its one download. The result lives sealed in the database, never in a file."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import uuid
 
 from flask import abort, g, jsonify, make_response
 
-from ..services import jobs as svc
+from .. import jobs as svc
 from .common import db, keyring
 from .downloads import as_attachment
 

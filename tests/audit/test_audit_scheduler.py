@@ -1,6 +1,6 @@
 """The in-app sequencer round puts pending events in the tree and signs a checkpoint into the database and the
 notes file outside it; `flask audit verify` accepts it."""
-from sabidamu.audit_scheduler import run_once
+from sabidamu.jobs.periodic import run_once
 from sabidamu.services.audit_admin import notes_path
 
 

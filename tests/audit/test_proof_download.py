@@ -8,7 +8,7 @@ import re
 import subprocess
 import sys
 
-from sabidamu.audit_scheduler import run_once
+from sabidamu.jobs.periodic import run_once
 from sabidamu.config import REPO_ROOT
 from tests.factories import login
 

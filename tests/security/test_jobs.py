@@ -16,7 +16,7 @@ from sqlmodel import select
 from sabidamu.models import AuditEvent, DeletionRequest, GroupTeacher
 from sabidamu.models.base import utcnow
 from sabidamu.models.jobs import JobResult
-from sabidamu.services import jobs
+from sabidamu.jobs import queue as jobs
 from tests.factories import login
 
 CHILD_NAME = "Әлия Ахметова"

@@ -1,4 +1,4 @@
-"""The group PDF job: the cards of a group rendered as one PDF in the background (services/jobs.py runs it and
+"""The group PDF job: the cards of a group rendered as one PDF in the background (sabidamu/jobs runs it and
 keeps the result sealed in the database).
 
 Access to the group was checked and audited (group.pdf) in the request that started the job; each child is
@@ -10,7 +10,7 @@ import uuid
 
 from ... import access
 from ...services import cards as cards_svc
-from ...services import jobs
+from ... import jobs
 
 KIND = "group_pdf"
 

@@ -1,4 +1,4 @@
-"""The export job, in the pattern of the group PDF job (web/cards/jobs.py): services/jobs.py runs it in the
+"""The export job, in the pattern of the group PDF job (web/cards/jobs.py): sabidamu/jobs runs it in the
 background and keeps the ZIP (the .sdcard files + index.txt, which names the children) sealed in the database.
 
 Access and consent were checked in the request that started the job (and are checked again by the service in the
@@ -12,7 +12,8 @@ import uuid
 import zipfile
 
 from ... import access
-from ...services import AccessDenied, jobs
+from ... import jobs
+from ...services import AccessDenied
 
 KIND = "transfer_zip"
 

@@ -1,4 +1,4 @@
-"""The audit sequencer, every second, from the running app (until a job queue exists; no cron needed).
+"""Periodic work: the audit sequencer, every second, from the running app (no cron needed).
 
 Every SABIDAMU_AUDIT_SEQUENCE_SECONDS (default 1; 0 turns it off) a daemon thread in each serving process
 runs the same round as `flask audit sequence`: pending events go into the Merkle tree and a checkpoint is
@@ -11,6 +11,8 @@ import threading
 import time
 
 from flask import Flask
+
+from ..services.audit_admin import sequence_once
 
 _started = False
 _guard = threading.Lock()
@@ -28,11 +30,7 @@ def start_sequencer(app: Flask) -> None:
     threading.Thread(target=_loop, args=(app, float(seconds)), name="audit-sequencer", daemon=True).start()
 
 
-
-
-
 def run_once(app: Flask) -> str:
-    from .services.audit_admin import sequence_once
     settings = app.config["SETTINGS"]
     _code, line = sequence_once(app.extensions["sabidamu.engine"], settings, create_key=not settings.production)
     return line

@@ -24,16 +24,18 @@ from dataclasses import dataclass
 from typing import Callable
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlmodel import Session, select
 
 from ..crypto.keyring import Keyring
 from ..models import User
 from ..models.base import utcnow
+from ..db import session_scope
 from ..models.jobs import SEALED_JOB_FIELDS, JobResult
-from . import NotFound
-from .audit import record, record_many
-from .keys import active_key
-from .sealing import register_sealed
+from ..services import NotFound
+from ..services.audit import record, record_many
+from ..services.keys import active_key
+from ..services.sealing import register_sealed
 
 TABLE = "job_result"
 KEEP = dt.timedelta(hours=1)
@@ -163,7 +165,6 @@ def forget_child(db: Session, child_id: uuid.UUID) -> int:
 def submit(app, job_id: uuid.UUID) -> None:
     """Hands a recorded job to the runner: a daemon thread of this process today. The one place to change
     for a real queue (Huey: `run_job` becomes the task, this function enqueues `job_id`)."""
-    from flask import current_app
     app = app or current_app._get_current_object()
     threading.Thread(target=run_job, args=(app, job_id), name=f"job-{str(job_id)[:8]}", daemon=True).start()
     # The result is deleted when it expires even if nobody starts another job (a restart loses the timer;
@@ -174,7 +175,6 @@ def submit(app, job_id: uuid.UUID) -> None:
 
 
 def _purge_in(app) -> None:
-    from ..db import session_scope
     try:
         with session_scope(app.extensions["sabidamu.engine"]) as db:
             purge_expired(db)
@@ -184,7 +184,6 @@ def _purge_in(app) -> None:
 
 def run_job(app, job_id: uuid.UUID) -> None:
     """Runs one job to its end: the worker's result sealed into the row, or the row marked failed."""
-    from ..db import session_scope
     engine, keyring = app.extensions["sabidamu.engine"], app.extensions["sabidamu.keyring"]
 
     def progress(done: int, total: int) -> None:

@@ -1,0 +1,36 @@
+"""Background work in one place, behind one small API.
+
+Jobs whose result holds children's data (queue.py; the kinds register their worker with `@jobs.kind`):
+
+    job = jobs.start(db, keyring, user, "group_pdf", org_id=..., child_ids=[...], params={...})
+    job = jobs.status(db, user, job_id)             # the starter's own job, or None
+    data, name, mimetype = jobs.download(db, keyring, user, job_id)
+
+`jobs.submit` is the runner (a daemon thread today): the one function a real queue (Huey) replaces.
+Periodic work (periodic.py): `jobs.start_periodic(app)` starts the audit sequencer in a serving process;
+`jobs.run_audit_sequence(app)` is one round of it.
+"""
+from .periodic import run_once as run_audit_sequence
+from .periodic import start_sequencer as start_periodic
+from .queue import (
+    KEEP,
+    KINDS,
+    STALE,
+    JobStatus,
+    Kind,
+    audit_children,
+    child_ids_of,
+    download,
+    forget_child,
+    kind,
+    purge_expired,
+    run_job,
+    start,
+    status,
+    submit,
+)
+
+__all__ = [
+    "KEEP", "KINDS", "STALE", "JobStatus", "Kind", "audit_children", "child_ids_of", "download", "forget_child",
+    "kind", "purge_expired", "run_audit_sequence", "run_job", "start", "start_periodic", "status", "submit",
+]
