@@ -1,6 +1,7 @@
 # SabiDamu: two commands from a fresh clone.
 #   make run   - set up and serve the app with demo data on SQLite at http://127.0.0.1:5000
-#   make test  - set up and run every test (SQLite; under CI, or when PostgreSQL answers, again on PostgreSQL)
+#   make test  - set up, run the static checks (make lint), then every test (SQLite; under CI, or when PostgreSQL answers, again on PostgreSQL)
+#   make lint  - only the static checks: ruff, mypy, import contracts (scripts/lint.sh)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -12,7 +13,7 @@ PORT ?= 5000
 # Debian packages the tests need: a real browser, the age and minisign tools, PDF tools, fonts with Kazakh letters.
 DEBIAN_PACKAGES := chromium age minisign poppler-utils zbar-tools fonts-dejavu-core fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0 wrk
 
-.PHONY: run test setup dev-setup system-deps translations migrate demo test-sqlite test-postgres bench clean
+.PHONY: run test lint setup dev-setup system-deps translations migrate demo test-sqlite test-postgres bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -55,7 +56,11 @@ demo: migrate
 run: demo
 	$(VENV)/bin/flask --app app run --host $(HOST) --port $(PORT)
 
+lint: $(VENV)/.deps-dev
+	@bash scripts/lint.sh
+
 test: dev-setup
+	@bash scripts/lint.sh
 	@bash scripts/run-tests.sh
 
 bench: dev-setup

@@ -57,7 +57,7 @@ def event_bytes(*, event_id: str, at: datetime, action: str, actor_id: str | Non
 
 
 def text_bytes(event_id: str, at_text: str, action: str, actor_id: str | None, actor_role: str | None,
-               org_id: str | None, object_type: str | None, object_id: str | None, detail: dict) -> bytes:
+               org_id: str | None, object_type: str | None, object_id: str | None, detail: dict[str, Any]) -> bytes:
     """event_bytes from already canonical text fields (the verifier reads them as text from PostgreSQL)."""
     # The canonical JSON written out key by key (sorted, as the encoder would): several times faster than
     # encoding a dict, which matters when the verifier re-reads millions of rows. tests/audit/test_event.py

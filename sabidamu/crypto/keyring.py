@@ -134,12 +134,12 @@ class Keyring:
         with self._lock:
             self._aeads[key_id] = AESGCM(key)
 
-    def seal(self, key_id: uuid.UUID, table: str, row_id, field: str, value: str | None) -> bytes | None:
+    def seal(self, key_id: uuid.UUID, table: str, row_id: uuid.UUID | str, field: str, value: str | None) -> bytes | None:
         if value is None:
             return None
         return aead.seal(self.aead_for(key_id), key_id, aead.context(table, row_id, field), value.encode())
 
-    def open(self, table: str, row_id, field: str, blob: bytes | None) -> str | None:
+    def open(self, table: str, row_id: uuid.UUID | str, field: str, blob: bytes | None) -> str | None:
         if blob is None:
             return None
         key_id = aead.key_id_of(blob)

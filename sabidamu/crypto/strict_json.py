@@ -14,7 +14,7 @@ class HostileJSON(Exception):
     """Valid enough for json.loads, hostile for everything after it."""
 
 
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict:
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     keys = [key for key, _value in pairs]
     if len(set(keys)) != len(keys):
         raise HostileJSON("duplicate key")

@@ -12,7 +12,7 @@ from typing import Mapping
 
 from .age import AgeInfo, AgeSpan
 
-from ..localized import Text  # noqa: F401  (re-exported)
+from ..localized import Text as Text  # re-exported for the instrument modules
 ANSWERS = ("yes", "sometimes", "not_yet")
 # "Had no chance to see" (v2): offered only on items marked ``opportunity``; it counts as missing.
 NO_CHANCE = "no_chance"
@@ -110,7 +110,8 @@ class AnswerScale:
     not_yet: int
 
     def points(self, answer: str) -> int:
-        return getattr(self, answer)
+        value: int = getattr(self, answer)
+        return value
 
     @property
     def top(self) -> int:

@@ -280,7 +280,7 @@ def several_areas(instrument: Instrument, band: Band, results: tuple[DomainResul
     """The several-areas rule (``scoring.several_areas``, v2): at least that many skill domains are
     'monitor' or 'refer' at once, a pattern that calls for a specialist even when no single area
     does (docs/screening.md)."""
-    needed = getattr(instrument.scoring, "several_areas", None)
+    needed: int | None = getattr(instrument.scoring, "several_areas", None)
     if not needed:
         return False
     skill_domains = {i.domain for i in band.items if i.kind == "skill"}

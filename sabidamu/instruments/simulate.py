@@ -71,7 +71,7 @@ def _band_age(band: Band, rng: random.Random) -> float:
 
 
 def _run(instrument: Instrument, band: Band, children: int, delay: float, rng: random.Random,
-         due: bool = False):
+         due: bool = False) -> tuple[dict[str, int], dict[str, int], int]:
     refer: dict[str, int] = {}
     monitor: dict[str, int] = {}
     any_refer = 0
@@ -94,7 +94,7 @@ def simulate(instrument: Instrument, children: int = 1000, seed: int = 20261204)
     late_refer: dict[str, float] = {}
     shifted_refer: dict[str, float] = {}
     for band in instrument.bands:
-        runs = ((0.0, False, bands, any_refer), (late_by(band), True, late_bands, late_refer),
+        runs: tuple[tuple[float, bool, list[dict[str, Any]], dict[str, float]], ...] = ((0.0, False, bands, any_refer), (late_by(band), True, late_bands, late_refer),
                 (late_by(band), False, [], shifted_refer))
         for delay, due, rows, totals in runs:
             refer, monitor, overall = _run(instrument, band, children, delay, rng, due)

@@ -125,7 +125,7 @@ class MonthDay:
         return f"{self.month:02d}-{self.day:02d}"
 
 
-MonthDayLike = Union[MonthDay, str, tuple]
+MonthDayLike = Union[MonthDay, str, tuple[int, int]]
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ class Window:
         if isinstance(value, Window):
             return value
         if isinstance(value, (tuple, list)) and len(value) == 2:
-            return cls(value[0], value[1])
+            return cls(MonthDay.parse(value[0]), MonthDay.parse(value[1]))
         raise InvalidStageWindows("bad_window", f"expected (from, to), got {value!r}")
 
     def dates(self, academic_year: int) -> tuple[date, date]:
@@ -163,7 +163,7 @@ class Window:
         return str(self.start), str(self.end)
 
 
-WindowLike = Union[Window, tuple, list]
+WindowLike = Union[Window, tuple[MonthDayLike, MonthDayLike], list[MonthDayLike]]
 
 
 @dataclass(frozen=True)
@@ -216,7 +216,8 @@ class StageWindows:
         return StageWindows.from_mapping(merged)
 
     def window(self, stage: str) -> Window:
-        return getattr(self, check_stage(stage))
+        window: Window = getattr(self, check_stage(stage))
+        return window
 
     def as_dict(self) -> dict[str, tuple[str, str]]:
         """Plain strings for storage in an organization's settings."""

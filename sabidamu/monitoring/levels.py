@@ -30,7 +30,7 @@ def check_level(value: object) -> int | None:
     """`value` itself if it is 1, 2, 3 or None; otherwise InvalidLevel."""
     # bool is an int subclass: True would pass as 1 without this check.
     if value is None or (isinstance(value, int) and not isinstance(value, bool) and value in LEVEL_VALUES):
-        return value  # type: ignore[return-value]
+        return value
     raise InvalidLevel("unknown_level", f"not a level (1, 2, 3 or not observed): {value!r}")
 
 

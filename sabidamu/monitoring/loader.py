@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 from jsonschema import Draft202012Validator
@@ -20,6 +21,10 @@ from .errors import MonitoringError
 from .model import (
     AgeGroup, Framework, Level, Localized, Period, Skill, SkillGroup, Source, Stage,
 )
+
+# A parsed YAML mapping, and the callback a check reports a problem through (where, reason).
+Node = dict[str, Any]
+Report = Callable[[str, str], None]
 
 FRAMEWORK_DIR = Path(__file__).resolve().parents[2] / "screening_instruments" / "monitoring"
 DEFAULT_PATH = FRAMEWORK_DIR / "framework.v1.yaml"
@@ -141,14 +146,14 @@ def _schema_problems(path: Path, data: Any) -> list[str]:
     return [f"{path}: {_where(e.absolute_path)}: {e.message}" for e in errors]
 
 
-def _where(parts) -> str:
+def _where(parts: Iterable[object]) -> str:
     return "/".join(str(p) for p in parts) or "(top level)"
 
 
 # ---------------------------------------------------------------------------- semantic checks
 
 
-def _semantic_problems(path: Path, data: dict) -> list[str]:
+def _semantic_problems(path: Path, data: Node) -> list[str]:
     problems: list[str] = []
 
     def report(where: str, reason: str) -> None:
@@ -174,8 +179,9 @@ def _semantic_problems(path: Path, data: dict) -> list[str]:
     return problems
 
 
-def _check_unique(ids: list, where: str, report) -> bool:
-    seen, ok = set(), True
+def _check_unique(ids: list[Any], where: str, report: Report) -> bool:
+    seen: set[Any] = set()
+    ok = True
     for item_id in ids:
         if item_id in seen:
             report(where, f"duplicate id {item_id!r}")
@@ -184,7 +190,7 @@ def _check_unique(ids: list, where: str, report) -> bool:
     return ok
 
 
-def _check_named_list(items: list, where: str, report, expected: dict) -> None:
+def _check_named_list(items: list[Node], where: str, report: Report, expected: Mapping[str, tuple[str, ...]]) -> None:
     ids = [item["id"] for item in items]
     if not _check_unique(ids, where, report):
         return
@@ -197,7 +203,7 @@ def _check_named_list(items: list, where: str, report, expected: dict) -> None:
                    f"{names[0]!r} / {names[1]!r}")
 
 
-def _check_levels(levels: list, report) -> None:
+def _check_levels(levels: list[Node], report: Report) -> None:
     values = [level["value"] for level in levels]
     if not _check_unique(values, "levels", report):
         return
@@ -210,9 +216,9 @@ def _check_levels(levels: list, report) -> None:
             report(f"levels/{i}", f"level {level['value']} must be named exactly {expected}, found {found}")
 
 
-def _check_stages(stages: list, report) -> None:
+def _check_stages(stages: list[Node], report: Report) -> None:
     _check_named_list(stages, "stages", report, EXPECTED_STAGES)
-    windows = {}
+    windows: dict[str, Window] = {}
     for i, stage in enumerate(stages):
         for key in ("default_window", "corrective"):
             period = stage[key]
@@ -230,7 +236,7 @@ def _check_stages(stages: list, report) -> None:
             report("stages", str(exc))
 
 
-def _check_skills(data: dict, report) -> None:
+def _check_skills(data: Node, report: Report) -> None:
     prefixes = {
         "age": {g["id"]: g["prefix"] for g in data["age_groups"]},
         "skill": {g["id"]: g["prefix"] for g in data["skill_groups"]},
@@ -276,7 +282,7 @@ def _localized_texts(node: Any, where: str = "") -> Iterator[tuple[str, str, str
             yield from _localized_texts(value, f"{where}/{i}")
 
 
-def _check_letters(where: str, lang: str, text: str, report) -> None:
+def _check_letters(where: str, lang: str, text: str, report: Report) -> None:
     if text != text.strip() or "  " in text:
         report(where, "extra spaces at the ends or inside the text")
     latin = _LATIN.search(_ROMAN_NUMERAL.sub("", text))
@@ -291,15 +297,15 @@ def _check_letters(where: str, lang: str, text: str, report) -> None:
 # ---------------------------------------------------------------------------- building
 
 
-def _loc(node: dict) -> Localized:
+def _loc(node: Node) -> Localized:
     return Localized(kk=node["kk"], ru=node["ru"])
 
 
-def _period(node: dict) -> Period:
+def _period(node: Node) -> Period:
     return Period(MonthDay.parse(node["from"]), MonthDay.parse(node["to"]), _loc(node["label"]))
 
 
-def _build(data: dict) -> Framework:
+def _build(data: Node) -> Framework:
     skills = []
     for age_id, cells in data["skills"].items():
         for group_id, items in cells.items():

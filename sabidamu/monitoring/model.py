@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
+from collections.abc import Iterable, Mapping
+from typing import TypeVar
 
 from .academic_calendar import STAGE_IDS, MonthDay, StageWindows, Window, check_stage
 
@@ -162,7 +163,10 @@ class Framework:
         })
 
 
-def _find(items, item_id, kind):
+_Identified = TypeVar("_Identified", AgeGroup, SkillGroup, Stage)
+
+
+def _find(items: Iterable[_Identified], item_id: str, kind: str) -> _Identified:
     for item in items:
         if item.id == item_id:
             return item

@@ -12,8 +12,10 @@ from .academic_calendar import STAGE_IDS, check_stage
 from .errors import MonitoringError
 from .levels import check_level
 
-LevelCounts = dict  # {1: n, 2: n, 3: n, None: n}
-Distribution = dict  # {skill_group: {stage: LevelCounts}}
+LevelCounts = dict[int | None, int]  # {1: n, 2: n, 3: n, None: n}
+Distribution = dict[str, dict[str, LevelCounts]]  # {skill_group: {stage: LevelCounts}}
+# A distribution after small counts are hidden: a hidden count is None.
+SuppressedDistribution = dict[str, dict[str, dict[int | None, int | None]]]
 CELL_KEYS: tuple[int | None, ...] = (1, 2, 3, None)
 DEFAULT_K = 5
 
@@ -50,7 +52,7 @@ def level_distribution(rows: Iterable[tuple[Hashable, str, str, int | None]]) ->
 
 
 def suppress_small(counts: Mapping[str, Mapping[str, Mapping[int | None, int]]],
-                   k: int = DEFAULT_K) -> Distribution:
+                   k: int = DEFAULT_K) -> SuppressedDistribution:
     """Hide counts that could point at a single child in regional aggregates.
 
     A regional report may be the only one with few children of a kind (a village kindergarten,

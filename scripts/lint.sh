@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Every static check in one command (`make lint`; `make test` runs it before the tests, so CI does too):
+#   1. ruff check   - pyflakes, pycodestyle, bugbear, import order, pyupgrade, simplify, comprehensions, gettext
+#   2. mypy         - strict on the pure core (crypto, audit, instruments, monitoring, iin, localized),
+#                     bodies checked in services, annotations only elsewhere (pyproject.toml [tool.mypy])
+#   3. lint-imports - the import contracts: the pure packages know no Flask, database, services or web;
+#                     web -> services -> access -> models with no import upward (pyproject.toml [tool.importlinter])
+# Configuration lives in pyproject.toml. Every check runs even when an earlier one fails; the exit code is 1 if any failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+PATHS=(sabidamu tests scripts bench migrations app.py)
+
+status=0
+run() {
+  local name=$1; shift
+  echo "== $name =="
+  if ! "$@"; then
+    echo "FAILED: $name" >&2
+    status=1
+  fi
+}
+
+run "ruff check" "$BIN/ruff" check --no-cache --output-format concise "${PATHS[@]}"
+run "mypy" "$BIN/mypy"
+# import-linter keeps a cache under .import_linter_cache; --no-cache keeps the tree clean.
+run "import contracts" "$BIN/lint-imports" --no-cache
+if [ $status -eq 0 ]; then echo "lint: all checks passed"; fi
+exit $status
