@@ -124,6 +124,7 @@ def run_import(url: str, instance: Path, files: list[Path], keys: dict) -> dict:
     from sabidamu.models.transfer import OrgTransferKey
     from sabidamu.models.transfer_package import TrustedSenderKey
     from sabidamu.services.transfer import importing as svc
+    from sabidamu.services.transfer import school_view
     from sabidamu.services.transfer import keys as transfer_keys
     from sabidamu.services.orgs import add_staff, create_org
 
@@ -159,7 +160,7 @@ def run_import(url: str, instance: Path, files: list[Path], keys: dict) -> dict:
             head = find_user(db, "head@bench-school.kz")
             cards = len(db.exec(select(ImportedCard.id)).all())
             t0 = time.perf_counter()
-            ready = svc.readiness(db, keyring, head, school_id)
+            ready = school_view.readiness(db, keyring, head, school_id)
             readiness_s = time.perf_counter() - t0
     engine.dispose()
     assert statuses == {"imported": len(files)}, statuses

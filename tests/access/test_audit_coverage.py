@@ -17,7 +17,7 @@ from sabidamu.models import AuditEvent, ImportedCard, RefusedAttempt
 from sabidamu.monitoring import load_framework
 from sabidamu.services import audit_ops
 from sabidamu.services import cards as cards_svc
-from sabidamu.services.transfer import importing as transfer_import
+from sabidamu.services.transfer import school_view
 from tests.access.conftest import user
 from tests.support.cards import fill, skills
 from tests.factories import make_child
@@ -90,8 +90,8 @@ def test_the_parent_sees_the_lists_and_the_schools_reads_of_the_imported_card(cl
     assert tw.child_a.id in {h["child"].id for h in handed}
     assert tw.child_a.id in {e.object_id for e in events(db, "child.list.handed")}
     card = db.exec(select(ImportedCard).where(ImportedCard.child_id == tw.child_a.id)).one()
-    transfer_import.imported_card(db, keyring, tw.school_head, card.id)
-    transfer_import.imported_card_pdf(db, keyring, tw.school_head, card.id)
+    school_view.imported_card(db, keyring, tw.school_head, card.id)
+    school_view.imported_card_pdf(db, keyring, tw.school_head, card.id)
     parent = tw.world.users["parentA"]
     log = audit_ops.access_log(db, parent, tw.child_a.id)
     actions = {e.action: e for e in log.entries}

@@ -14,6 +14,7 @@ import pytest
 from sabidamu.crypto import minisign
 from sabidamu.crypto.package import SenderInfo
 from sabidamu.services.transfer import importing as transfer_import
+from sabidamu.services.transfer import inbox as inbox_svc
 from sabidamu.services.children import open_child
 from sabidamu.services.identity import login_of
 from tests.support.browser import assert_accessible, has_horizontal_scroll, shot, sign_in
@@ -55,22 +56,22 @@ def transfer(live_server):
             view = open_child(keyring, child)
             pid = uuid.uuid4()
             data = build.build(SimpleNamespace(iin=view.iin, name=view.name, birth=view.birth_date), package_id=pid)
-            rows.append(transfer_import.deliver_to_inbox(s, data, kg.id, school.org.id, pid, child.id, None))
+            rows.append(inbox_svc.deliver_to_inbox(s, data, kg.id, school.org.id, pid, child.id, None))
         s.commit()
-        transfer_import.accept(s, keyring, school.head, rows[0].id)
-        transfer_import.decline(s, school.head, rows[1].id)
+        inbox_svc.accept(s, keyring, school.head, rows[0].id)
+        inbox_svc.decline(s, school.head, rows[1].id)
         secret, _public = minisign.generate_keypair()
         stranger = SenderInfo(org_id=str(uuid.uuid4()), name="«Айгөлек» бөбекжайы (Шымкент)", bin="990340012345",
                               signing_secret=secret)
         first = transfer_import.import_package(s, keyring, school.org.id, build.build(sender=stranger), school.head)
-        held_row = [r for r in transfer_import.held_packages(s, school.head, school.org.id)
+        held_row = [r for r in inbox_svc.held_packages(s, school.head, school.org.id)
                     if r.package_id == first.package_id][0]
-        transfer_import.confirm_sender_key(s, keyring, school.head, held_row.id, _public.to_base64())
+        inbox_svc.confirm_sender_key(s, keyring, school.head, held_row.id, _public.to_base64())
         other_secret, _other = minisign.generate_keypair()
         impostor = SenderInfo(org_id=stranger.org_id, name=stranger.name, bin=stranger.bin,
                               signing_secret=other_secret)
         again = transfer_import.import_package(s, keyring, school.org.id, build.build(sender=impostor), school.head)
-        held = [r for r in transfer_import.held_packages(s, school.head, school.org.id)
+        held = [r for r in inbox_svc.held_packages(s, school.head, school.org.id)
                 if r.package_id == again.package_id][0]
         good = build.build(build.new_child(name="Мирас Төлегенов"))
         bundle = io.BytesIO()

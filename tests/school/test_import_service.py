@@ -14,6 +14,8 @@ from sabidamu.crypto.package import SenderInfo
 from sabidamu.models import Child, ImportedCard, TransferPackage
 from sabidamu.services import AccessDenied, ServiceError
 from sabidamu.services.transfer import importing as svc
+from sabidamu.services.transfer import inbox as inbox_svc
+from sabidamu.services.transfer import school_view
 from tests.factories import make_child
 
 from .conftest import audit_actions, counts
@@ -32,7 +34,7 @@ def test_import_creates_child_and_sealed_card(db, keyring, ctx):
     assert "Айгерім".encode() not in card.card_json_ct and b"%PDF" not in card.card_pdf_ct
     card_json = json.loads(keyring.open("imported_card", card.id, "card_json", card.card_json_ct))
     assert card_json["child"]["iin"] == child.iin
-    assert svc.imported_card_pdf(db, keyring, ctx.head, card.id).startswith(b"%PDF")
+    assert school_view.imported_card_pdf(db, keyring, ctx.head, card.id).startswith(b"%PDF")
     new_child = db.get(Child, result.child_id)
     assert keyring.open("child", new_child.id, "name", new_child.name_ct) == child.name
     envelope = db.exec(select(TransferPackage).where(TransferPackage.package_id == result.package_id)).one()
@@ -73,7 +75,7 @@ def test_known_child_gets_the_new_period_nothing_overwritten(db, keyring, ctx):
     years = sorted(y for c in db.exec(select(ImportedCard).where(ImportedCard.child_id == kid.id)).all()
                    for y in c.academic_years)
     assert years == ["2024-2025", "2025-2026"]
-    ready = svc.readiness(db, keyring, ctx.head, ctx.school.id)
+    ready = school_view.readiness(db, keyring, ctx.head, ctx.school.id)
     row = ready.unplaced[0]
     assert row.years == ["2024-2025", "2025-2026"] and row.final_year == "2025-2026"
 
@@ -163,9 +165,9 @@ def test_each_rejection_has_its_code_and_writes_nothing(db, keyring, ctx, make, 
 
 def test_every_rejection_code_has_a_translatable_message(app):
     from sabidamu.crypto.package import ERROR_CODES
-    from sabidamu.web.school.messages import IMPORT_MESSAGES
-    assert set(ERROR_CODES) <= set(IMPORT_MESSAGES)
-    assert len({str(IMPORT_MESSAGES[c]) for c in ERROR_CODES}) == len(ERROR_CODES)
+    from sabidamu.web.messages import MESSAGES
+    assert {f"package_{c}" for c in ERROR_CODES} <= set(MESSAGES)
+    assert len({str(MESSAGES[f"package_{c}"]) for c in ERROR_CODES}) == len(ERROR_CODES)
 
 
 def test_unknown_sender_is_held_then_confirmed_and_remembered(db, keyring, ctx):
@@ -185,14 +187,14 @@ def test_unknown_sender_is_held_then_confirmed_and_remembered(db, keyring, ctx):
     assert [a for a, _ in audit_actions(db)].count("card.import_held") == 1
     # A teacher may not confirm; a wrong key is refused without change.
     with pytest.raises(AccessDenied):
-        svc.confirm_sender_key(db, keyring, ctx.teacher, row.id, public.to_base64())
+        inbox_svc.confirm_sender_key(db, keyring, ctx.teacher, row.id, public.to_base64())
     db.rollback()
     _, other = minisign.generate_keypair()
     with pytest.raises(ServiceError) as caught:
-        svc.confirm_sender_key(db, keyring, ctx.head, row.id, other.to_base64())
+        inbox_svc.confirm_sender_key(db, keyring, ctx.head, row.id, other.to_base64())
     assert caught.value.code == "fingerprint_mismatch"
     db.rollback()
-    done = svc.confirm_sender_key(db, keyring, ctx.head, row.id, public.to_file_text())
+    done = inbox_svc.confirm_sender_key(db, keyring, ctx.head, row.id, public.to_file_text())
     assert done.status == "imported" and done.child_id is not None
     db.expire_all()
     row = db.get(TransferPackage, row.id)

@@ -8,7 +8,7 @@ import uuid
 from sqlmodel import select
 
 from sabidamu.models import AuditEvent, TransferPackage
-from sabidamu.services.transfer import importing as svc
+from sabidamu.services.transfer import inbox as inbox_svc
 from tests.factories import login
 from tests.support.i18n import t
 
@@ -25,7 +25,7 @@ def _deliver(db, ctx, names):
     rows = []
     for name in names:
         pid = uuid.uuid4()
-        rows.append(svc.deliver_to_inbox(db, ctx.build.build(ctx.build.new_child(name=name), package_id=pid),
+        rows.append(inbox_svc.deliver_to_inbox(db, ctx.build.build(ctx.build.new_child(name=name), package_id=pid),
                                          ctx.kg.id, ctx.school.id, pid, None, None))
     db.commit()
     return [r.id for r in rows]

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from sabidamu.services.transfer import importing as svc
+from sabidamu.services.transfer import inbox as inbox_svc
 from tests.factories import login
 
 
@@ -15,7 +15,7 @@ from tests.factories import login
                                                ("ru", "Org One (ru)", "Org One (kk)")])
 def test_inbox_names_the_sender_in_the_page_language(client, db, ctx, lang, own, other):
     pid = uuid.uuid4()
-    svc.deliver_to_inbox(db, ctx.build.build(ctx.build.new_child(name="Дина"), package_id=pid), ctx.kg.id,
+    inbox_svc.deliver_to_inbox(db, ctx.build.build(ctx.build.new_child(name="Дина"), package_id=pid), ctx.kg.id,
                          ctx.school.id, pid, None, None)
     db.commit()
     login(client, "schoolteacher@example.kz")

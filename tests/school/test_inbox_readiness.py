@@ -10,6 +10,8 @@ from sqlmodel import select
 from sabidamu.models import Group, ImportedCard, TransferPackage
 from sabidamu.services import AccessDenied, ServiceError
 from sabidamu.services.transfer import importing as svc
+from sabidamu.services.transfer import inbox as inbox_svc
+from sabidamu.services.transfer import school_view
 from tests.factories import make_group
 
 from .conftest import audit_actions, counts
@@ -19,7 +21,7 @@ def deliver(db, ctx, child=None, **kw):
     child = child or ctx.build.new_child()
     package_id = uuid.uuid4()
     data = ctx.build.build(child, package_id=package_id, **kw)
-    row = svc.deliver_to_inbox(db, data, ctx.kg.id, ctx.school.id, package_id, None, ctx.world.users["head1"])
+    row = inbox_svc.deliver_to_inbox(db, data, ctx.kg.id, ctx.school.id, package_id, None, ctx.world.users["head1"])
     db.commit()
     return row
 
@@ -32,8 +34,8 @@ def test_retention_date():
 def test_accept_imports_and_keeps_kindergarten_read_access(db, keyring, ctx):
     row = deliver(db, ctx)
     assert row.status == "delivered" and row.package_bytes
-    assert [r.id for r in svc.inbox(db, ctx.teacher, ctx.school.id)] == [row.id]
-    result = svc.accept(db, keyring, ctx.head, row.id, today=dt.date(2026, 6, 15))
+    assert [r.id for r in inbox_svc.inbox(db, ctx.teacher, ctx.school.id)] == [row.id]
+    result = inbox_svc.accept(db, keyring, ctx.head, row.id, today=dt.date(2026, 6, 15))
     assert result.status == "imported"
     db.expire_all()
     row = db.get(TransferPackage, row.id)
@@ -46,13 +48,13 @@ def test_accept_imports_and_keeps_kindergarten_read_access(db, keyring, ctx):
     assert accepted and accepted[0]["package_id"] == str(row.package_id)
     assert accepted[0]["sender_org_id"] == str(ctx.kg.id) and accepted[0]["school_org_id"] == str(ctx.school.id)
     with pytest.raises(ServiceError):  # decided once
-        svc.decline(db, ctx.head, row.id)
+        inbox_svc.decline(db, ctx.head, row.id)
 
 
 def test_decline_keeps_nothing(db, keyring, ctx):
     row = deliver(db, ctx)
     before = counts(db)
-    svc.decline(db, ctx.teacher, row.id)
+    inbox_svc.decline(db, ctx.teacher, row.id)
     db.expire_all()
     row = db.get(TransferPackage, row.id)
     assert (row.status, row.package_bytes) == ("declined", None)
@@ -64,10 +66,10 @@ def test_inbox_refused_to_others(db, keyring, ctx):
     row = deliver(db, ctx)
     for user in (ctx.head2, ctx.world.users["teacher1"], ctx.world.users["head1"], ctx.world.users["parentA"]):
         with pytest.raises(AccessDenied):
-            svc.accept(db, keyring, user, row.id)
+            inbox_svc.accept(db, keyring, user, row.id)
         db.rollback()
         with pytest.raises(AccessDenied):
-            svc.inbox(db, user, ctx.school.id)
+            inbox_svc.inbox(db, user, ctx.school.id)
         db.rollback()
     assert db.get(TransferPackage, row.id).status == "delivered"
 
@@ -82,12 +84,12 @@ def test_readiness_summary_and_adaptation_list(db, keyring, ctx):
     r3 = svc.import_package(db, keyring, ctx.school.id, b.build(other, years=[]), ctx.head)  # no pre-school year
     klass = make_group(db, ctx.school, "1 «А»", age_group="grade1")
     db.commit()
-    enrollment = svc.place_in_class(db, keyring, ctx.head, ctx.school.id, r1.child_id, klass.id)
+    enrollment = school_view.place_in_class(db, keyring, ctx.head, ctx.school.id, r1.child_id, klass.id)
     assert enrollment.status == "active"
     with pytest.raises(AccessDenied):  # only the head places children
-        svc.place_in_class(db, keyring, ctx.teacher, ctx.school.id, r2.child_id, klass.id)
+        school_view.place_in_class(db, keyring, ctx.teacher, ctx.school.id, r2.child_id, klass.id)
     db.rollback()
-    data = svc.readiness(db, keyring, ctx.teacher, ctx.school.id)
+    data = school_view.readiness(db, keyring, ctx.teacher, ctx.school.id)
     assert [(g.name, [r.name for r in rows]) for g, rows in data.classes] == [("1 «А»", ["Алия"])]
     assert [r.name for r in data.unplaced] == ["Бекзат", "Вера"]
     assert data.summary["physical"] == {3: 1, 2: 1, 1: 0, None: 1}
@@ -96,4 +98,4 @@ def test_readiness_summary_and_adaptation_list(db, keyring, ctx):
     assert [(r.name, r.reasons) for r in data.adaptation] == [("Бекзат", ["level_i"]), ("Вера", ["no_card"])]
     assert {r3.child_id, r2.child_id} == {r.child_id for r in data.adaptation}
     with pytest.raises(AccessDenied):
-        svc.readiness(db, keyring, ctx.head2, ctx.school.id)
+        school_view.readiness(db, keyring, ctx.head2, ctx.school.id)

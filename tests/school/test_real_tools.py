@@ -15,6 +15,7 @@ from sqlmodel import select
 from sabidamu.crypto import minisign
 from sabidamu.models import ImportedCard, TransferPackage
 from sabidamu.services.transfer import importing as svc
+from sabidamu.services.transfer import inbox as inbox_svc
 from tests.conftest import need_tool
 
 from .conftest import SAMPLE_PDF
@@ -60,7 +61,7 @@ def test_package_made_with_age_and_minisign_is_imported(db, keyring, ctx, tmp_pa
     assert (held.status, held.code, str(held.package_id)) == ("held", "unknown_sender", package_id)
     row = db.exec(select(TransferPackage).where(TransferPackage.package_id == held.package_id)).one()
     assert row.sender_fingerprint == public.fingerprint
-    done = svc.confirm_sender_key(db, keyring, ctx.head, row.id, (tmp_path / "kg.pub").read_text())
+    done = inbox_svc.confirm_sender_key(db, keyring, ctx.head, row.id, (tmp_path / "kg.pub").read_text())
     assert done.status == "imported"
     stored = db.exec(select(ImportedCard).where(ImportedCard.child_id == done.child_id)).one()
     assert json.loads(keyring.open("imported_card", stored.id, "card_json", stored.card_json_ct)) == card

@@ -10,6 +10,7 @@ from sabidamu.crypto import minisign
 from sabidamu.crypto.package import SenderInfo
 from sabidamu.models import ImportedCard, TransferPackage
 from sabidamu.services.transfer import importing as svc
+from sabidamu.services.transfer import inbox as inbox_svc
 from tests.factories import login, make_group
 
 from .conftest import counts
@@ -70,7 +71,7 @@ def test_inbox_accept_and_decline_pages(app, client, db, keyring, ctx):
     rows = []
     for name in ("Ержан", "Жанна"):
         pid = uuid.uuid4()
-        rows.append(svc.deliver_to_inbox(db, ctx.build.build(ctx.build.new_child(name=name), package_id=pid),
+        rows.append(inbox_svc.deliver_to_inbox(db, ctx.build.build(ctx.build.new_child(name=name), package_id=pid),
                                          ctx.kg.id, ctx.school.id, pid, None, None))
     db.commit()
     db.expire_all()  # the fixture session keeps objects across commits

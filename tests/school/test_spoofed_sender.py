@@ -15,6 +15,7 @@ from sabidamu.crypto.package import SenderInfo
 from sabidamu.models import TransferPackage, TrustedSenderKey
 from sabidamu.services import ServiceError
 from sabidamu.services.transfer import importing as svc
+from sabidamu.services.transfer import inbox as inbox_svc
 from tests.school.conftest import KG_BIN, audit_actions, counts
 
 
@@ -66,7 +67,7 @@ def test_a_phone_confirmation_never_binds_a_key_to_a_local_organization(db, keyr
     db.add(row)
     db.commit()
     with pytest.raises(ServiceError) as caught:
-        svc.confirm_sender_key(db, keyring, ctx.head, row.id, public.to_base64())
+        inbox_svc.confirm_sender_key(db, keyring, ctx.head, row.id, public.to_base64())
     assert caught.value.code == "sender_is_local"
     db.rollback()
     assert db.exec(select(TrustedSenderKey)).all() == []
@@ -78,7 +79,7 @@ def test_the_confirmation_page_shows_the_known_key_beside_the_new_one(app, clien
     sender, first = _attacker(uuid.uuid4(), "990340012345", "Басқа қаладағы балабақша")
     held = svc.import_package(db, keyring, ctx.school.id, ctx.build.build(sender=sender), ctx.head)
     row = db.exec(select(TransferPackage).where(TransferPackage.package_id == held.package_id)).one()
-    svc.confirm_sender_key(db, keyring, ctx.head, row.id, first.to_base64())
+    inbox_svc.confirm_sender_key(db, keyring, ctx.head, row.id, first.to_base64())
     # The same sender (same BIN) now sends a package signed with another key.
     impostor, second = _attacker(sender.org_id, sender.bin, sender.name)
     again = svc.import_package(db, keyring, ctx.school.id, ctx.build.build(sender=impostor), ctx.head)

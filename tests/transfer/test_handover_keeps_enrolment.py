@@ -15,7 +15,8 @@ from sabidamu.services import AccessDenied, ServiceError
 from sabidamu.services import consent as consent_svc
 from sabidamu.services import enrolment_end
 from sabidamu.services import monitoring as monitoring_svc
-from sabidamu.services.transfer import export as transfer_export, importing as transfer_import
+from sabidamu.services.transfer import export as transfer_export
+from sabidamu.services.transfer import inbox as inbox_svc
 
 ACCEPTED_ON = dt.date(2026, 12, 10)   # the group's academic year is 2026-2027
 JANUARY = dt.date(2027, 1, 15)        # the intermediate stage's window
@@ -29,7 +30,7 @@ def _accept_in_december(app, db, keyring, tw):
     with app.app_context():
         transfer_export.export_cards(db, keyring, tw.head, [tw.child_a.id], to_org_id=tw.school.id, lang="kk")
     inbox = db.exec(select(TransferPackage).where(TransferPackage.direction == "inbox")).one()
-    result = transfer_import.accept(db, keyring, tw.school_head, inbox.id, today=ACCEPTED_ON)
+    result = inbox_svc.accept(db, keyring, tw.school_head, inbox.id, today=ACCEPTED_ON)
     assert result.status == "imported"
     db.expire_all()
     return db.get(TransferPackage, inbox.id)

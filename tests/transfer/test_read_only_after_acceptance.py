@@ -18,6 +18,7 @@ from sabidamu.services import monitoring as monitoring_svc
 from sabidamu.services import referrals as referrals_svc
 from sabidamu.services.transfer import export as transfer_export
 from sabidamu.services.transfer import importing as transfer_import
+from sabidamu.services.transfer import inbox as inbox_svc
 
 TODAY = dt.date.today()
 
@@ -37,7 +38,7 @@ def _export(app, db, keyring, tw):
 def accepted(app, db, keyring, tw):
     item = _export(app, db, keyring, tw)
     inbox = db.exec(select(TransferPackage).where(TransferPackage.direction == "inbox")).one()
-    result = transfer_import.accept(db, keyring, tw.school_head, inbox.id)
+    result = inbox_svc.accept(db, keyring, tw.school_head, inbox.id)
     assert result.status == "imported" and result.child_id == tw.child_a.id
     enrolment_end.end_enrolment(db, tw.head, tw.world.groups["A"].id, tw.child_a.id, leave_date=TODAY)
     db.expire_all()
@@ -117,7 +118,7 @@ def test_another_kindergarten_gets_nothing(client, db, tw, accepted, sign_in):
 def test_a_file_import_from_this_installations_kindergarten_hands_over_too(app, db, keyring, tw):
     item = _export(app, db, keyring, tw)
     inbox = db.exec(select(TransferPackage).where(TransferPackage.direction == "inbox")).one()
-    transfer_import.decline(db, tw.school_head, inbox.id)  # the school uses the file instead of the inbox
+    inbox_svc.decline(db, tw.school_head, inbox.id)  # the school uses the file instead of the inbox
     result = transfer_import.import_package(db, keyring, tw.school.id, item.data, tw.school_head)
     assert result.status == "imported" and result.child_id == tw.child_a.id
     db.expire_all()

@@ -114,7 +114,7 @@ def import_upload(db: Session, keyring: Keyring, school_org_id: uuid.UUID, files
 
 def waiting(db: Session, actor: User, org_id: uuid.UUID) -> list:
     """The inbox transfers still waiting for the school's decision (oldest first)."""
-    from .importing import inbox
+    from .inbox import inbox
     return sorted((r for r in inbox(db, actor, org_id) if r.status == "delivered"), key=lambda r: r.created_at)
 
 
@@ -122,7 +122,8 @@ def accept_all(db: Session, keyring: Keyring, actor: User, org_id: uuid.UUID, to
     """'Accept all' in the inbox: each transfer with every check of `accept`, in its own transaction; one that
     was decided meanwhile (by a colleague) is left out; a failure inside one does not stop the others."""
     from .. import ServiceError
-    from .importing import accept, school_role_or_deny
+    from .importing import school_role_or_deny
+    from .inbox import accept
     _org, role = school_role_or_deny(db, actor, org_id)
     results = []
     for row_id in [r.id for r in waiting(db, actor, org_id)]:

@@ -304,7 +304,7 @@ def _default_renderer() -> Callable[[dict], bytes]:
 
 def _deliver(db: Session, package: bytes, sender_org_id, recipient_org_id, package_id, child_id, actor) -> None:
     """Same-installation school: the encrypted package also lands in its inbox (the import side's function)."""
-    from .importing import deliver_to_inbox
+    from .inbox import deliver_to_inbox
     deliver_to_inbox(db, package, sender_org_id, recipient_org_id, package_id, child_id, actor)
 
 

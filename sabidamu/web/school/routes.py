@@ -13,6 +13,8 @@ from ...monitoring import load_framework
 from ...services import ServiceError
 from ...services.transfer import batch as batch
 from ...services.transfer import importing as svc
+from ...services.transfer import inbox as inbox_svc
+from ...services.transfer import school_view
 from ...services.transfer.export import grouped
 from ..common import db, keyring, login_required, parse_uuid, form_status
 from ..downloads import as_attachment, download_name
@@ -97,8 +99,8 @@ def upload(org_id):
 @login_required
 def inbox(org_id):
     org, role = svc.school_role_or_deny(db(), g.user, parse_uuid(org_id))
-    rows = svc.inbox(db(), g.user, org.id)
-    held = svc.held_packages(db(), g.user, org.id)
+    rows = inbox_svc.inbox(db(), g.user, org.id)
+    held = inbox_svc.held_packages(db(), g.user, org.id)
     names = {r.child_id: _child_name(r.child_id) for r in rows if r.child_id}
     return render_template("school/inbox.html", org=org, role=role, rows=rows, held=held, names=names,
                            form=DecisionForm(), grouped=grouped, reason=import_message)
@@ -167,7 +169,7 @@ def decide(transfer_id, decision):
         abort(400)
     try:
         if decision == "accept":
-            result = svc.accept(db(), keyring(), g.user, row_id)
+            result = inbox_svc.accept(db(), keyring(), g.user, row_id)
             if result.status == "rejected":
                 flash(import_message(result.code, mib=20), "error")
             else:
@@ -175,7 +177,7 @@ def decide(transfer_id, decision):
                               "kindergarten ends the enrolment; then the kindergarten can read the card, but not "
                               "change it, until the date shown."), "success")
         else:
-            svc.decline(db(), g.user, row_id)
+            inbox_svc.decline(db(), g.user, row_id)
             flash(gettext("The transfer has been declined."), "info")
     except ServiceError as exc:
         db().rollback()
@@ -194,7 +196,7 @@ def confirm(transfer_id):
     form = ConfirmKeyForm()
     if row.status == "held" and form.validate_on_submit():
         try:
-            svc.confirm_sender_key(db(), keyring(), g.user, row.id, form.public_key.data)
+            inbox_svc.confirm_sender_key(db(), keyring(), g.user, row.id, form.public_key.data)
         except ServiceError as exc:
             db().rollback()
             message = service_message(exc.code)
@@ -206,7 +208,7 @@ def confirm(transfer_id):
             flash(gettext("The key has been confirmed and remembered, and the card has been imported."), "success")
             return redirect(url_for("school.inbox", org_id=org.id))
     status = form_status()
-    return render_template("school/confirm.html", form=form, org=org, row=row, known=svc.known_keys_for(db(), row),
+    return render_template("school/confirm.html", form=form, org=org, row=row, known=inbox_svc.known_keys_for(db(), row),
                            grouped=grouped), status
 
 
@@ -214,7 +216,7 @@ def confirm(transfer_id):
 @login_required
 def readiness(org_id):
     org, role = svc.school_role_or_deny(db(), g.user, parse_uuid(org_id))
-    data = svc.readiness(db(), keyring(), g.user, org.id)
+    data = school_view.readiness(db(), keyring(), g.user, org.id)
     place_form = PlaceForm()
     place_form.group.choices = [(str(x.id), x.name) for x in data.grade1_groups]
     return render_template("school/readiness.html", org=org, role=role, data=data, names=skill_group_names(),
@@ -235,7 +237,7 @@ def place(org_id, child_id):
         flash(service_message("not_a_grade1_class"), "error")
         return redirect(url_for("school.readiness", org_id=org.id)), 303
     try:
-        enrollment = svc.place_in_class(db(), keyring(), g.user, org.id, child, parse_uuid(form.group.data))
+        enrollment = school_view.place_in_class(db(), keyring(), g.user, org.id, child, parse_uuid(form.group.data))
     except ServiceError as exc:
         db().rollback()
         flash(service_message(exc.code), "error")
@@ -248,7 +250,7 @@ def place(org_id, child_id):
 @bp.get("/school/cards/<card_id>")
 @login_required
 def card(card_id):
-    row, data, role = svc.imported_card(db(), keyring(), g.user, parse_uuid(card_id))
+    row, data, role = school_view.imported_card(db(), keyring(), g.user, parse_uuid(card_id))
     years = []
     for year in sorted(data.get("years", []), key=lambda y: y["academic_year"], reverse=True):
         rows = []
@@ -268,7 +270,7 @@ def card(card_id):
 @bp.get("/school/cards/<card_id>/card.pdf")
 @login_required
 def card_pdf(card_id):
-    body, name = svc.imported_card_pdf_named(db(), keyring(), g.user, parse_uuid(card_id))
+    body, name = school_view.imported_card_pdf_named(db(), keyring(), g.user, parse_uuid(card_id))
     response = as_attachment(make_response(body), download_name("card", name, dt.date.today(), "pdf"),
                              "application/pdf")
     return response
