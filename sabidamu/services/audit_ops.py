@@ -16,6 +16,8 @@ from .. import access
 from ..models import AuditEvent, Child, Organization, User
 from . import AccessDenied, NotFound
 from .audit import record
+from .audit_log import event_proof
+from .child_rows import child_rows
 
 
 def record_key_rotation(db: Session, kind: str, detail: dict) -> None:
@@ -57,7 +59,6 @@ class AccessPage:
 def _child_object_ids(db: Session, child_id: uuid.UUID) -> list[uuid.UUID]:
     """The child and every row that belongs to it (screenings, card stages, consents, ...), as audit
     events name them: found through the foreign keys, so tables added later are covered too."""
-    from .data_rights import child_rows
     ids = {child_id}
     for name, row_ids in child_rows(db, child_id).items():
         if "#" not in name:
@@ -110,7 +111,6 @@ def entry_proof(db: Session, user: User, child_id: uuid.UUID, event_id: uuid.UUI
     own bytes and the log's public key (`verifier_key(note)` gives it): what scripts/verify_audit_proof.py checks. Only for the child's
     guardian and only for an entry of that child's log (else NotFound); audited. NotFound also while the
     event is not yet in a signed checkpoint (a second or two after it was written)."""
-    from .audit_log import event_proof
     if db.get(Child, child_id) is None:
         raise NotFound()
     if not access.is_guardian(db, user, child_id):
