@@ -190,13 +190,6 @@ class StageWindows:
                 f"the {later_id} window ({later.start}..{later.end})")
 
     @classmethod
-    def default(cls) -> "StageWindows":
-        """The framework's default windows (1 Sep–31 Oct, 1–31 Jan, 1–31 May)."""
-        from .loader import load_framework  # late import: the loader builds on this module
-
-        return load_framework().stage_windows()
-
-    @classmethod
     def from_mapping(cls, windows: Mapping[str, WindowLike]) -> "StageWindows":
         """From {"start": ("09-01", "10-31"), ...}; all three stages required."""
         unknown = set(windows) - set(STAGE_IDS)
@@ -259,11 +252,3 @@ def current_stage(windows: StageWindows, on_date: date) -> str | None:
             return stage
     return None
 
-
-def corrective_period(academic_year: int, stage: str) -> tuple[date, date]:
-    """The card's period of developmental and corrective measures after `stage`
-    (start: Oct–Dec, intermediate: Feb–Apr, final: Jun–Aug)."""
-    from .loader import load_framework  # late import: the loader builds on this module
-
-    period = load_framework().stage(stage).corrective
-    return period.start.in_academic_year(academic_year), period.end.in_academic_year(academic_year)
