@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 from flask import Flask
 
@@ -30,9 +29,9 @@ def create_app(config: dict | None = None, environ: dict | None = None) -> Flask
         BABEL_DEFAULT_LOCALE="kk",
         BABEL_TRANSLATION_DIRECTORIES=str(settings_path("translations")),
         LANGUAGES=("kk", "ru"),
-        INSTRUMENTS_DIR=str(settings_path("screening_instruments")),
+        INSTRUMENTS_DIR=str(settings.instruments_dir),
         CREATE_MASTER_KEY=not settings.production,
-        AUDIT_SEQUENCE_SECONDS=float(os.environ.get("SABIDAMU_AUDIT_SEQUENCE_SECONDS", "1")),
+        AUDIT_SEQUENCE_SECONDS=settings.audit_sequence_seconds,
     )
     if config:
         app.config.update(config)

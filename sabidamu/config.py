@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +54,15 @@ class Settings:
     # The public address links in e-mails point to (never taken from the request's Host header).
     base_url: str = ""
     privacy_contact: str = ""  # e-mail shown on /privacy for questions about personal data
-    extra: dict = field(default_factory=dict)
+    # Seconds between runs of the audit log's sequencer (it numbers and chains new events; docs/audit.md).
+    audit_sequence_seconds: float = 1.0
+    # The screening instruments' YAML files (the repository's screening_instruments/ unless set).
+    instruments_dir: Path = REPO_ROOT / "screening_instruments"
+    # Defaults for `flask audit backup`/`restore`: the age recipient backups are encrypted to, and the identity file.
+    backup_recipient: str | None = None
+    backup_identity_file: Path | None = None
+    # Set when several worker processes serve /metrics (prometheus_client's multiprocess mode reads it too).
+    prometheus_multiproc_dir: Path | None = None
 
     @property
     def production(self) -> bool:
@@ -148,6 +156,10 @@ def load_settings(environ: dict | None = None) -> Settings:
     smtp_host = env.get("SABIDAMU_SMTP_HOST", "").strip()
     smtp_port = env.get("SABIDAMU_SMTP_PORT", "").strip()
     smtp_ca = env.get("SABIDAMU_SMTP_CA_FILE", "").strip()
+    try:
+        audit_sequence_seconds = float(env.get("SABIDAMU_AUDIT_SEQUENCE_SECONDS", "").strip() or "1")
+    except ValueError as exc:
+        raise ConfigError("SABIDAMU_AUDIT_SEQUENCE_SECONDS must be a number of seconds") from exc
 
     return Settings(
         env=mode,
@@ -174,4 +186,14 @@ def load_settings(environ: dict | None = None) -> Settings:
         smtp_ca_file=Path(smtp_ca) if smtp_ca else None,
         base_url=env.get("SABIDAMU_BASE_URL", "").strip().rstrip("/"),
         privacy_contact=env.get("SABIDAMU_PRIVACY_CONTACT", "").strip(),
+        audit_sequence_seconds=audit_sequence_seconds,
+        instruments_dir=_optional_path(env, "SABIDAMU_INSTRUMENTS_DIR") or REPO_ROOT / "screening_instruments",
+        backup_recipient=env.get("SABIDAMU_BACKUP_RECIPIENT", "").strip() or None,
+        backup_identity_file=_optional_path(env, "SABIDAMU_BACKUP_IDENTITY_FILE"),
+        prometheus_multiproc_dir=_optional_path(env, "PROMETHEUS_MULTIPROC_DIR"),
     )
+
+
+def _optional_path(env: dict, name: str) -> Path | None:
+    value = env.get(name, "").strip()
+    return Path(value) if value else None

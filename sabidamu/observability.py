@@ -11,9 +11,9 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import time
 import uuid
+from pathlib import Path
 
 from flask import Flask, g, request
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
@@ -42,10 +42,12 @@ def user_hash(secret: str, user_id: object) -> str | None:
     return hmac.new(secret.encode(), str(user_id).encode(), hashlib.sha256).hexdigest()[:16]
 
 
-def metrics_text() -> bytes:
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+def metrics_text(multiprocess_dir: Path | None = None) -> bytes:
+    """The metrics in Prometheus' text format; with several worker processes, gathered from `multiprocess_dir`
+    (Settings.prometheus_multiproc_dir, the PROMETHEUS_MULTIPROC_DIR the workers write to)."""
+    if multiprocess_dir is not None:
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
+        multiprocess.MultiProcessCollector(registry, path=str(multiprocess_dir))
         return generate_latest(registry)
     return generate_latest()
 

@@ -57,3 +57,23 @@ def test_production_refuses_missing_audit_mac_key(tmp_path):
     settings = load_settings({"SABIDAMU_INSTANCE_DIR": str(tmp_path / "dev")})
     assert len(settings.audit_mac_key) >= 32
     assert (tmp_path / "dev" / "keys" / "audit-mac.key").stat().st_mode & 0o777 == 0o600
+
+
+def test_the_app_reads_the_audit_sequencer_interval_from_the_environment_it_is_given(tmp_path):
+    from sabidamu import create_app
+
+    app = create_app(environ={"SABIDAMU_INSTANCE_DIR": str(tmp_path), "SABIDAMU_AUDIT_SEQUENCE_SECONDS": "7.5"})
+    assert app.config["AUDIT_SEQUENCE_SECONDS"] == 7.5
+    assert app.config["SETTINGS"].audit_sequence_seconds == 7.5
+
+
+def test_backup_keys_and_metrics_directory_come_from_the_environment(tmp_path):
+    settings = load_settings({"SABIDAMU_INSTANCE_DIR": str(tmp_path), "SABIDAMU_BACKUP_RECIPIENT": "age1xyz",
+                              "SABIDAMU_BACKUP_IDENTITY_FILE": str(tmp_path / "id.txt"),
+                              "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prom"),
+                              "SABIDAMU_INSTRUMENTS_DIR": str(tmp_path / "instruments")})
+    assert settings.backup_recipient == "age1xyz"
+    assert settings.backup_identity_file == tmp_path / "id.txt"
+    assert settings.prometheus_multiproc_dir == tmp_path / "prom"
+    assert settings.instruments_dir == tmp_path / "instruments"
+    assert load_settings({"SABIDAMU_INSTANCE_DIR": str(tmp_path)}).prometheus_multiproc_dir is None
