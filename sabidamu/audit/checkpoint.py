@@ -16,7 +16,7 @@ The signature is Ed25519 over ``b"sabidamu-audit-checkpoint-v1\\x00"`` followed 
 (``head_hash`` as lowercase hex). The prefix keeps the key from ever signing a message that could
 be read as anything else.
 
-API for the lead::
+API::
 
     private_key, public_key = generate_keypair()            # raw 32-byte keys
     signer = CheckpointSigner(private_key, key_id="audit-2025")

@@ -5,8 +5,8 @@ the speech therapist; the specialist writes a conclusion; the head hands the car
 accepts it and sees first-grade readiness.
 
 Every page on the way: no 500, <html lang> in the journey's language, and axe reports no serious or critical
-finding. The parent's part runs at 390 px (a phone), the staff's at 1280 px. A step that fails here because a page
-is still being changed by someone else is reported as such (see the helper's report), never worked around.
+finding. The parent's part runs at 390 px (a phone), the staff's at 1280 px. A step that fails here is a bug of
+the page it names, never something to work around in the test.
 """
 from __future__ import annotations
 

@@ -1,11 +1,10 @@
-import pytest
 """The real instrument files in screening_instruments/ must all be valid.
 
-Fails loudly while the directory holds no instrument file yet (the dev screen is assembled from
-screening_instruments/_parts/ by the lead): an empty directory would otherwise pass silently.
+Fails loudly when the directory holds no instrument file: an empty directory would otherwise pass silently.
 """
-
 from datetime import date
+
+import pytest
 
 from sabidamu.instruments import age_at, load_registry, score, validate_file
 from sabidamu.instruments.age import date_at_age
