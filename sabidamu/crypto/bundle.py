@@ -8,7 +8,8 @@ import io
 import zipfile
 from dataclasses import dataclass
 
-from .package import FILE_EXTENSION, Limits, PackageError, _check_entry_name, _read_bounded, check_regular_file
+from .package_format import FILE_EXTENSION, Limits, PackageError
+from .package_zip import _check_entry_name, _read_bounded, check_regular_file
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 INDEX_NAME = "index.txt"

@@ -12,9 +12,9 @@ the same with every check, in a fixed order so that the cheapest and least trust
 first: size, decryption, ZIP safety, manifest, signature, hashes, card content.
 """
 
+
 from __future__ import annotations
 
-import copy
 import hashlib
 import io
 import json
@@ -22,31 +22,18 @@ import re
 import stat
 import uuid
 import zipfile
-from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Callable, Mapping
 
-import jsonschema
 import pyrage
 
 from . import agekeys, minisign, strict_json
-
-MiB = 1024 * 1024
-FORMAT = "sdcard"
-FORMAT_VERSION = 1
-SUPPORTED_FORMAT_VERSIONS = (1,)
-FILE_EXTENSION = ".sdcard"
-MEDIA_TYPE = "application/vnd.sabidamu.sdcard"
-
-MANIFEST_NAME = "manifest.json"
-CARD_JSON_NAME = "card.json"
-CARD_PDF_NAME = "card.pdf"
-SIGNATURE_NAME = "manifest.json.minisig"
-# The order is part of the format: builders write it, readers do not depend on it.
-ENTRY_NAMES = (MANIFEST_NAME, CARD_JSON_NAME, CARD_PDF_NAME, SIGNATURE_NAME)
-HASHED_FILES = (CARD_JSON_NAME, CARD_PDF_NAME)
+from .package_format import (
+    CARD_JSON_NAME, CARD_PDF_NAME, FORMAT, FORMAT_VERSION, HASHED_FILES, MANIFEST_NAME,
+    SIGNATURE_NAME, SUPPORTED_FORMAT_VERSIONS, ChildInfo, Limits, OpenedPackage, PackageError, SenderInfo,
+    validate_card, validate_manifest,
+)
+from .package_zip import _unpack
 
 AGE_BINARY_MAGIC = b"age-encryption.org/v1\n"
 AGE_ARMOR_MAGIC = b"-----BEGIN AGE ENCRYPTED FILE-----"
@@ -60,130 +47,6 @@ _AGE_CHUNK = 64 * 1024 + _AGE_TAG
 _ZIP_FILE_MODE = (stat.S_IFREG | 0o644) << 16
 _ZIP_CREATE_SYSTEM_UNIX = 3
 _ZIP_COMPRESS_LEVEL = 9
-_READ_CHUNK = 64 * 1024
-
-ERROR_MESSAGES: dict[str, str] = {
-    "too_large": "The file is larger than a transfer package may be.",
-    "not_age": "The file is not an age-encrypted .sdcard package.",
-    "wrong_recipient": "The package is not encrypted to this organization's key.",
-    "truncated": "The package file is incomplete (cut off during copying or download).",
-    "corrupt": "The package file is damaged: decryption failed its integrity check.",
-    "not_zip": "The decrypted package is not a valid ZIP archive.",
-    "too_many_entries": "The package contains too many files.",
-    "unsafe_path": "The package contains a file name that is not allowed (absolute path, '..', "
-    "backslash, directory or duplicate).",
-    "zip_bomb": "The package's contents are too large when unpacked.",
-    "not_regular_file": "The package contains an entry that is not a regular file (a link, a folder with data or "
-    "a device).",
-    "unsafe_json": "A file in the package is hostile JSON (nested too deeply, duplicate keys, or numbers that are "
-    "not finite).",
-    "unexpected_entry": "The package contains a file that does not belong in it.",
-    "missing_entry": "A file that every package must contain is missing.",
-    "bad_manifest": "The package manifest is missing, unreadable or incomplete.",
-    "unknown_format_version": "The package uses a format version this application does not support.",
-    "unknown_sender": "The sending organization's signing key is not known here; confirm its "
-    "fingerprint with the sender before accepting the package.",
-    "sender_not_verified": "The package names a sending organization registered here, but it is not signed with "
-    "that organization's registered key.",
-    "bad_signature": "The sender's signature on the package is not valid.",
-    "hash_mismatch": "A file in the package does not match the checksum in the signed manifest.",
-    "bad_card": "The development card in the package is invalid or belongs to another child.",
-}
-ERROR_CODES: tuple[str, ...] = tuple(ERROR_MESSAGES)
-
-
-class PackageError(Exception):
-    """A package that cannot be built or must not be imported; `code` is one of ERROR_CODES.
-
-    For 'unknown_sender', `fingerprint` holds the signing key fingerprint the manifest claims and
-    `manifest` the parsed (not yet trusted) manifest, so the app can hold the package until the key
-    is confirmed by phone.
-    """
-
-    def __init__(
-        self,
-        code: str,
-        detail: str | None = None,
-        *,
-        fingerprint: str | None = None,
-        manifest: dict | None = None,
-    ) -> None:
-        if code not in ERROR_MESSAGES:
-            raise ValueError(f"unknown package error code {code!r}")
-        self.code = code
-        self.message = ERROR_MESSAGES[code]
-        self.detail = detail
-        self.fingerprint = fingerprint
-        self.manifest = manifest
-        super().__init__(f"{code}: {self.message}" + (f" ({detail})" if detail else ""))
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_package_bytes: int = 20 * MiB
-    max_entries: int = 16
-    max_total_uncompressed: int = 50 * MiB
-    # Ratio check only above this size: small JSON files legitimately compress very well.
-    ratio_check_min_bytes: int = 1 * MiB
-    max_compression_ratio: int = 100
-
-
-@dataclass(frozen=True)
-class SenderInfo:
-    org_id: str
-    name: str
-    bin: str
-    signing_secret: minisign.SecretKey
-
-    def __repr__(self) -> str:
-        return f"SenderInfo(org_id={self.org_id!r}, name={self.name!r}, bin={self.bin!r})"
-
-
-@dataclass(frozen=True)
-class ChildInfo:
-    iin: str
-    full_name: str
-    birth_date: date | str
-
-
-@dataclass(frozen=True)
-class OpenedPackage:
-    manifest: dict
-    card: dict
-    card_pdf: bytes
-    sender_fingerprint: str
-    trusted_comment: str = ""
-    # True when the manifest names one of the identities' recipients: a package signed for another
-    # organization and re-encrypted to us decrypts fine but is False here; the app decides.
-    addressed_to_us: bool = True
-    raw_manifest: bytes = field(default=b"", repr=False)
-
-
-# ---------------------------------------------------------------------------------------- schemas
-
-_SCHEMA_DIR = Path(__file__).with_name("schemas")
-CARD_SCHEMA_PATH = _SCHEMA_DIR / "card.schema.json"
-MANIFEST_SCHEMA_PATH = _SCHEMA_DIR / "manifest.schema.json"
-
-
-@lru_cache(maxsize=None)
-def _validator(path: Path) -> jsonschema.Draft202012Validator:
-    schema = json.loads(path.read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
-
-
-def _schema_errors(path: Path, document: Any) -> list[str]:
-    errors = sorted(_validator(path).iter_errors(document), key=lambda e: list(e.absolute_path))
-    return [f"{'/'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message}" for e in errors[:5]]
-
-
-def validate_card(card: Any) -> list[str]:
-    """Problems with a card.json document (empty list when it is valid)."""
-    return _schema_errors(CARD_SCHEMA_PATH, card)
-
-
-def validate_manifest(manifest: Any) -> list[str]:
-    return _schema_errors(MANIFEST_SCHEMA_PATH, manifest)
 
 
 # ------------------------------------------------------------------------------------------ build
@@ -368,111 +231,6 @@ def _decrypt(data: bytes, identities: list[str]) -> bytes:
         if "fill whole buffer" in reason or _age_payload_is_cut(data):
             raise PackageError("truncated", reason) from exc
         raise PackageError("corrupt", reason) from exc
-
-
-def _check_entry_name(name: str, seen: set[str]) -> None:
-    if (
-        not name
-        or name.startswith("/")
-        or "\\" in name
-        or name.endswith("/")
-        or ":" in name  # drive letters (C:) and alternate data streams
-        or "\x00" in name
-        or any(part in ("", ".", "..") for part in name.split("/"))
-    ):
-        raise PackageError("unsafe_path", repr(name))
-    if name in seen:
-        raise PackageError("unsafe_path", f"duplicate entry {name!r}")
-    seen.add(name)
-
-
-def check_regular_file(info: zipfile.ZipInfo) -> None:
-    """Only regular files: a symlink, a directory (with or without data) or a device is refused, whatever its
-    name. Unix archivers keep the file type in the upper 16 bits of `external_attr`; MS-DOS ones mark a
-    directory with attribute bit 0x10."""
-    mode = info.external_attr >> 16
-    kind = stat.S_IFMT(mode)  # 0 when the archiver kept only permission bits (Python's writestr does)
-    if info.external_attr & 0x10 or kind not in (0, stat.S_IFREG):
-        raise PackageError("not_regular_file", f"{info.filename!r} mode {oct(mode)}")
-
-
-def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, limits: Limits) -> bytes:
-    """Read one entry, counting what actually comes out rather than trusting its header.
-
-    zipfile stops at the declared size and then reports a CRC error, which would hide an entry
-    that unpacks to more than it claims; so we read from a copy whose declared size is the most we
-    are willing to accept, and compare the real size with the header ourselves. The CRC is still
-    checked by zipfile over the real bytes.
-    """
-    cap = min(budget, limits.max_total_uncompressed)
-    probe = copy.copy(info)
-    # One chunk of slack: we stop as soon as we pass `cap`, before zipfile reaches the probe size
-    # (at which it would end the entry and report a CRC error instead of the real problem).
-    probe.file_size = cap + _READ_CHUNK + 1
-    out = bytearray()
-    with archive.open(probe) as stream:
-        while True:
-            chunk = stream.read(_READ_CHUNK)
-            if not chunk:
-                break
-            out += chunk
-            if len(out) > cap:
-                raise PackageError("zip_bomb", f"{info.filename} unpacks beyond the size limit")
-    if len(out) > info.file_size:
-        raise PackageError("zip_bomb", f"{info.filename} unpacks beyond its declared size")
-    if len(out) < info.file_size:
-        raise PackageError("not_zip", f"{info.filename} is shorter than its declared size")
-    if (
-        len(out) > limits.ratio_check_min_bytes
-        and len(out) > limits.max_compression_ratio * max(info.compress_size, 1)
-    ):
-        raise PackageError("zip_bomb", f"{info.filename} compression ratio too high")
-    return bytes(out)
-
-
-def _unpack(plaintext: bytes, limits: Limits) -> dict[str, bytes]:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(plaintext))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
-        raise PackageError("not_zip", str(exc)) from exc
-    with archive:
-        if len(infos) > limits.max_entries:
-            raise PackageError("too_many_entries", f"{len(infos)} entries")
-        seen: set[str] = set()
-        for info in infos:
-            _check_entry_name(info.filename, seen)
-            if info.is_dir():
-                raise PackageError("unsafe_path", f"directory {info.filename!r}")
-            check_regular_file(info)
-        declared_total = sum(info.file_size for info in infos)
-        if declared_total > limits.max_total_uncompressed:
-            raise PackageError("zip_bomb", f"declared {declared_total} bytes unpacked")
-        for info in infos:
-            if (
-                info.file_size > limits.ratio_check_min_bytes
-                and info.file_size > limits.max_compression_ratio * max(info.compress_size, 1)
-            ):
-                raise PackageError("zip_bomb", f"{info.filename} compression ratio too high")
-        for info in infos:
-            if info.filename not in ENTRY_NAMES:
-                raise PackageError("unexpected_entry", repr(info.filename))
-        for name in ENTRY_NAMES:
-            if name not in seen:
-                raise PackageError("missing_entry", name)
-        contents: dict[str, bytes] = {}
-        budget = limits.max_total_uncompressed
-        for info in infos:
-            if info.flag_bits & 0x1:
-                raise PackageError("not_zip", f"{info.filename} is encrypted inside the ZIP")
-            try:
-                content = _read_bounded(archive, info, budget, limits)
-            except (zipfile.BadZipFile, NotImplementedError, EOFError, OSError) as exc:
-                # Bad CRC, unknown compression method, cut stream: the ZIP itself is broken.
-                raise PackageError("not_zip", f"{info.filename}: {exc}") from exc
-            budget -= len(content)
-            contents[info.filename] = content
-    return contents
 
 
 def load_json(raw: bytes, code: str) -> Any:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pyrage
 import pytest
 
-from sabidamu.crypto import agekeys, minisign, package
+from sabidamu.crypto import agekeys, minisign, package, package_format
 from sabidamu.crypto.package import ChildInfo, Limits, PackageError, SenderInfo
 
 VECTORS = Path(__file__).parent / "vectors"
@@ -92,7 +92,7 @@ def error_of(keys: Keys, data: bytes, **kwargs) -> PackageError:
     with pytest.raises(PackageError) as caught:
         open_with(keys, data, **kwargs)
     error = caught.value
-    assert error.code in package.ERROR_CODES and error.message == package.ERROR_MESSAGES[error.code]
+    assert error.code in package_format.ERROR_CODES and error.message == package_format.ERROR_MESSAGES[error.code]
     return error
 
 
@@ -205,9 +205,10 @@ def test_error_codes_constant_lists_every_code_with_a_message() -> None:
         "too_large", "not_age", "wrong_recipient", "truncated", "corrupt", "not_zip", "too_many_entries",
         "unsafe_path", "zip_bomb", "unexpected_entry", "missing_entry", "bad_manifest",
         "unknown_format_version", "unknown_sender", "bad_signature", "hash_mismatch", "bad_card",
+        "not_regular_file", "unsafe_json", "sender_not_verified",
     }
-    assert set(package.ERROR_CODES) == expected
-    assert all(package.ERROR_MESSAGES[code].endswith(".") for code in package.ERROR_CODES)
+    assert set(package_format.ERROR_CODES) == expected
+    assert all(package_format.ERROR_MESSAGES[code].endswith(".") for code in package_format.ERROR_CODES)
 
 
 # ---------------------------------------------------------------------------- age keys

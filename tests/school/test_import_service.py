@@ -164,7 +164,7 @@ def test_each_rejection_has_its_code_and_writes_nothing(db, keyring, ctx, make, 
 
 
 def test_every_rejection_code_has_a_translatable_message(app):
-    from sabidamu.crypto.package import ERROR_CODES
+    from sabidamu.crypto.package_format import ERROR_CODES
     from sabidamu.web.messages import MESSAGES
     assert {f"package_{c}" for c in ERROR_CODES} <= set(MESSAGES)
     assert len({str(MESSAGES[f"package_{c}"]) for c in ERROR_CODES}) == len(ERROR_CODES)

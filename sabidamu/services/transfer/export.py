@@ -27,7 +27,8 @@ from sqlmodel import Session, select
 from ... import access
 from ...crypto import agekeys, minisign
 from ...crypto.keyring import Keyring
-from ...crypto.package import FILE_EXTENSION, ChildInfo, SenderInfo, build_package
+from ...crypto.package import ChildInfo, SenderInfo, build_package
+from ...crypto.package_format import FILE_EXTENSION
 from ...models import Child, Organization, User
 from ...filenames import download_name
 from ...models.base import utcnow

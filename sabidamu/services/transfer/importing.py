@@ -20,7 +20,8 @@ from sqlmodel import Session, select
 from ... import access
 from ...crypto.blind_index import iin_index
 from ...crypto.keyring import Keyring
-from ...crypto.package import ERROR_MESSAGES, Limits, OpenedPackage, PackageError, open_package
+from ...crypto.package import Limits, OpenedPackage, PackageError, open_package
+from ...crypto.package_format import ERROR_MESSAGES
 from ...iin import IINError, parse_iin
 from ...models import Child, Enrollment, Group, Organization, User
 from ...models.base import utcnow
