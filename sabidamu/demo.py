@@ -168,8 +168,8 @@ MEASURES = {
 def demo_windows(today: dt.date) -> dict | None:
     """The demo kindergarten's own periods when no default period contains `today`: the next stage opens today
     (after the final stage, the final period runs to 31 August), so a newcomer can try the grid at once."""
-    from .monitoring import STAGE_IDS, StageWindows, academic_year_of, current_stage, stage_window
-    default = StageWindows.default()
+    from .monitoring import STAGE_IDS, academic_year_of, current_stage, default_stage_windows, stage_window
+    default = default_stage_windows()
     if current_stage(default, today) is not None:
         return None
     windows = {stage: [str(a), str(b)] for stage, (a, b) in default.as_dict().items()}

@@ -9,13 +9,13 @@ import pytest
 from sabidamu.monitoring import (
     InvalidStageWindows, MonthDay, StageWindows, UnknownStage, Window, academic_year_bounds,
     academic_year_label, academic_year_of, corrective_period, current_stage, entry_status,
-    parse_academic_year_label, stage_window,
+    default_stage_windows, parse_academic_year_label, stage_window,
 )
 
 
 @pytest.fixture
 def default() -> StageWindows:
-    return StageWindows.default()
+    return default_stage_windows()
 
 
 # ---------------------------------------------------------------------------- academic years

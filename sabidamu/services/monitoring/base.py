@@ -15,7 +15,7 @@ from ...models.base import utcnow
 from ...models.monitoring import STAGES, CardStage, HomeObservation, LevelCount  # noqa: F401 (STAGES: re-exported)
 from ...monitoring import (
     STAGE_IDS, Framework, InvalidLevel, InvalidStageWindows, MonitoringError, Skill, StageWindows, UnknownStage,
-    derive_level, entry_status, load_framework, parse_level,
+    default_stage_windows, derive_level, entry_status, load_framework, parse_level,
 )
 from .. import AccessDenied, NotFound, ServiceError
 
@@ -157,7 +157,7 @@ def _enrolled_child(db: Session, group: Group, child_id: uuid.UUID, read: bool =
 
 def org_windows(org: Organization) -> StageWindows:
     """The organization's stage windows, or the framework's defaults."""
-    default = StageWindows.default()
+    default = default_stage_windows()
     if not org.stage_windows:
         return default
     try:

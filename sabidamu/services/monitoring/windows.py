@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from ... import access
 from ...models import Organization, User
-from ...monitoring import StageWindows
+from ...monitoring import StageWindows, default_stage_windows
 from .. import AccessDenied, NotFound
 from ..audit import record
 from .base import org_windows
@@ -34,11 +34,11 @@ def set_windows(db: Session, user: User, org_id: uuid.UUID, windows: dict[str, t
     """Overrides the three windows (None: back to the defaults). Raises InvalidStageWindows / UnknownStage."""
     org = _head_org(db, user, org_id)
     if windows is None:
-        value = StageWindows.default()
+        value = default_stage_windows()
         org.stage_windows = None
     else:
         value = StageWindows.from_mapping(windows)
-        org.stage_windows = None if value == StageWindows.default() else \
+        org.stage_windows = None if value == default_stage_windows() else \
             {k: list(v) for k, v in value.as_dict().items()}
     db.add(org)
     record(db, user, "monitoring.windows.update", role="head", org_id=org.id, object_type="organization",
