@@ -89,7 +89,8 @@ def _wrap_context(data_key_id: uuid.UUID, master_id: str) -> bytes:
     return f"datakey|{data_key_id}|{master_id}".encode()
 
 
-def wrap_data_key(master: MasterKeys, data_key_id: uuid.UUID, key: bytes, master_id: str | None = None) -> tuple[bytes, str]:
+def wrap_data_key(master: MasterKeys, data_key_id: uuid.UUID, key: bytes,
+                  master_id: str | None = None) -> tuple[bytes, str]:
     mid = master_id or master.active_id
     ctx = _wrap_context(data_key_id, mid)
     # The master key id is bound through the context; the blob's key-id slot carries the data key id.
@@ -134,7 +135,8 @@ class Keyring:
         with self._lock:
             self._aeads[key_id] = AESGCM(key)
 
-    def seal(self, key_id: uuid.UUID, table: str, row_id: uuid.UUID | str, field: str, value: str | None) -> bytes | None:
+    def seal(self, key_id: uuid.UUID, table: str, row_id: uuid.UUID | str, field: str,
+             value: str | None) -> bytes | None:
         if value is None:
             return None
         return aead.seal(self.aead_for(key_id), key_id, aead.context(table, row_id, field), value.encode())

@@ -94,8 +94,11 @@ def simulate(instrument: Instrument, children: int = 1000, seed: int = 20261204)
     late_refer: dict[str, float] = {}
     shifted_refer: dict[str, float] = {}
     for band in instrument.bands:
-        runs: tuple[tuple[float, bool, list[dict[str, Any]], dict[str, float]], ...] = ((0.0, False, bands, any_refer), (late_by(band), True, late_bands, late_refer),
-                (late_by(band), False, [], shifted_refer))
+        runs: tuple[tuple[float, bool, list[dict[str, Any]], dict[str, float]], ...] = (
+            (0.0, False, bands, any_refer),
+            (late_by(band), True, late_bands, late_refer),
+            (late_by(band), False, [], shifted_refer),
+        )
         for delay, due, rows, totals in runs:
             refer, monitor, overall = _run(instrument, band, children, delay, rng, due)
             for domain_id in instrument.domain_ids_in(band):

@@ -196,12 +196,14 @@ def semantic_errors(data: dict[str, Any], file_name: str | None = None) -> list[
                 if not concern_count:
                     errors.append((f_where, "follow-up questions are allowed only with scoring method concern_count"))
                 if follow_up["id"] in seen_ids:
-                    errors.append((f"{f_where}.id", f"duplicate id {follow_up['id']!r} (also at {seen_ids[follow_up['id']]})"))
+                    first = seen_ids[follow_up["id"]]
+                    errors.append((f"{f_where}.id", f"duplicate id {follow_up['id']!r} (also at {first})"))
                 seen_ids.setdefault(follow_up["id"], f"{f_where}.id")
         for domain_id, count in per_domain.items():
             if count < MIN_ITEMS_PER_DOMAIN:
                 errors.append(
-                    (f"{where}.items", f"domain {domain_id!r} has {count} items; at least {MIN_ITEMS_PER_DOMAIN} are required")
+                    (f"{where}.items",
+                     f"domain {domain_id!r} has {count} items; at least {MIN_ITEMS_PER_DOMAIN} are required")
                 )
         for domain_id, thresholds in band.get("thresholds", {}).items():
             if domain_id not in declared:
@@ -216,7 +218,8 @@ def semantic_errors(data: dict[str, Any], file_name: str | None = None) -> list[
             count = len(activities.get(domain_id, []))
             if count < MIN_ACTIVITIES_PER_DOMAIN:
                 errors.append(
-                    (f"{where}.activities", f"domain {domain_id!r} has {count} activities; at least {MIN_ACTIVITIES_PER_DOMAIN} are required")
+                    (f"{where}.activities",
+                     f"domain {domain_id!r} has {count} activities; at least {MIN_ACTIVITIES_PER_DOMAIN} are required")
                 )
     return errors
 

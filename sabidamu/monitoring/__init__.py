@@ -30,7 +30,8 @@ __all__ = [
     # calendar
     "STAGE_IDS", "EntryStatus", "MonthDay", "Window", "StageWindows", "academic_year_of",
     "academic_year_label", "parse_academic_year_label", "academic_year_bounds", "stage_window",
-    "entry_status", "current_stage", "corrective_period", "default_stage_windows", "InvalidStageWindows", "UnknownStage",
+    "entry_status", "current_stage", "corrective_period", "default_stage_windows", "InvalidStageWindows",
+    "UnknownStage",
     # reports
     "level_distribution", "suppress_small",
     "MonitoringError",
