@@ -333,7 +333,7 @@ def _editable(db: Session, user: User, screening_id: uuid.UUID, version: int | N
     if row.status != "in_progress":
         raise ServiceError("not_in_progress", screening_id=str(row.id))
     if version is not None and version != row.version:
-        raise ServiceError("stale")
+        raise ServiceError("answers_stale")
     return row, role
 
 

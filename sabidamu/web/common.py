@@ -60,13 +60,12 @@ def form_field(form, name: str | None):
     return getattr(form, "_fields", {}).get(name) if name else None
 
 
-def apply_service_error(form, error: ServiceError, message: str | None = None,
-                        aliases: dict[str, str] | None = None) -> None:
-    """Shows a service refusal beside the field it concerns (or above the form); typed values stay.
-
-    `aliases` maps the service's field name to the form's; `message` overrides the shared sentence. A form may
-    keep errors of a group of fields (a fieldset of checkboxes) in `form.group_errors[name]`."""
-    message = service_message(error) if message is None else message
+def apply_service_error(form, error: ServiceError, aliases: dict[str, str] | None = None) -> None:
+    """Shows a service refusal (its sentence from web.messages) beside the field it concerns, or above the form;
+    typed values stay. Only a real field of the form receives it (form_field). `aliases` maps the service's field
+    name to the form's; a form may keep errors of a group of fields (a fieldset of checkboxes) in
+    `form.group_errors[name]`."""
+    message = service_message(error)
     name = (aliases or {}).get(error.field or "", error.field)
     field = form_field(form, name)
     groups = getattr(form, "group_errors", None)

@@ -9,7 +9,7 @@ from wtforms.validators import ValidationError
 
 from ..iin import IINError, parse_iin
 from ..passwords import password_problem
-from .messages import SERVICE_MESSAGES, iin_message
+from .messages import MESSAGES, iin_message
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
@@ -29,7 +29,7 @@ def strong_password(form, field) -> None:
     """Length and the common-password list (sabidamu.passwords); the services check the same again."""
     problem = password_problem(field.data or "")
     if problem:
-        raise ValidationError(SERVICE_MESSAGES[problem])
+        raise ValidationError(MESSAGES[problem])
 
 
 def valid_iin(birth_date_field: str | None = None, required: bool = False):

@@ -101,7 +101,7 @@ def test_save_validates_and_writes_nothing_on_error(db, keyring, registry, world
     with pytest.raises(ServiceError) as exc:
         svc.save_domain(db, keyring, registry, parent, row.id, "communication", version=version,
                         answers={"m04-com-1": "not_yet"})
-    assert exc.value.code == "stale"
+    assert exc.value.code == "answers_stale"
     db.rollback()
     assert svc.get_screening(db, keyring, registry, parent, row.id).answers == {"m04-com-1": "yes"}
 

@@ -143,5 +143,12 @@ def place_in_class(db: Session, keyring: Keyring, actor: User, org_id: uuid.UUID
     child = db.get(Child, child_id)
     iin = keyring.open("child", child.id, "iin", child.iin_ct)
     if not iin:
-        raise ServiceError("no_iin", field="group")
-    return enroll_by_iin(db, keyring, actor, group, iin=iin, name=None, birth_date=None)
+        raise ServiceError("place_no_iin", field="group")
+    try:
+        return enroll_by_iin(db, keyring, actor, group, iin=iin, name=None, birth_date=None)
+    except ServiceError as exc:
+        # A class, not a group: the school's own codes (web.messages) say so.
+        code = {"already_enrolled": "already_in_class", "already_pending": "class_request_pending"}.get(exc.code)
+        if code is None:
+            raise
+        raise ServiceError(code, field=exc.field, **exc.params) from exc

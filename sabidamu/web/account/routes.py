@@ -20,24 +20,12 @@ from ...totp import format_secret, provisioning_uri, qr_svg
 from ..common import apply_service_error, db, keyring, login_required, parse_uuid, form_status
 from ..downloads import as_attachment, download_name
 from ..formatting import date_on
-from ..messages import service_message
 from ..redirects import safe_next
 from .forms import ActionForm, CodeForm, DeletionForm, ReplaceForm, SignInCodeForm
 
 bp = Blueprint("account", __name__)
 ALMATY = ZoneInfo("Asia/Almaty")
 PENDING_KEY = "pending_2fa"
-
-MESSAGES = {
-    "totp_invalid": _l("The code is wrong or was already used. Enter the current code from your app "
-                       "(or, at sign-in, one of your recovery codes)."),
-    "totp_not_started": _l("Start the setup first: press \"Set up two-step sign-in\"."),
-    "totp_not_enabled": _l("Two-step sign-in is not turned on for this account."),
-    "totp_required": _l("Your role requires two-step sign-in, so it cannot be turned off. "
-                        "You can move it to a new phone instead."),
-    "deletion_pending": _l("A deletion request for this child is already recorded."),
-    "totp_proof_wrong": _l("This is not a current code, an unused recovery code or your password. Try again."),
-}
 
 # The action of an audit event in plain words (the parent's access log).
 ACTIONS = {
@@ -86,15 +74,6 @@ ACTIONS = {
     "imported_card.view": _l("The school opened the child's card"),
     "imported_card.pdf": _l("The school downloaded the child's card as PDF"),
 }
-
-
-def _message(exc: ServiceError) -> str:
-    text = MESSAGES.get(exc.code)
-    return str(text) if text is not None else service_message(exc)
-
-
-def _form_error(form, exc: ServiceError) -> None:
-    apply_service_error(form, exc, _message(exc))
 
 
 # -- enrolment is required before heads and admins use the app ------------------------------------
@@ -162,7 +141,7 @@ def totp_begin():
             svc.begin_enrolment(db(), keyring(), g.user, form.proof.data)
         except ServiceError as exc:
             db().rollback()
-            _form_error(form, exc)
+            apply_service_error(form, exc)
         else:
             return redirect(url_for("account.security"))
     return _security_page(replace=form, status=422)
@@ -177,7 +156,7 @@ def totp_confirm():
             codes = svc.confirm_enrolment(db(), keyring(), g.user, form.code.data)
         except ServiceError as exc:
             db().rollback()
-            _form_error(form, exc)
+            apply_service_error(form, exc)
         else:
             flash(gettext("Two-step sign-in is on. Keep the recovery codes below in a safe place."), "success")
             return _recovery_codes_page(codes)
@@ -197,7 +176,7 @@ def recovery_codes():
             codes = svc.regenerate_recovery_codes(db(), keyring(), g.user, form.code.data)
         except ServiceError as exc:
             db().rollback()
-            _form_error(form, exc)
+            apply_service_error(form, exc)
         else:
             return _recovery_codes_page(codes)
     return _security_page(form, 422)
@@ -212,7 +191,7 @@ def totp_disable():
             svc.disable(db(), keyring(), g.user, form.code.data)
         except ServiceError as exc:
             db().rollback()
-            _form_error(form, exc)
+            apply_service_error(form, exc)
         else:
             flash(gettext("Two-step sign-in is off."), "info")
             return redirect(url_for("account.security"))
@@ -256,7 +235,7 @@ def login_code():
             user = svc.second_step(db(), keyring(), uuid.UUID(pending["uid"]), form.code.data)
         except ServiceError as exc:
             db().rollback()
-            _form_error(form, exc)
+            apply_service_error(form, exc)
         else:
             from ..auth.routes import _sign_in
             _sign_in(user)
@@ -355,7 +334,7 @@ def delete(child_id):
             req = data_rights.request_deletion(db(), keyring(), g.user, cid)
         except ServiceError as exc:
             db().rollback()
-            _form_error(form, exc)
+            apply_service_error(form, exc)
         else:
             if req.status == "done":
                 flash(gettext("The child's data has been deleted."), "success")

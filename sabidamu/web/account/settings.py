@@ -17,8 +17,7 @@ from ...services import account as svc
 from ...services import recovery
 from ...services.identity import identity_of
 from ..auth.mailing import deliver
-from ..auth.texts import show_error
-from ..common import db, form_status, login_required, parse_uuid
+from ..common import apply_service_error, db, form_status, login_required, parse_uuid
 from ..validators import EMAIL, login_value
 
 bp = Blueprint("settings", __name__)
@@ -70,7 +69,7 @@ def index():
                                          email=form.email.data or "", phone=form.phone.data or "")
         except ServiceError as exc:
             db().rollback()
-            show_error(form, exc, aliases={"full_name": "full_name"})
+            apply_service_error(form, exc, aliases={"full_name": "full_name"})
         else:
             deliver(notice)
             if "email_pending" in changed:
@@ -120,6 +119,6 @@ def parent_code(org_id):
             code = recovery.issue_code(db(), g.user, oid, form.login.data)
         except ServiceError as exc:
             db().rollback()
-            show_error(form, exc)
+            apply_service_error(form, exc)
     status = 200 if code else form_status()
     return render_template("account/parent_code.html", form=form, code=code, org_id=oid), status

@@ -5,11 +5,10 @@ from flask_babel import get_locale, gettext
 from ...services import ServiceError
 from ...services import recovery, registration
 from ...services.auth import authenticate, end_session, start_session
-from ..common import db, form_status
+from ..common import apply_service_error, db, form_status
 from ..redirects import safe_next
 from .forms import CodeResetForm, ConfirmForm, ForgotForm, LoginForm, NewPasswordForm, RegisterForm
 from .mailing import deliver
-from .texts import show_error
 
 bp = Blueprint("auth", __name__)
 
@@ -36,7 +35,7 @@ def register():
                                          password=form.password.data, locale=str(get_locale()), ip=_ip())
         except ServiceError as exc:
             db().rollback()
-            show_error(form, exc)
+            apply_service_error(form, exc)
             return render_template("auth/register.html", form=form), 429 if exc.code == "too_many_requests" else 422
         deliver(done.mail)
         return render_template("auth/registered.html", by_phone=done.by_phone, login=form.login.data.strip())
@@ -55,7 +54,7 @@ def forgot():
             out = recovery.request_reset(db(), form.login.data, _ip())
         except ServiceError as exc:
             db().rollback()
-            show_error(form, exc)
+            apply_service_error(form, exc)
             return render_template("auth/forgot.html", form=form), 429
         deliver(out)
         return render_template("auth/forgot_sent.html", by_phone="@" not in form.login.data)
@@ -74,7 +73,7 @@ def reset(token):
             db().rollback()
             if exc.code == "link_invalid":
                 return render_template("auth/link_invalid.html"), 410
-            show_error(form, exc)
+            apply_service_error(form, exc)
         else:
             flash(gettext("Your new password is set. Sign in with it."), "success")
             return redirect(url_for("auth.login"))
@@ -89,7 +88,7 @@ def reset_code():
             recovery.use_code(db(), form.login.data, form.code.data, form.password.data, _ip())
         except ServiceError as exc:
             db().rollback()
-            show_error(form, exc)
+            apply_service_error(form, exc)
         else:
             flash(gettext("Your new password is set. Sign in with it."), "success")
             return redirect(url_for("auth.login"))
@@ -108,7 +107,7 @@ def confirm(token):
             db().rollback()
             if exc.code == "link_invalid":
                 return render_template("auth/link_invalid.html"), 410
-            show_error(form, exc)
+            apply_service_error(form, exc)
         else:
             _sign_in(user)
             flash(gettext("Welcome to SabiDamu! Add your child to begin."), "success")
@@ -123,7 +122,7 @@ def login():
         try:
             user = authenticate(db(), form.login.data, form.password.data, request.remote_addr or "?")
         except ServiceError as exc:
-            show_error(form, exc)
+            apply_service_error(form, exc)
         else:
             from ...services.totp_setup import is_enabled
             if is_enabled(db(), user):  # staff with TOTP: the code page comes before the session

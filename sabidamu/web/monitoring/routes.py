@@ -6,53 +6,20 @@ import uuid
 
 from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
-from flask_babel import lazy_gettext as _l
 
-from ..formatting import day_month, localized_params, long_date
+from ..formatting import day_month, long_date
 from ...monitoring import (InvalidLevel, InvalidStageWindows, MonitoringError, MonthDay, academic_year_bounds,
                           academic_year_of, current_stage, parse_level)
 from ...services import ServiceError
 from ...services import monitoring as svc
 from ..common import apply_service_error, db, keyring, login_required, parse_uuid
+from ..messages import message, service_message, stage_windows_message
 from .forms import (CELL_PREFIX, VERSION_PREFIX, GridForm, HomeObservationForm, ResetForm, WindowsForm, grid_cells,
                     measures_form)
 
 bp = Blueprint("monitoring", __name__)
 
-MESSAGES = {
-    "unknown_level": _l("Choose a level: I, II, III or “not observed”."),
-    "unknown_stage": _l("Choose one of the three stages: start, intermediate or final."),
-    "unknown_skill_group": _l("Choose one of the five areas of development."),
-    "unknown_skill": _l("This skill is not in the monitoring framework. Reload the page."),
-    "skill_not_in_age_group": _l("This skill belongs to another age group. Reload the page."),
-    "child_not_in_group": _l("This child is not in this group now. Reload the page."),
-    "handed_to_school": _l("The card was handed to the school %(school)s on %(date)s; it is read-only."),
-    "wrong_year": _l("This page is for another academic year. Reload the page."),
-    "bad_version": _l("The page is out of date. Reload it and enter the values again."),
-    "window_late": _l("The entry period for this stage has ended. Only the head of the kindergarten can enter "
-                      "late values now."),
-    "window_early": _l("The entry period for this stage has not started yet."),
-    "window_outside_year": _l("Today is not in this group's academic year: its stages can no longer be entered."),
-    "measures_too_long": _l("At most %(max)d characters."),
-    "final_only_at_final": _l("Final levels are set at the final stage only."),
-    "observation_empty": _l("Write a few words about what you noticed."),
-    "observation_too_long": _l("At most %(max)d characters."),
-}
-WINDOW_MESSAGES = {
-    "bad_date": _l("One of the days does not exist every year (29 February cannot be used)."),
-    "outside_year": _l("A period must lie within one academic year (1 September – 31 August) and must not run "
-                       "backwards."),
-    "order": _l("The stages must come in order: start, then intermediate, then final."),
-    "overlap": _l("The periods of two stages overlap. Each day may belong to one stage only."),
-}
 LEVEL_MARKS = {1: "I", 2: "II", 3: "III"}
-
-
-def message(error: ServiceError) -> str:
-    text = MESSAGES.get(error.code)
-    if text is None:
-        return gettext("The request could not be completed.")
-    return str(text) % localized_params(error.params) if error.params else str(text)
 
 
 def lang() -> str:
@@ -144,13 +111,13 @@ def save_grid(group_id):
             bad_ids = True
     if invalid or bad_ids:
         return _grid_page(gid, stage, skill_group, form=form, posted=posted, invalid=invalid, status=422,
-                          error=str(MESSAGES["unknown_level"]) if invalid else str(MESSAGES["child_not_in_group"]))
+                          error=message("unknown_level") if invalid else message("child_not_in_group"))
     try:
         result = svc.save_rows(db(), keyring(), g.user, gid, stage, skill_group, rows, today(),
                                academic_year=form.academic_year.data)
     except ServiceError as exc:
         db().rollback()
-        return _grid_page(gid, stage, skill_group, form=form, posted=posted, status=422, error=message(exc))
+        return _grid_page(gid, stage, skill_group, form=form, posted=posted, status=422, error=service_message(exc))
     if result.conflicts:
         return _grid_page(gid, stage, skill_group, form=form, posted=posted, conflicts=result.conflicts, status=409,
                           error=gettext("Someone else saved some of these children while you were entering. Your "
@@ -172,7 +139,7 @@ def save_cell(group_id):
     try:
         child_id = uuid.UUID(str(body.get("child_id")))
     except ValueError:
-        return jsonify(error="child_not_in_group", message=str(MESSAGES["child_not_in_group"])), 422
+        return jsonify(error="child_not_in_group", message=message("child_not_in_group")), 422
     version = body.get("version")
     try:
         result = svc.save_cell(db(), keyring(), g.user, gid, child_id, str(body.get("stage") or ""),
@@ -182,7 +149,7 @@ def save_cell(group_id):
                                else None)
     except ServiceError as exc:
         db().rollback()
-        return jsonify(error=exc.code, message=message(exc)), 422
+        return jsonify(error=exc.code, message=service_message(exc)), 422
     if isinstance(result, svc.Conflict):
         skill_id = str(body.get("skill_id"))
         yours, stored = result.cells.get(skill_id, (None, None))
@@ -227,7 +194,7 @@ def measures(group_id, stage, child_id):
                 form.version.data, today())
         except ServiceError as exc:
             db().rollback()
-            form.form_errors.append(message(exc))
+            form.form_errors.append(service_message(exc))
             status = 422
         else:
             if isinstance(result, svc.MeasuresConflict):
@@ -274,11 +241,11 @@ def windows(org_id):
             svc.set_windows(db(), g.user, oid, form.month_days())
         except InvalidStageWindows as exc:
             db().rollback()
-            form.form_errors.append(str(WINDOW_MESSAGES.get(exc.code, WINDOW_MESSAGES["bad_date"])))
+            form.form_errors.append(stage_windows_message(exc.code))
             status = 422
         except MonitoringError:
             db().rollback()
-            form.form_errors.append(str(WINDOW_MESSAGES["bad_date"]))
+            form.form_errors.append(stage_windows_message("bad_date"))
             status = 422
         else:
             flash(gettext("The monitoring periods have been saved."), "success")
@@ -310,7 +277,7 @@ def home_observation(child_id):
                 svc.add_home_observation(db(), keyring(), g.user, cid, form.text.data, form.skill_group.data or None)
             except ServiceError as exc:
                 db().rollback()
-                apply_service_error(form, exc, message(exc))
+                apply_service_error(form, exc)
             else:
                 flash(gettext("Your note has been saved. The child's teacher will see it."), "success")
                 return redirect(url_for("parent.child", child_id=cid))

@@ -5,6 +5,7 @@ from flask_babel import gettext
 from ...services import ServiceError
 from ...services import children as children_svc
 from ..common import apply_service_error, db, keyring, login_required, parse_uuid, form_status
+from ..messages import service_message
 from .forms import ChildEditForm, ChildForm, DecisionForm
 
 bp = Blueprint("parent", __name__)
@@ -84,7 +85,7 @@ def decide(enrollment_id, decision):
         children_svc.decide_enrollment(db(), keyring(), g.user, parse_uuid(enrollment_id), decision == "accept")
     except ServiceError as exc:
         db().rollback()
-        flash(str(exc.code == "not_pending" and gettext("This request has already been answered.")), "error")
+        flash(service_message(exc), "error")
     else:
         flash(gettext("The child is now enrolled in the group.") if decision == "accept"
               else gettext("You declined the request."), "success")

@@ -16,11 +16,11 @@ from ...services.transfer import importing as svc
 from ...services.transfer import inbox as inbox_svc
 from ...services.transfer import school_view
 from ...services.transfer.export import grouped
-from ..common import db, keyring, login_required, parse_uuid, form_status
+from ..common import apply_service_error, db, keyring, login_required, parse_uuid, form_status
+from ..messages import import_message, message, service_message
 from ..downloads import as_attachment, download_name
 from ..nav import org_name
 from .forms import ConfirmKeyForm, DecisionForm, PlaceForm, UploadForm
-from .messages import import_message, service_message
 
 bp = Blueprint("school", __name__)
 MIB = 1024 * 1024
@@ -146,7 +146,7 @@ def confirm_decline(transfer_id):
         abort(404)
     org, _role = svc.school_role_or_deny(db(), g.user, row.recipient_org_id)
     if row.status != "delivered":
-        flash(service_message("not_delivered"), "info")
+        flash(message("not_delivered"), "info")
         return redirect(url_for("school.inbox", org_id=org.id))
     return _confirm_page(org, [row], "decline", url_for("school.decide", transfer_id=row.id, decision="decline"),
                          gettext("Decline this card?"), gettext("Decline the card"))
@@ -181,7 +181,7 @@ def decide(transfer_id, decision):
             flash(gettext("The transfer has been declined."), "info")
     except ServiceError as exc:
         db().rollback()
-        flash(service_message(exc.code), "error")
+        flash(service_message(exc), "error")
     return redirect(url_for("school.inbox", org_id=org_id))
 
 
@@ -199,11 +199,7 @@ def confirm(transfer_id):
             inbox_svc.confirm_sender_key(db(), keyring(), g.user, row.id, form.public_key.data)
         except ServiceError as exc:
             db().rollback()
-            message = service_message(exc.code)
-            if exc.field == "public_key":
-                form.public_key.errors = list(form.public_key.errors) + [message]
-            else:
-                form.form_errors.append(message)
+            apply_service_error(form, exc)
         else:
             flash(gettext("The key has been confirmed and remembered, and the card has been imported."), "success")
             return redirect(url_for("school.inbox", org_id=org.id))
@@ -234,13 +230,13 @@ def place(org_id, child_id):
     form.group.choices = [(str(x.id), x.name) for x in db().exec(
         select(Group).where(Group.org_id == org.id, Group.age_group == "grade1")).all()]
     if not form.validate_on_submit():
-        flash(service_message("not_a_grade1_class"), "error")
+        flash(message("not_a_grade1_class"), "error")
         return redirect(url_for("school.readiness", org_id=org.id)), 303
     try:
         enrollment = school_view.place_in_class(db(), keyring(), g.user, org.id, child, parse_uuid(form.group.data))
     except ServiceError as exc:
         db().rollback()
-        flash(service_message(exc.code), "error")
+        flash(service_message(exc), "error")
     else:
         flash(gettext("The request has been sent to the child's parent for confirmation.")
               if enrollment.status == "pending" else gettext("The child has been placed in the class."), "success")

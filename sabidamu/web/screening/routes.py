@@ -13,6 +13,7 @@ from ...services import children as children_svc
 from ...services import screening as svc
 from ..common import db, keyring, login_required, parse_uuid
 from ..downloads import as_attachment, download_name
+from ..messages import MESSAGES, answer_message, message, service_message
 from .forms import ACTIONS, ANSWER_PREFIX, FOLLOW_UP_PREFIX, AnswersForm, StartForm, prefixed
 from .presenting import answer_choices, chart_rows, history_chart, result_context
 
@@ -20,14 +21,6 @@ bp = Blueprint("screening", __name__)
 
 ANSWER_LABELS = (("yes", _l("Yes")), ("sometimes", _l("Sometimes")), ("not_yet", _l("Not yet")))
 FOLLOW_UP_LABELS = (("yes", _l("Yes")), ("no", _l("No")))
-ERRORS = {
-    "bad_answer": _l("Choose one of the answers offered."),
-    "unknown_item": _l("The answers sent do not belong to this page. Reload the page and answer again."),
-    "too_many": _l("Too many answers were sent. Reload the page and answer again."),
-    "stale": _l("These answers were changed in another window or by another person. The page now shows the "
-                "saved answers: check them and save again."),
-    "not_in_progress": _l("This screening is already finished. Its result is shown below."),
-}
 
 
 def registry():
@@ -139,7 +132,7 @@ def save(screening_id, step):
     sid = parse_uuid(screening_id)
     view = svc.get_screening(db(), keyring(), registry(), g.user, sid, with_child=True)
     if view.status == "completed":
-        flash(str(ERRORS["not_in_progress"]), "info")
+        flash(message("not_in_progress"), "info")
         return redirect(url_for("screening.result", screening_id=view.id))
     _step_or_404(view, step)
     form = AnswersForm()
@@ -163,17 +156,17 @@ def save(screening_id, step):
                                follow_ups=follow_ups if stage == "follow_up" or follow_ups else None)
     except svc.AnswerErrors as exc:
         db().rollback()
-        errors = {k: str(ERRORS.get(v, ERRORS["bad_answer"])) for k, v in exc.errors.items()}
+        errors = {k: answer_message(v) for k, v in exc.errors.items()}
         return _domain_page(view, step, stage=stage, errors=errors, form_message=errors.get("") or gettext(
             "Please correct the answers marked below."), posted={"answers": answers, "follow_ups": follow_ups},
             status=422, then=then)
     except ServiceError as exc:
         db().rollback()
         if exc.code == "not_in_progress":
-            flash(str(ERRORS["not_in_progress"]), "info")
+            flash(message("not_in_progress"), "info")
             return redirect(url_for("screening.result", screening_id=sid))
         fresh = svc.get_screening(db(), keyring(), registry(), g.user, sid, with_child=True)
-        return _domain_page(fresh, step, stage=stage, form_message=str(ERRORS["stale"]), status=409, then=then)
+        return _domain_page(fresh, step, stage=stage, form_message=message("answers_stale"), status=409, then=then)
     # Moving on with questions left open: the answers are saved, the parent is asked first (the page offers
     # "answer them" and "go on anyway", a plain link to _advance; no script needed).
     if stage == "answers" and action == "next" and step < len(view.domain_ids) and view.unanswered(domain_id):
@@ -228,7 +221,7 @@ def _finish(view):
                           "but at most one in each area.", domain=title), "error")
             return redirect(url_for("screening.domain", screening_id=view.id,
                                     step=view.domain_ids.index(first) + 1))
-        flash(str(ERRORS.get(exc.code, ERRORS["stale"])), "error")
+        flash(service_message(exc) if exc.code in MESSAGES else message("answers_stale"), "error")
         return redirect(url_for("screening.resume", screening_id=view.id))
     return redirect(url_for("screening.result", screening_id=done.id))
 
