@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from . import db as dbmod
 from .crypto.keyring import load_master_keys
 from .extensions import babel, csrf
+from .localized import DEFAULT_LANG, LANGS
 from .services import AccessDenied, NotFound
 from .services.keys import keyring_for_engine
 
@@ -16,15 +17,15 @@ CSP = ("default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 
 
 
 def select_locale() -> str:
-    """Explicit choice -> user profile -> Accept-Language over [kk, ru] -> kk."""
-    langs = ("kk", "ru")
+    """Explicit choice -> user profile -> Accept-Language over LANGS [kk, ru] -> kk."""
+    langs = LANGS
     chosen = session.get("lang")
     if chosen in langs:
         return chosen
     user = g.get("user")
     if user is not None and user.locale in langs:
         return user.locale
-    return request.accept_languages.best_match(langs) or "kk"
+    return request.accept_languages.best_match(langs) or DEFAULT_LANG
 
 
 def hide_server_version() -> None:
@@ -108,11 +109,13 @@ def register_errors(app: Flask) -> None:
     @app.errorhandler(404)
     @app.errorhandler(NotFound)
     def not_found(_e):
-        return page(404, gettext("Page not found"), gettext("There is no such page. Check the address or go to the home page."))
+        return page(404, gettext("Page not found"),
+                    gettext("There is no such page. Check the address or go to the home page."))
 
     @app.errorhandler(405)
     def not_allowed(e):
-        body, code = page(405, gettext("Method not allowed"), gettext("This address does not accept this kind of request."))
+        body, code = page(405, gettext("Method not allowed"),
+                          gettext("This address does not accept this kind of request."))
         # RFC 9110 15.5.6: a 405 names the methods the address does accept.
         return body, code, {"Allow": ", ".join(sorted(getattr(e, "valid_methods", None) or ()))}
 

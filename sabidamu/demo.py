@@ -35,7 +35,8 @@ def _academic_year(today: dt.date) -> int:
 
 def _child(db: Session, keyring: Keyring, key_id, name: str, birth: dt.date, sex: str, serial: int, creator) -> Child:
     iin = make_iin(birth, sex, serial)
-    child = Child(key_id=key_id, created_by=creator.id if creator else None, iin_index=iin_index(keyring.blind_index_key, iin))
+    child = Child(key_id=key_id, created_by=creator.id if creator else None,
+                  iin_index=iin_index(keyring.blind_index_key, iin))
     _seal_child(keyring, child, {"name": name, "birth_date": birth.isoformat(), "iin": iin, "sex": sex,
                                  "gestational_weeks": None, "notes": None})
     db.add(child)
@@ -43,7 +44,8 @@ def _child(db: Session, keyring: Keyring, key_id, name: str, birth: dt.date, sex
     return child
 
 
-def _user(db: Session, full_name: str, email: str, locale: str, is_admin: bool = False, phone: str | None = None) -> User:
+def _user(db: Session, full_name: str, email: str, locale: str, is_admin: bool = False,
+          phone: str | None = None) -> User:
     from .services.identity import seal_identity
     user = User(password_hash=hash_password(PASSWORD), locale=locale, is_admin=is_admin)
     seal_identity(db, user, name=full_name, email=email, phone=phone, readable_name=is_admin)  # parents: sealed only
@@ -76,9 +78,12 @@ def _create(db: Session, keyring: Keyring, today: dt.date) -> None:
     school = create_org(db, keyring, None, kind="school", name_kk="№ 45 мектеп-гимназия",
                         name_ru="Школа-гимназия № 45", region="Астана", bin=SCHOOL_BIN)
     db.flush()
-    head = add_staff(db, None, kg, full_name="Гүлнар Әбенова", login="head@demo.sabidamu.kz", password=PASSWORD, role="head", locale="kk")
-    teacher = add_staff(db, None, kg, full_name="Сәуле Жұмабекова", login="teacher@demo.sabidamu.kz", password=PASSWORD, role="teacher", locale="kk")
-    teacher2 = add_staff(db, None, kg, full_name="Ольга Иванова", login="teacher2@demo.sabidamu.kz", password=PASSWORD, role="teacher", locale="ru")
+    head = add_staff(db, None, kg, full_name="Гүлнар Әбенова", login="head@demo.sabidamu.kz", password=PASSWORD,
+                     role="head", locale="kk")
+    teacher = add_staff(db, None, kg, full_name="Сәуле Жұмабекова", login="teacher@demo.sabidamu.kz",
+                        password=PASSWORD, role="teacher", locale="kk")
+    teacher2 = add_staff(db, None, kg, full_name="Ольга Иванова", login="teacher2@demo.sabidamu.kz",
+                         password=PASSWORD, role="teacher", locale="ru")
     school_head = add_staff(db, None, school, full_name="Бауыржан Темірханов", login="school@demo.sabidamu.kz",
                             password=PASSWORD, role="head", locale="kk")
     speech = add_staff(db, None, kg, full_name="Динара Құлжанова", login="speech@demo.sabidamu.kz", password=PASSWORD,
@@ -106,7 +111,8 @@ def _create(db: Session, keyring: Keyring, today: dt.date) -> None:
     for i, (name, sex) in enumerate(names):  # born in the pre-school year's range: 5 to 6 years old on 1 September
         birth = dt.date(year - 6, 9, 1) + dt.timedelta(days=rnd.randrange(0, 364))
         child = _child(db, keyring, org_key.id, name, birth, sex, serial + i, head)
-        db.add(Enrollment(child_id=child.id, group_id=pre.id, status="active", requested_by=head.id, decided_at=utcnow()))
+        db.add(Enrollment(child_id=child.id, group_id=pre.id, status="active", requested_by=head.id,
+                          decided_at=utcnow()))
         if name == "Әлихан Серіков":
             db.add(Guardianship(child_id=child.id, user_id=parent1.id))
             alikhan = child
@@ -115,7 +121,8 @@ def _create(db: Session, keyring: Keyring, today: dt.date) -> None:
     for i, (name, sex) in enumerate(YOUNGER):
         birth = dt.date(year - 4, 9, 1) + dt.timedelta(days=rnd.randrange(0, 364))
         child = _child(db, keyring, org_key.id, name, birth, sex, 300 + i, head)
-        db.add(Enrollment(child_id=child.id, group_id=mid.id, status="active", requested_by=head.id, decided_at=utcnow()))
+        db.add(Enrollment(child_id=child.id, group_id=mid.id, status="active", requested_by=head.id,
+                          decided_at=utcnow()))
     _demo_consents(db, keyring, kg, head, teacher, speech, alikhan, dana, today)
     # Children at home, enrolled nowhere: sealed under each family's own key.
     for parent, name, sex, months in ((parent1, "Айша Серікова", "f", 20), (parent2, "Миша Петров", "m", 30)):
@@ -145,7 +152,8 @@ def _demo_consents(db: Session, keyring: Keyring, kg, head, teacher, speech, ali
         db.add(row)
     for child, status in ((dana, "open"), (alikhan, "awaiting_consent")):
         ref = Referral(child_id=child.id, to_org_id=kg.id, to_user_id=speech.id, key_id=child.key_id, status=status,
-                       created_by=teacher.id, created_by_role="teacher", opened_at=utcnow() if status == "open" else None)
+                       created_by=teacher.id, created_by_role="teacher",
+                       opened_at=utcnow() if status == "open" else None)
         ref.reason_ct = keyring.seal(child.key_id, "referral", ref.id, "reason",
                                      "Бірнеше дыбысты анық айтпайды (р, ш).")  # the teacher writes in Kazakh
         db.add(ref)
@@ -269,8 +277,10 @@ def describe(db: Session) -> dict:
     from .services.auth import find_user
     from .services.identity import login_of
     logins = []
-    for user, role, org in db.exec(select(User, Membership.role, Organization).join(Membership, Membership.user_id == User.id)
-                                   .join(Organization, Organization.id == Membership.org_id)).all():
+    rows = db.exec(select(User, Membership.role, Organization)
+                   .join(Membership, Membership.user_id == User.id)
+                   .join(Organization, Organization.id == Membership.org_id)).all()
+    for user, role, org in rows:
         login = login_of(user)
         if login.endswith("@demo.sabidamu.kz"):
             logins.append({"login": login, "password": PASSWORD, "role": role, "organization": org.name_ru})
@@ -281,7 +291,8 @@ def describe(db: Session) -> dict:
                              {"id": str(school.id), "name": school.name_ru, "kind": school.kind}],
            "groups": [], "logins": logins}
     for group in groups:
-        child_ids = db.exec(select(Enrollment.child_id).where(Enrollment.group_id == group.id, Enrollment.status == "active")).all()
+        child_ids = db.exec(select(Enrollment.child_id)
+                            .where(Enrollment.group_id == group.id, Enrollment.status == "active")).all()
         out["groups"].append({"id": str(group.id), "name": group.name, "age_group": group.age_group,
                               "academic_year": group.academic_year, "children": [str(c) for c in child_ids]})
     parents = [u.id for u in (find_user(db, "parent@demo.sabidamu.kz"), find_user(db, "parent2@demo.sabidamu.kz")) if u]

@@ -15,7 +15,9 @@ from .user import LoginThrottle, PasswordReset, User, UserSession
 __all__ = [
     "OrgTransferKey", "ImportedCard", "TransferPackage", "TrustedSenderKey",
     "Consent", "Referral", "SpecialistConclusion",
-    "AGE_GROUPS", "ORG_KINDS", "STAFF_ROLES", "STAGES", "AuditCheckpoint", "AuditEvent", "AuditNode", "CardStage", "Child", "DataKey", "Enrollment",
+    "AGE_GROUPS", "ORG_KINDS", "STAFF_ROLES", "STAGES", "AuditCheckpoint", "AuditEvent", "AuditNode", "CardStage",
+    "Child", "DataKey", "Enrollment",
     "Group", "HomeObservation", "LevelCount",
-    "GroupTeacher", "Guardianship", "LoginThrottle", "Membership", "Organization", "Screening", "DeletionRequest", "StaffTotp", "User", "UserSession",
+    "GroupTeacher", "Guardianship", "LoginThrottle", "Membership", "Organization", "Screening", "DeletionRequest",
+    "StaffTotp", "User", "UserSession",
 ]

@@ -28,8 +28,10 @@ class User(SQLModel, table=True):
     # Staff names stay readable (shown beside their work); a parent's is "" here and lives in full_name_ct.
     full_name: str = Field(default="", max_length=200)
     # Rows made before sealing: `flask accounts seal` moves these into the sealed columns and empties them.
-    legacy_email: str | None = Field(default=None, sa_column=sa.Column("email", sa.String(254), unique=True, nullable=True))
-    legacy_phone: str | None = Field(default=None, sa_column=sa.Column("phone", sa.String(20), unique=True, nullable=True))
+    legacy_email: str | None = Field(default=None,
+                                     sa_column=sa.Column("email", sa.String(254), unique=True, nullable=True))
+    legacy_phone: str | None = Field(default=None,
+                                     sa_column=sa.Column("phone", sa.String(20), unique=True, nullable=True))
     password_hash: str = Field(max_length=200)
     locale: str | None = Field(default=None, max_length=5)
     is_admin: bool = False

@@ -2,8 +2,8 @@
 
 The URL fetcher refuses every scheme except data: (no file:, no http(s):, nothing else), so a value that
 slipped into a template can never make the renderer read a local file or reach the network. The
-stylesheet is read by Python from sabidamu/templates/ (e.g. screening/pdf.css) and passed as a string; fonts are the system's
-DejaVu Sans / Noto Sans (both have the Kazakh letters), found by fontconfig, not fetched.
+stylesheet is read by Python from sabidamu/templates/ (e.g. screening/pdf.css) and passed as a string;
+fonts are the system's DejaVu Sans / Noto Sans (both have the Kazakh letters), found by fontconfig, not fetched.
 """
 from __future__ import annotations
 

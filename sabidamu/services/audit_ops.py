@@ -108,9 +108,9 @@ def access_log(db: Session, user: User, child_id: uuid.UUID, page: int = 1, incl
 
 def entry_proof(db: Session, user: User, child_id: uuid.UUID, event_id: uuid.UUID, verifier_key) -> dict:
     """The inclusion proof of one entry of the child's access log, with its signed checkpoint, the event's
-    own bytes and the log's public key (`verifier_key(note)` gives it): what scripts/verify_audit_proof.py checks. Only for the child's
-    guardian and only for an entry of that child's log (else NotFound); audited. NotFound also while the
-    event is not yet in a signed checkpoint (a second or two after it was written)."""
+    own bytes and the log's public key (`verifier_key(note)` gives it): what scripts/verify_audit_proof.py checks.
+    Only for the child's guardian and only for an entry of that child's log (else NotFound); audited. NotFound
+    also while the event is not yet in a signed checkpoint (a second or two after it was written)."""
     if db.get(Child, child_id) is None:
         raise NotFound()
     if not access.is_guardian(db, user, child_id):

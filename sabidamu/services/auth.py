@@ -104,7 +104,8 @@ def start_session(db: Session, user: User) -> str:
     return token
 
 
-def load_session(db: Session, token: str | None, idle: dt.timedelta, absolute: dt.timedelta) -> tuple[User, UserSession] | None:
+def load_session(db: Session, token: str | None, idle: dt.timedelta,
+                 absolute: dt.timedelta) -> tuple[User, UserSession] | None:
     if not token:
         return None
     found = db.exec(select(UserSession, User).join(User, User.id == UserSession.user_id)
@@ -177,7 +178,8 @@ def end_other_sessions(db: Session, user: User, keep: UserSession | None) -> int
 
 def set_password(db: Session, user: User, new: str, *, keep: UserSession | None = None,
                  personal: tuple[str | None, ...] = ()) -> None:
-    """Sets a new password (checked) and ends the user's other sessions; the caller writes the audit event and commits."""
+    """Sets a new password (checked) and ends the user's other sessions; the caller writes the audit event and
+    commits."""
     check_new_password(new, *personal)
     user.password_hash = hash_password(new)
     user.must_change_password = False  # the person's own password now (services/staff.py, first sign-in)

@@ -106,7 +106,9 @@ def seal_identity(db: Session, user: User, *, name: str, email: str | None, phon
 
 
 def is_staff(db: Session, user: User) -> bool:
-    return user.is_admin or db.exec(select(Membership.id).where(Membership.user_id == user.id).limit(1)).first() is not None
+    if user.is_admin:
+        return True
+    return db.exec(select(Membership.id).where(Membership.user_id == user.id).limit(1)).first() is not None
 
 
 @dataclass

@@ -77,8 +77,9 @@ def _new_secret(db: Session, user: User, kind: str, ttl: dt.timedelta, issued_by
     db.exec(sa.update(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.kind == kind,
                                            PasswordReset.used_at.is_(None)).values(used_at=now))
     secret = secret or secrets.token_urlsafe(32)
-    db.add(PasswordReset(user_id=user.id, kind=kind, secret_hash=_hash(_normalize_code(secret) if kind == "code" else secret),
-                         expires_at=now + ttl, issued_by=issued_by))
+    secret_hash = _hash(_normalize_code(secret) if kind == "code" else secret)
+    db.add(PasswordReset(user_id=user.id, kind=kind, secret_hash=secret_hash, expires_at=now + ttl,
+                         issued_by=issued_by))
     return secret
 
 

@@ -3,8 +3,8 @@
 Flask-WTF hands a form `request.files` merged with `request.form`, so a file sent under the name of a text field
 reached that field as a FileStorage and the validators failed on it with a TypeError (a 500). The guard is the
 form layer's own extension point (`Meta.wrap_formdata`), set once on FlaskForm's Meta, so every form of the app
-(and every form added later) gets it: a file under the name of a field that is not a file field (or, in a JSON body, a value that is not text) is
-a 400.
+(and every form added later) gets it: a file under the name of a field that is not a file field (or, in a JSON
+body, a value that is not text) is a 400.
 """
 from __future__ import annotations
 

@@ -30,10 +30,12 @@ def _add(db: Session, keyring: Keyring, org_id: uuid.UUID, kind: str, public: st
 
 def create_keys(db: Session, keyring: Keyring, org_id: uuid.UUID) -> tuple[OrgTransferKey, OrgTransferKey]:
     """A new age identity and minisign key; earlier keys of the organization become inactive (kept)."""
-    for old in db.exec(select(OrgTransferKey).where(OrgTransferKey.org_id == org_id, OrgTransferKey.active == True)).all():  # noqa: E712
+    active = select(OrgTransferKey).where(OrgTransferKey.org_id == org_id, OrgTransferKey.active == True)  # noqa: E712
+    for old in db.exec(active).all():
         old.active, old.retired_at = False, utcnow()
     pair = agekeys.generate_identity()
-    age_row = _add(db, keyring, org_id, "age", pair.recipient, agekeys.recipient_fingerprint(pair.recipient), pair.identity)
+    age_row = _add(db, keyring, org_id, "age", pair.recipient, agekeys.recipient_fingerprint(pair.recipient),
+                   pair.identity)
     secret, public = minisign.generate_keypair()
     sign_row = _add(db, keyring, org_id, "minisign", public.to_base64(), public.fingerprint, secret.to_bytes().hex())
     db.flush()

@@ -11,10 +11,17 @@ _MAX = _l("At most %(max)d characters.")
 class OrgForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=[("kindergarten", _l("Kindergarten")), ("school", _l("Primary school")),
                                             ("correction_room", _l("Correction room (PPTK)")), ("pmpk", _l("PMPK"))])
-    name_kk = StringField(_l("Name in Kazakh"), validators=[DataRequired(_l("Enter the name in Kazakh.")), Length(max=200, message=_MAX)])
-    name_ru = StringField(_l("Name in Russian"), validators=[DataRequired(_l("Enter the name in Russian.")), Length(max=200, message=_MAX)])
-    region = StringField(_l("Region"), validators=[DataRequired(_l("Enter the region.")), Length(max=100, message=_MAX)])
-    bin = StringField(_l("BIN (12 digits)"), validators=[Optional(), Regexp(r"^\d{12}$", message=_l("The BIN must have exactly 12 digits."))])
-    head_name = StringField(_l("Head's full name"), validators=[DataRequired(_l("Enter the head's name.")), Length(max=200, message=_MAX)])
-    head_login = StringField(_l("Head's e-mail or phone"), validators=[DataRequired(_l("Enter an e-mail or phone.")), login_value])
-    head_password = PasswordField(_l("Head's first password"), validators=[DataRequired(_l("Enter a password.")), strong_password])
+    name_kk = StringField(_l("Name in Kazakh"), validators=[
+        DataRequired(_l("Enter the name in Kazakh.")), Length(max=200, message=_MAX)])
+    name_ru = StringField(_l("Name in Russian"), validators=[
+        DataRequired(_l("Enter the name in Russian.")), Length(max=200, message=_MAX)])
+    region = StringField(_l("Region"), validators=[
+        DataRequired(_l("Enter the region.")), Length(max=100, message=_MAX)])
+    bin = StringField(_l("BIN (12 digits)"), validators=[
+        Optional(), Regexp(r"^\d{12}$", message=_l("The BIN must have exactly 12 digits."))])
+    head_name = StringField(_l("Head's full name"), validators=[
+        DataRequired(_l("Enter the head's name.")), Length(max=200, message=_MAX)])
+    head_login = StringField(_l("Head's e-mail or phone"), validators=[
+        DataRequired(_l("Enter an e-mail or phone.")), login_value])
+    head_password = PasswordField(_l("Head's first password"), validators=[
+        DataRequired(_l("Enter a password.")), strong_password])

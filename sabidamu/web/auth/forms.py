@@ -7,25 +7,28 @@ from ..validators import login_value, strong_password
 
 
 class LoginForm(FlaskForm):
-    login = StringField(_l("E-mail or phone"), validators=[DataRequired(_l("Enter your e-mail or phone.")), Length(max=254)])
+    login = StringField(_l("E-mail or phone"), validators=[
+        DataRequired(_l("Enter your e-mail or phone.")), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=200)])
 
 
 class RegisterForm(FlaskForm):
     full_name = StringField(_l("Your full name"), validators=[
         DataRequired(_l("Enter your name.")), Length(max=200, message=_l("At most %(max)d characters."))])
-    login = StringField(_l("E-mail or phone"), validators=[DataRequired(_l("Enter your e-mail or phone.")), login_value])
+    login = StringField(_l("E-mail or phone"), validators=[
+        DataRequired(_l("Enter your e-mail or phone.")), login_value])
     password = PasswordField(_l("Password (at least 10 characters)"), validators=[
         DataRequired(_l("Enter a password.")), strong_password])
     password2 = PasswordField(_l("Repeat the password"), validators=[
         DataRequired(_l("Repeat the password.")), EqualTo("password", _l("The two passwords differ."))])
-    agree = BooleanField(_l("I have read the privacy notice and agree to the processing of my and my child's personal data "
-                            "as described there."),
+    agree = BooleanField(_l("I have read the privacy notice and agree to the processing of my and my child's "
+                            "personal data as described there."),
                          validators=[DataRequired(_l("Without this consent we cannot create an account."))])
 
 
 class ForgotForm(FlaskForm):
-    login = StringField(_l("E-mail or phone"), validators=[DataRequired(_l("Enter your e-mail or phone.")), login_value])
+    login = StringField(_l("E-mail or phone"), validators=[
+        DataRequired(_l("Enter your e-mail or phone.")), login_value])
 
 
 class NewPasswordForm(FlaskForm):

@@ -37,4 +37,5 @@ def metrics():
     settings = current_app.config["SETTINGS"]
     if not _allowed(request.remote_addr, settings.metrics_allow):
         abort(404)  # not 403: the endpoint does not exist for the rest of the world
-    return metrics_text(settings.prometheus_multiproc_dir), 200, {"Content-Type": "text/plain; version=0.0.4; charset=utf-8"}
+    headers = {"Content-Type": "text/plain; version=0.0.4; charset=utf-8"}
+    return metrics_text(settings.prometheus_multiproc_dir), 200, headers

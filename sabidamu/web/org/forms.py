@@ -16,7 +16,8 @@ def current_academic_year(today: dt.date | None = None) -> int:
 
 
 class StaffForm(FlaskForm):
-    full_name = StringField(_l("Full name"), validators=[DataRequired(_l("Enter the name.")), Length(max=200, message=_MAX)])
+    full_name = StringField(_l("Full name"), validators=[
+        DataRequired(_l("Enter the name.")), Length(max=200, message=_MAX)])
     login = StringField(_l("E-mail or phone"), validators=[DataRequired(_l("Enter an e-mail or phone.")), login_value])
     role = SelectField(_l("Role"), choices=[("teacher", _l("Teacher")), ("specialist", _l("Specialist")),
                                             ("school_teacher", _l("Primary school teacher")), ("head", _l("Head"))])
@@ -33,7 +34,8 @@ class StaffForm(FlaskForm):
 
 
 class GroupForm(FlaskForm):
-    name = StringField(_l("Group name"), validators=[DataRequired(_l("Enter the group's name.")), Length(max=100, message=_MAX)])
+    name = StringField(_l("Group name"), validators=[
+        DataRequired(_l("Enter the group's name.")), Length(max=100, message=_MAX)])
     age_group = SelectField(_l("Age group"), choices=[
         ("early", _l("Early age group (1-2 years)")), ("junior", _l("Junior group (2-3 years)")),
         ("middle", _l("Middle group (3-4 years)")), ("senior", _l("Senior group (4-5 years)")),

@@ -6,7 +6,8 @@ from wtforms.validators import DataRequired, Length
 
 
 class UploadForm(FlaskForm):
-    files = MultipleFileField(_l("Card packages: .sdcard files or the kindergarten's ZIP file (you can choose several)"))
+    files = MultipleFileField(
+        _l("Card packages: .sdcard files or the kindergarten's ZIP file (you can choose several)"))
 
 
 class ConfirmKeyForm(FlaskForm):
