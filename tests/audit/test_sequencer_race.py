@@ -1,17 +1,20 @@
 """Two sequencers started at once (two processes, each with its own database connection) while requests keep
 writing events: they never sign two different trees of the same size, every leaf is sequenced exactly once,
-and the result verifies. Meaningful on PostgreSQL (advisory lock); on SQLite the write transaction does it.
-Run with SABIDAMU_TEST_DB=postgresql."""
+and the result verifies.
+Runs on PostgreSQL only (SABIDAMU_TEST_DB=postgresql); SQLite's single writer needs no test of its own."""
 from __future__ import annotations
 
 import multiprocessing as mp
+import traceback
 
+import pytest
 import sqlalchemy as sa
 
 from sabidamu.audit.note import open_checkpoint
 from sabidamu.services.audit_admin import notes_path
 from sabidamu.services.audit_log import read_notes_file
 from tests.audit.test_audit_cli import run
+from tests.conftest import TEST_DB
 
 ROUNDS = 25
 
@@ -23,11 +26,15 @@ def _sequencer(environ: dict, barrier, out) -> None:
     app = create_app({"TESTING": True}, environ=environ)
     engine, context = app.extensions["sabidamu.engine"], log_context(app.config["SETTINGS"], create_key=False)
     signed = []
-    for _ in range(ROUNDS):
-        barrier.wait(timeout=600)  # both start each round together
-        result = sequence(engine, context)
-        if result.note:
-            signed.append(result.note)
+    try:
+        for _ in range(ROUNDS):
+            barrier.wait(timeout=600)  # both start each round together
+            result = sequence(engine, context)
+            if result.note:
+                signed.append(result.note)
+    except Exception:
+        out.put(traceback.format_exc())
+        raise
     out.put(signed)
     engine.dispose()
 
@@ -45,6 +52,7 @@ def _writer(environ: dict, barrier) -> None:
     app.extensions["sabidamu.engine"].dispose()
 
 
+@pytest.mark.skipif(TEST_DB != "postgresql", reason="the advisory lock is PostgreSQL's (SABIDAMU_TEST_DB=postgresql)")
 def test_two_sequencers_at_once_never_sign_two_trees_of_one_size(app, environ, db):
     assert run(app, "audit", "public-key")[0] == 0  # the signing key exists before the processes start
     ctx = mp.get_context("spawn")
@@ -54,6 +62,7 @@ def test_two_sequencers_at_once_never_sign_two_trees_of_one_size(app, environ, d
     for p in procs:
         p.start()
     results = [out.get(timeout=900) for _ in range(2)]
+    assert all(isinstance(r, list) for r in results), results  # a traceback from a sequencer otherwise
     for p in procs:
         p.join(timeout=300)
         assert p.exitcode == 0
