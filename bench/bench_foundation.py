@@ -175,7 +175,8 @@ def machine() -> dict:
     except (OSError, AttributeError):
         pass
     from importlib.metadata import version
-    return {"code": code_version(), "cpu": cpu, "cores": str(os.cpu_count()), "ram": ram, "os": f"{platform.system()} {platform.release()}",
+    return {"code": code_version(), "cpu": cpu, "cores": str(os.cpu_count()), "ram": ram,
+            "os": f"{platform.system()} {platform.release()}",
             "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
             "gunicorn": version("gunicorn"), "flask": version("flask"), "sqlalchemy": version("sqlalchemy"),
             "cryptography": version("cryptography"), "wrk": wrk_version()}

@@ -143,7 +143,8 @@ def run_import(url: str, instance: Path, files: list[Path], keys: dict) -> dict:
             transfer_keys._add(db, keyring, school.id, "age", keys["age_recipient"], "bench", keys["age_identity"])
             public = minisign.SecretKey.from_bytes(bytes.fromhex(keys["minisign_secret"])).public_key()
             db.add(TrustedSenderKey(school_org_id=school.id, sender_org_id=uuid.UUID(SENDER_ORG_ID),
-                                    sender_bin=SENDER_BIN, fingerprint=public.fingerprint, public_key=public.to_base64()))
+                                    sender_bin=SENDER_BIN, fingerprint=public.fingerprint,
+                                    public_key=public.to_base64()))
             add_staff(db, None, school, full_name="Директор", login="head@bench-school.kz",
                       password="bench-password-2026", role="head")
             school_id = school.id

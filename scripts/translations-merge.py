@@ -4,7 +4,8 @@ translations/pending/*.json, and compile. Safe to run from several shells at onc
 
 A pending file maps a msgid to its translations:
     {"Save": {"kk": "Сақтау", "ru": "Сохранить"},
-     "%(num)d child": {"kk": ["%(num)d бала", "%(num)d бала"], "ru": ["%(num)d ребенок", "%(num)d ребенка", "%(num)d детей"]}}
+     "%(num)d child": {"kk": ["%(num)d бала", "%(num)d бала"],
+                       "ru": ["%(num)d ребенок", "%(num)d ребенка", "%(num)d детей"]}}
 (plural entries are keyed by the singular msgid; a list gives every plural form).
 """
 import fcntl

@@ -51,4 +51,5 @@ if sn != 0 or r != root:
     fail("the inclusion path does not lead to the signed root")
 event = json.loads(proof["event"])
 print(f"VERIFIED: entry {proof['leaf_index']} of {size} in log {origin} (key {name}+{key_id})")
-print(f"  {event['at']}  {event['action']}  by {event['actor_role'] or '-'}  on {event['object_type']} {event['object_id']}")
+print(f"  {event['at']}  {event['action']}  by {event['actor_role'] or '-'}  "
+      f"on {event['object_type']} {event['object_id']}")

@@ -136,8 +136,11 @@ def upgrade() -> None:
         op.execute("ALTER SEQUENCE IF EXISTS auditevent_seq_seq AS bigint")
     with op.batch_alter_table('auditevent', schema=None) as batch_op:
         batch_op.add_column(sa.Column('mac', sa.LargeBinary(), nullable=True))
-        batch_op.add_column(sa.Column('leaf_index', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True))
-        batch_op.create_index('ix_auditevent_pending', ['seq'], unique=False, postgresql_where=sa.text('leaf_index IS NULL AND chain_hash IS NULL'), sqlite_where=sa.text('leaf_index IS NULL AND chain_hash IS NULL'))
+        batch_op.add_column(sa.Column('leaf_index', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'),
+                                      nullable=True))
+        batch_op.create_index('ix_auditevent_pending', ['seq'], unique=False,
+                              postgresql_where=sa.text('leaf_index IS NULL AND chain_hash IS NULL'),
+                              sqlite_where=sa.text('leaf_index IS NULL AND chain_hash IS NULL'))
         batch_op.create_unique_constraint('uq_auditevent_leaf_index', ['leaf_index'])
 
     with op.batch_alter_table('enrollment', schema=None) as batch_op:
@@ -189,7 +192,9 @@ def downgrade() -> None:
 
     with op.batch_alter_table('auditevent', schema=None) as batch_op:
         batch_op.drop_constraint('uq_auditevent_leaf_index', type_='unique')
-        batch_op.drop_index('ix_auditevent_pending', postgresql_where=sa.text('leaf_index IS NULL AND chain_hash IS NULL'), sqlite_where=sa.text('leaf_index IS NULL AND chain_hash IS NULL'))
+        batch_op.drop_index('ix_auditevent_pending',
+                            postgresql_where=sa.text('leaf_index IS NULL AND chain_hash IS NULL'),
+                            sqlite_where=sa.text('leaf_index IS NULL AND chain_hash IS NULL'))
         batch_op.drop_column('leaf_index')
         batch_op.drop_column('mac')
 

@@ -64,7 +64,8 @@ def test_open_with_one_known_and_one_unknown_key():
     TEXT + "\n",
     TEXT + "\n" + PETER_SIG[:-1],
     "\x01" + TEXT + "\n" + PETER_SIG,
-    TEXT + "\n" + "\u2014 Bad Name x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=",
+    TEXT + "\n" + "\u2014 Bad Name "
+    "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=",
     TEXT + "\n" + PETER_SIG + "Unexpected line.\n",
     TEXT + "\n" + PETER_SIG[:60] + "ABCD" + PETER_SIG[60:],  # invalid signature by the known key
 ])

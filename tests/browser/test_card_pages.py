@@ -40,7 +40,8 @@ def kindergarten(live_server):
         fill(s, keyring, teacher, group, nursultan, "final", {"physical": [1] * n["physical"]})
         fill(s, keyring, teacher, group, dana, "start", {"physical": [3] * n["physical"]})
         observe(s, keyring, parent, aliya, "Үйде өзі киінеді, ертегі айтып береді.", "communicative")
-        return {"group": str(group.id), "aliya": str(aliya.id), "teacher": login_of(teacher), "parent": login_of(parent)}
+        return {"group": str(group.id), "aliya": str(aliya.id), "teacher": login_of(teacher),
+                "parent": login_of(parent)}
 
 
 @pytest.mark.browser

@@ -31,7 +31,8 @@ def test_data_key_rotation_interrupted_and_resumed(app, db, keyring, many_childr
     assert sealed_rows >= 30  # the 30 children, and the organization's transfer keys
     db.commit()
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["keys", "rotate", "--data", "--org", str(org.id), "--batch-size", "7", "--max-rows", "10"])
+    result = runner.invoke(args=["keys", "rotate", "--data", "--org", str(org.id), "--batch-size", "7",
+                                 "--max-rows", "10"])
     assert result.exit_code == 0, result.output
     assert '"resealed": 10' in result.output and f'"remaining": {sealed_rows - 10}' in result.output
     # Mixed state: some rows under the new key, some under the old; every row still reads.

@@ -62,11 +62,14 @@ def test_unknown_property_is_rejected(dev_data):
     [
         (lambda d: d.__setitem__("id", "Test_Dev"), "id: 'Test_Dev' does not match"),
         (lambda d: d["bands"][0].__setitem__("id", "M 02"), "bands[0].id: 'M 02' does not match"),
-        (lambda d: d["domains"][0].__setitem__("specialist", "dentist"), "domains[0].specialist: 'dentist' is not one of"),
+        (lambda d: d["domains"][0].__setitem__("specialist", "dentist"),
+         "domains[0].specialist: 'dentist' is not one of"),
         (lambda d: d["bands"][0]["min_age"].__setitem__("days", 31), "bands[0].min_age.days: 31 is greater than"),
         (lambda d: d.__setitem__("version", "1"), "version: '1' is not of type 'integer'"),
-        (lambda d: d["scoring"]["default"].__setitem__("refer_below", 1.5), "scoring.default.refer_below: 1.5 is greater than"),
-        (lambda d: d["bands"][0]["items"][0].__setitem__("warning_sign", "no"), "bands[0].items[0].warning_sign: 'no' is not of type 'boolean'"),
+        (lambda d: d["scoring"]["default"].__setitem__("refer_below", 1.5),
+         "scoring.default.refer_below: 1.5 is greater than"),
+        (lambda d: d["bands"][0]["items"][0].__setitem__("warning_sign", "no"),
+         "bands[0].items[0].warning_sign: 'no' is not of type 'boolean'"),
         (lambda d: d["bands"][0]["activities"]["communication"].pop(), "bands[0].activities.communication: [{"),
     ],
 )

@@ -149,7 +149,8 @@ def test_skill_of_another_age_group_or_unknown_is_refused(client, world, on_day,
 
 def test_unknown_stage_and_other_academic_year_are_refused(client, world, on_day, sign_in):
     sign_in("teacher1")
-    assert cell(client, world.groups["A"], world.children["A"], PHY[0], "2", 0, stage="middle").json["error"] == "unknown_stage"
+    response = cell(client, world.groups["A"], world.children["A"], PHY[0], "2", 0, stage="middle")
+    assert response.json["error"] == "unknown_stage"
     response = client.post(f"/groups/{world.groups['A'].id}/monitoring/cell", json={
         "child_id": str(world.children["A"].id), "skill_id": PHY[0], "stage": "start", "level": "2", "version": 0,
         "academic_year": 2025})

@@ -28,7 +28,8 @@ def test_cli_json_lines_and_exit_codes(app, db, ctx, tmp_path):
     result = run(app, "--org", str(ctx.school.id), str(again), str(bad))
     assert result.exit_code == 1
     lines = [json.loads(x) for x in result.stdout.strip().splitlines()]
-    assert [(x["status"], x["code"]) for x in lines] == [("already_imported", "already_imported"), ("rejected", "corrupt")]
+    assert [(x["status"], x["code"]) for x in lines] == [("already_imported", "already_imported"),
+                                                         ("rejected", "corrupt")]
     assert "integrity check" in lines[1]["message"] and lines[1]["child_id"] is None
     assert counts(db)["imported_card"] == 1
 

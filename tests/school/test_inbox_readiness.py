@@ -41,7 +41,8 @@ def test_accept_imports_and_keeps_kindergarten_read_access(db, keyring, ctx):
     row = db.get(TransferPackage, row.id)
     assert (row.status, row.package_bytes, row.child_id) == ("accepted", None, result.child_id)
     assert row.kindergarten_access_until == dt.date(2026, 12, 1)
-    assert db.exec(select(ImportedCard).where(ImportedCard.package_id == row.package_id)).one().child_id == result.child_id
+    imported = db.exec(select(ImportedCard).where(ImportedCard.package_id == row.package_id)).one()
+    assert imported.child_id == result.child_id
     assert svc.kindergarten_may_read(db, ctx.kg.id, result.child_id, today=dt.date(2026, 11, 30))
     assert not svc.kindergarten_may_read(db, ctx.kg.id, result.child_id, today=dt.date(2026, 12, 2))
     accepted = [d for a, d in audit_actions(db) if a == "transfer.accept"]

@@ -8,7 +8,13 @@ import pytest
 
 from sabidamu.crypto.package import validate_card
 from sabidamu.services import cards as cards_svc
-from sabidamu.services.transfer.card_json import CardJsonError, ConclusionItem, build_card_json, screening_summaries, stage_dates
+from sabidamu.services.transfer.card_json import (
+    CardJsonError,
+    ConclusionItem,
+    build_card_json,
+    screening_summaries,
+    stage_dates,
+)
 from sabidamu.services.children import open_child
 from tests.transfer.conftest import HOME_NOTE
 

@@ -24,15 +24,15 @@ def test_the_export_page_warns_and_explains(app, client, tw, sign_in, lang):
         session["lang"] = lang
         from sabidamu.web.formatting import date_until
         until = date_until(retention_until(dt.date.today()))
-    assert html.unescape(t(app, "Handing the card over does not take the child out of your group: you keep entering the "
-                  "intermediate and final stages as usual. The child leaves the group only when you end the "
+    assert html.unescape(t(app, "Handing the card over does not take the child out of your group: you keep entering "
+                  "the intermediate and final stages as usual. The child leaves the group only when you end the "
                   "enrolment, at graduation at the end of the academic year or on a leave date you enter on the "
                   "group page. After that your kindergarten can read the card until %(date)s, but can no longer "
                   "change it.", lang, date=until)) in page
-    assert html.unescape(t(app, "The school's public key lets you lock (encrypt) the cards so that only that school can open "
-                  "them. The school makes it with the free program “age”; it begins with age1.", lang)) in page
-    assert html.unescape(t(app, "BIN: the school's business identification number, 12 digits. The parent's consent must name "
-                  "the school with this BIN.", lang)) in page
+    assert html.unescape(t(app, "The school's public key lets you lock (encrypt) the cards so that only that school "
+                  "can open them. The school makes it with the free program “age”; it begins with age1.", lang)) in page
+    assert html.unescape(t(app, "BIN: the school's business identification number, 12 digits. The parent's consent "
+                  "must name the school with this BIN.", lang)) in page
 
 
 def _result(app, db, keyring, tw, lang):
