@@ -86,7 +86,7 @@ def build_manifest(
     child: ChildInfo,
     created_at: datetime,
     package_id: uuid.UUID,
-) -> dict:
+) -> dict[str, Any]:
     birth_date = child.birth_date.isoformat() if isinstance(child.birth_date, date) else child.birth_date
     return {
         "format": FORMAT,
@@ -126,7 +126,7 @@ def _zip_entries(entries: list[tuple[str, bytes]], when: datetime) -> bytes:
 
 def build_archive(
     *,
-    card: dict,
+    card: dict[str, Any],
     card_pdf: bytes,
     sender: SenderInfo,
     recipient_org_id: str | None,
@@ -172,7 +172,7 @@ def build_archive(
 
 def build_package(
     *,
-    card: dict,
+    card: dict[str, Any],
     card_pdf: bytes,
     sender: SenderInfo,
     recipient_org_id: str | None,
@@ -192,7 +192,8 @@ def build_package(
         created_at=created_at,
         package_id=package_id,
     )
-    return pyrage.encrypt(archive, [agekeys.parse_recipient(recipient)])
+    encrypted: bytes = pyrage.encrypt(archive, [agekeys.parse_recipient(recipient)])
+    return encrypted
 
 
 # ------------------------------------------------------------------------------------------- open
@@ -222,7 +223,8 @@ def _age_payload_is_cut(data: bytes) -> bool:
 def _decrypt(data: bytes, identities: list[str]) -> bytes:
     parsed = [agekeys.parse_identity(text) for text in identities]
     try:
-        return pyrage.decrypt(data, parsed)
+        decrypted: bytes = pyrage.decrypt(data, parsed)
+        return decrypted
     except pyrage.DecryptError as exc:
         reason = str(exc)
         # pyrage raises one exception type; its text tells the cases apart (checked in the tests).
@@ -244,7 +246,7 @@ def load_json(raw: bytes, code: str) -> Any:
         raise PackageError(code, f"not JSON: {str(exc)[:200]}") from exc
 
 
-def _parse_manifest(raw: bytes) -> dict:
+def _parse_manifest(raw: bytes) -> dict[str, Any]:
     manifest = load_json(raw, "bad_manifest")
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise PackageError("bad_manifest", "format is not 'sdcard'")
@@ -260,7 +262,10 @@ def _parse_manifest(raw: bytes) -> dict:
 
 
 def _check_signature(
-    manifest: dict, raw_manifest: bytes, signature: bytes, resolve_sender_key: Callable[[dict], str | None]
+    manifest: dict[str, Any],
+    raw_manifest: bytes,
+    signature: bytes,
+    resolve_sender_key: Callable[[dict[str, Any]], str | None],
 ) -> tuple[str, str]:
     claimed = manifest["sender"]["signing_key_fingerprint"]
     key_text = resolve_sender_key(manifest)
@@ -279,7 +284,7 @@ def _check_signature(
     return public.fingerprint, trusted_comment
 
 
-def _check_files(manifest: dict, contents: Mapping[str, bytes]) -> None:
+def _check_files(manifest: dict[str, Any], contents: Mapping[str, bytes]) -> None:
     listed = {entry["name"]: entry for entry in manifest["files"]}
     if sorted(listed) != sorted(HASHED_FILES):
         raise PackageError("bad_manifest", "files must list card.json and card.pdf once each")
@@ -291,8 +296,8 @@ def _check_files(manifest: dict, contents: Mapping[str, bytes]) -> None:
             raise PackageError("hash_mismatch", f"{name} sha256")
 
 
-def _parse_card(raw: bytes, manifest: dict) -> dict:
-    card = load_json(raw, "bad_card")
+def _parse_card(raw: bytes, manifest: dict[str, Any]) -> dict[str, Any]:
+    card: dict[str, Any] = load_json(raw, "bad_card")  # an object once validate_card finds no problem
     problems = validate_card(card)
     if problems:
         raise PackageError("bad_card", "; ".join(problems))
@@ -305,7 +310,7 @@ def open_package(
     data: bytes,
     *,
     identities: list[str],
-    resolve_sender_key: Callable[[dict], str | None],
+    resolve_sender_key: Callable[[dict[str, Any]], str | None],
     limits: Limits = Limits(),
 ) -> OpenedPackage:
     """Decrypt and check a .sdcard file; raise PackageError at the first failed check.

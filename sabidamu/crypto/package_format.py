@@ -77,7 +77,7 @@ class PackageError(Exception):
         detail: str | None = None,
         *,
         fingerprint: str | None = None,
-        manifest: dict | None = None,
+        manifest: dict[str, Any] | None = None,
     ) -> None:
         if code not in ERROR_MESSAGES:
             raise ValueError(f"unknown package error code {code!r}")
@@ -119,8 +119,8 @@ class ChildInfo:
 
 @dataclass(frozen=True)
 class OpenedPackage:
-    manifest: dict
-    card: dict
+    manifest: dict[str, Any]
+    card: dict[str, Any]
     card_pdf: bytes
     sender_fingerprint: str
     trusted_comment: str = ""
