@@ -30,7 +30,6 @@ from .chain import (
 )
 
 VERSION = 2
-MAC_SIZE = 32
 _OPTIONAL = ("actor_id", "actor_role", "org_id", "object_type", "object_id")
 
 
