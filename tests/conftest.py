@@ -8,6 +8,7 @@ import shutil
 import socket
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -88,17 +89,74 @@ def database_template(tmp_path_factory):
     yield fresh
 
 
-@pytest.fixture
-def environ(tmp_path, database_template) -> dict:
+def _environ(tmp_path: Path, url: str) -> dict:
     return {
         "SABIDAMU_ENV": "development",
         "SABIDAMU_INSTANCE_DIR": str(tmp_path / "instance"),
-        "SABIDAMU_DATABASE_URL": database_template(tmp_path),
+        "SABIDAMU_DATABASE_URL": url,
         "SABIDAMU_SECRET_KEY": "test-secret-key-" + "x" * 32,
         "SABIDAMU_MASTER_KEYS": MASTER_KEYS,
         "SABIDAMU_BLIND_INDEX_KEY": BLIND_KEY,
         "SABIDAMU_AUDIT_MAC_KEY": AUDIT_MAC_KEY,
     }
+
+
+@pytest.fixture(scope="session")
+def world_database(database_template, tmp_path_factory):
+    """Builds the world (tests/factories.build_world) once per run into a template database and records the ids of
+    its rows; `fresh(tmp)` gives a test a copy of it (a SQLite file copy; on PostgreSQL the tables are truncated and
+    refilled from a snapshot schema). Data keys and TOTP secrets live in the rows, so each copy reads the same."""
+    from sabidamu import create_app
+    from sabidamu.db import session_scope
+    from tests import factories
+
+    where = tmp_path_factory.mktemp("worldtemplate")
+    url = database_template(where)
+    app = create_app({"TESTING": True}, environ=_environ(where, url))
+    engine = app.extensions["sabidamu.engine"]
+    before = set(factories._used_iins)
+    with session_scope(engine) as session:
+        built = factories.build_world(session, app.extensions["sabidamu.keyring"])
+        ids = {kind: {name: row.id for name, row in getattr(built, kind).items()} for kind in factories.WORLD_KINDS}
+    factories.reserve_iins(factories._used_iins - before)  # later children never take a world child's IIN
+    if TEST_DB == "postgresql":
+        tables = [t.name for t in SQLModel.metadata.sorted_tables]
+        with engine.begin() as c:
+            c.exec_driver_sql("DROP SCHEMA IF EXISTS world_snapshot CASCADE")
+            c.exec_driver_sql("CREATE SCHEMA world_snapshot")
+            filled = [t for t in tables if c.exec_driver_sql(f'SELECT EXISTS (SELECT 1 FROM "{t}")').scalar()]
+            for t in filled:
+                c.exec_driver_sql(f'CREATE TABLE world_snapshot."{t}" AS TABLE "{t}"')
+        engine.dispose()
+        refill = sa.create_engine(url)
+        copy = "; ".join(f'INSERT INTO "{t}" SELECT * FROM world_snapshot."{t}"' for t in filled)
+
+        def fresh(tmp: Path) -> str:
+            fresh_url = database_template(tmp)  # truncates every table
+            with refill.begin() as c:
+                c.exec_driver_sql("SET LOCAL session_replication_role = replica")  # rows go in as they were
+                c.exec_driver_sql(copy)
+            return fresh_url
+    else:
+        engine.dispose()
+        world_file = where / "test.sqlite3"
+
+        def fresh(tmp: Path) -> str:
+            target = tmp / "test.sqlite3"
+            shutil.copyfile(world_file, target)
+            return f"sqlite:///{target}"
+
+    yield SimpleNamespace(fresh=fresh, ids=ids)
+
+
+@pytest.fixture
+def environ(request, tmp_path, database_template) -> dict:
+    """The app's settings; a test that uses `world` starts from a copy of the world database."""
+    if "world" in request.fixturenames:
+        url = request.getfixturevalue("world_database").fresh(tmp_path)
+    else:
+        url = database_template(tmp_path)
+    return _environ(tmp_path, url)
 
 
 @pytest.fixture
@@ -112,6 +170,19 @@ def app(environ):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def auth(client, db):
+    """Signs the test's client in and out (tests/support/auth.py)."""
+    from tests.support.auth import AuthActions
+    return AuthActions(client, db)
+
+
+@pytest.fixture
+def sign_in(auth):
+    """sign_in("head1"): the test's client has a session of that world user (or e-mail, phone, User) at once."""
+    return auth.sign_in
 
 
 @pytest.fixture
@@ -129,9 +200,11 @@ def keyring(app):
 
 
 @pytest.fixture
-def world(app, db, keyring):
-    from tests.factories import build_world
-    return build_world(db, keyring)
+def world(app, db, world_database):
+    """The world's organizations, users, groups and children (tests/factories.build_world), read in the test's
+    session from its copy of the world database."""
+    from tests.factories import load_world
+    return load_world(db, world_database.ids)
 
 
 def pytest_collection_modifyitems(config, items):

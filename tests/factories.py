@@ -24,6 +24,7 @@ _HASH = hash_password(PASSWORD)  # hashed once: Argon2id is deliberately slow
 # more children than there are serials, but each test has its own database and makes only a few.
 _serial = itertools.cycle(range(1000, 10000, 3))
 _used_iins: set[str] = set()
+_reserved_iins: set[str] = set()  # the IINs of the world's children, which every test's database holds
 _USED_LIMIT = 2000  # forget old IINs well before the cycle could repeat within one test
 
 
@@ -64,7 +65,7 @@ def make_child(db: Session, keyring, name: str, *, birth: dt.date = dt.date(2020
     if len(_used_iins) > _USED_LIMIT:
         _used_iins.clear()
     iin = make_iin(birth, sex, next(_serial))
-    while iin in _used_iins:
+    while iin in _used_iins or iin in _reserved_iins:
         iin = make_iin(birth, sex, next(_serial))
     _used_iins.add(iin)
     owner = ("org", group.org_id) if group is not None else ("family", parent.id)
@@ -109,7 +110,22 @@ class World:
     children: dict = field(default_factory=dict)
 
 
-def build_world(db: Session, keyring) -> SimpleNamespace:
+WORLD_KINDS = {"users": User, "orgs": Organization, "groups": Group, "children": Child}
+
+
+def reserve_iins(iins: set[str]) -> None:
+    _reserved_iins.update(iins)
+
+
+def load_world(db: Session, ids: dict[str, dict[str, object]]) -> World:
+    """The world built once per run (tests/conftest.world_database), read by id in this session."""
+    w = World()
+    for kind, model in WORLD_KINDS.items():
+        getattr(w, kind).update({name: db.get(model, row_id) for name, row_id in ids[kind].items()})
+    return w
+
+
+def build_world(db: Session, keyring) -> World:
     """Two kindergartens; in org1 two groups with a teacher each; a family with an enrolled child, a family
     with a child at home, and a child of org2."""
     w = World()
@@ -133,22 +149,6 @@ def build_world(db: Session, keyring) -> SimpleNamespace:
         enrol_totp(db, keyring, w.users[name])
     db.commit()
     return w
-
-
-def login(client, email: str, password: str = PASSWORD):
-    """Signs in; staff enrolled with enrol_totp pass the second step with a fresh code too."""
-    response = client.post("/login", data={"login": email, "password": password}, follow_redirects=False)
-    secret = TOTP_SECRETS.get(email)
-    if secret is None or response.status_code != 302 or "/login/code" not in response.headers.get("Location", ""):
-        return response
-    import pyotp
-    # Each code works once: a second sign-in within the same 30 s uses the next step's code.
-    for offset in (0, 30):
-        code = pyotp.TOTP(secret).at(dt.datetime.now(dt.timezone.utc).timestamp() + offset)
-        response = client.post("/login/code", data={"code": code}, follow_redirects=False)
-        if response.status_code == 302:
-            return response
-    return response
 
 
 def make_school(db: Session, keyring, name: str = "School One", *, head_email: str | None = None,

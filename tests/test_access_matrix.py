@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from sabidamu.models import Consent, Enrollment, Screening, User
 from sabidamu.models.base import utcnow
-from sabidamu.services.auth import find_user, start_session
+from tests.support.auth import AuthActions
 from tests.factories import make_child
 
 ROLES = ["anon", "parentA", "parentB", "teacher1", "teacher1b", "head1", "head2", "teacher2", "admin"]
@@ -298,10 +298,7 @@ def test_access(app, client, db, keyring, world, method, path, role, expected):
            "teacher1_id": world.users["teacher1"].id, "head1_id": world.users["head1"].id,
            "missing": "00000000-0000-4000-8000-000000000000"}
     if role != "anon":
-        user = find_user(db, f"{role.lower()}@example.kz")
-        token = start_session(db, user)
-        with client.session_transaction() as s:
-            s["sid"] = token
+        AuthActions(client, db).sign_in(role)
     url = path.format(**ids)
     response = client.get(url) if method == "GET" else client.post(url, data={})
     assert response.status_code == expected, f"{method} {url} as {role}: {response.status_code}"

@@ -1,12 +1,9 @@
-"""Fixtures of the access-hardening tests (issue 10): signing in as a world user, a fixed day in Almaty."""
+"""Fixtures of the access tests: a fixed day in Almaty; reads stay deferred between requests."""
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-
-from sabidamu.models import User
-from sabidamu.services.auth import find_user, start_session
 
 OPEN_DAY = dt.date(2026, 10, 1)  # the start stage of a 2026 group (tests/factories.make_group) is open
 
@@ -30,19 +27,3 @@ def _test_reads_stay_deferred(client, monkeypatch):
             dbmod.set_writing(False)
 
     monkeypatch.setattr(client, "open", open_)
-
-
-@pytest.fixture
-def sign_in(client, db):
-    def as_(name: str):
-        db.rollback()  # end any read: its snapshot may predate the requests made since
-        user = find_user(db, f"{name.lower()}@example.kz")
-        token = start_session(db, user)
-        with client.session_transaction() as s:
-            s["sid"] = token
-        return user
-    return as_
-
-
-def user(db, name: str) -> User:
-    return find_user(db, f"{name.lower()}@example.kz")

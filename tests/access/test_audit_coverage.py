@@ -13,16 +13,17 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from sabidamu.models import AuditEvent, ImportedCard, RefusedAttempt
+from sabidamu.models import ImportedCard, RefusedAttempt
 from sabidamu.monitoring import load_framework
 from sabidamu.services import audit_ops
 from sabidamu.services import cards as cards_svc
 from sabidamu.services.transfer import school_view
-from tests.access.conftest import user
+from tests.support.auth import world_user
 from tests.support.cards import fill, skills
 from tests.factories import make_child
 from tests.transfer.conftest import tw  # noqa: F401 (fixture)
 from tests.transfer.test_read_only_after_acceptance import accepted  # noqa: F401 (fixture)
+from tests.support.audit import audit_events
 
 FW = load_framework()
 
@@ -40,11 +41,6 @@ def audit_inserts(engine):
         yield seen
     finally:
         sa.event.remove(engine, "before_cursor_execute", listen)
-
-
-def events(db, action: str) -> list[AuditEvent]:
-    db.rollback()
-    return list(db.exec(select(AuditEvent).where(AuditEvent.action == action)).all())
 
 
 @pytest.fixture
@@ -67,7 +63,7 @@ def test_a_list_page_writes_one_event_per_child_in_one_insert(client, db, sign_i
     sign_in("teacher1")
     with audit_inserts(db.get_bind()) as inserts:
         assert client.get(f"/groups/{group.id}{page}").status_code == 200
-    written = events(db, action)
+    written = audit_events(db, action)
     assert {e.object_id for e in written} == ids and len(written) == 3
     assert all(e.object_type == "child" and e.actor_role == "teacher" for e in written)
     assert len(inserts) == 2  # the page's own event and one batch for the children (not 1 + 3)
@@ -75,11 +71,11 @@ def test_a_list_page_writes_one_event_per_child_in_one_insert(client, db, sign_i
 
 def test_the_group_pdf_and_the_export_list_name_each_child(client, db, keyring, world, sign_in, group_of_three):
     group, ids = group_of_three
-    _g, _r, pdf_ids = cards_svc.group_for_pdf(db, user(db, "head1"), group.id)
-    assert {e.object_id for e in events(db, "child.list.pdf")} == set(pdf_ids) == ids
+    _g, _r, pdf_ids = cards_svc.group_for_pdf(db, world_user(db, "head1"), group.id)
+    assert {e.object_id for e in audit_events(db, "child.list.pdf")} == set(pdf_ids) == ids
     sign_in("head1")
     assert client.get(f"/orgs/{world.orgs['org1'].id}/transfer/export").status_code == 200
-    assert ids <= {e.object_id for e in events(db, "child.list.export")}
+    assert ids <= {e.object_id for e in audit_events(db, "child.list.export")}
 
 
 def test_the_parent_sees_the_lists_and_the_schools_reads_of_the_imported_card(client, db, keyring, tw, accepted,
@@ -88,7 +84,7 @@ def test_the_parent_sees_the_lists_and_the_schools_reads_of_the_imported_card(cl
     from sabidamu.services import orgs as orgs_svc
     handed = orgs_svc.handed_to_school(db, keyring, tw.head, tw.org)
     assert tw.child_a.id in {h["child"].id for h in handed}
-    assert tw.child_a.id in {e.object_id for e in events(db, "child.list.handed")}
+    assert tw.child_a.id in {e.object_id for e in audit_events(db, "child.list.handed")}
     card = db.exec(select(ImportedCard).where(ImportedCard.child_id == tw.child_a.id)).one()
     school_view.imported_card(db, keyring, tw.school_head, card.id)
     school_view.imported_card_pdf(db, keyring, tw.school_head, card.id)
@@ -107,7 +103,7 @@ def test_refused_attempts_are_written_once_an_hour_with_a_count(client, db, worl
     stranger = sign_in("teacher2")  # another kindergarten's teacher
     for _ in range(5):
         assert client.get(f"/children/{child.id}").status_code == 403
-    first = [e for e in events(db, "access.denied") if e.object_id == child.id]
+    first = [e for e in audit_events(db, "access.denied") if e.object_id == child.id]
     assert len(first) == 1 and first[0].detail["count"] == 1 and first[0].actor_id == stranger.id
     # An hour later the next refusal is written, carrying the four repeats it stood in for.
     row = db.get(RefusedAttempt, (stranger.id, child.id))
@@ -116,12 +112,12 @@ def test_refused_attempts_are_written_once_an_hour_with_a_count(client, db, worl
     db.add(row)
     db.commit()
     assert client.get(f"/children/{child.id}/card").status_code == 403
-    refused = [e for e in events(db, "access.denied") if e.object_id == child.id]
+    refused = [e for e in audit_events(db, "access.denied") if e.object_id == child.id]
     assert [e.detail["count"] for e in sorted(refused, key=lambda e: e.at)] == [1, 5]
     # Another user's attempts are counted on their own.
     sign_in("head2")
     assert client.get(f"/children/{child.id}").status_code == 403
-    assert len([e for e in events(db, "access.denied") if e.object_id == child.id]) == 3
+    assert len([e for e in audit_events(db, "access.denied") if e.object_id == child.id]) == 3
     sign_in("parentA")
     page = client.get(f"/account/children/{child.id}/access-log")
     assert page.status_code == 200

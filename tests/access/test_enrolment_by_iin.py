@@ -18,7 +18,6 @@ from sabidamu.services import children as children_svc
 from sabidamu.services import enrolment_requests as requests_svc
 from sabidamu.services import orgs as orgs_svc
 from sabidamu.services.children import ENROL_LIMIT
-from tests.access.conftest import user
 from tests.factories import PASSWORD, enrol_totp, make_group, make_school
 
 BIRTH = dt.date(2020, 10, 5)  # tests/factories.make_child's default

@@ -17,7 +17,8 @@ from sqlmodel import Session, select
 
 from sabidamu.models import CardStage, LevelCount, User
 from sabidamu.services import monitoring as svc
-from tests.access.conftest import OPEN_DAY, user
+from tests.access.conftest import OPEN_DAY
+from tests.support.auth import world_user
 from tests.support.cards import skills
 from tests.factories import make_child
 
@@ -58,7 +59,7 @@ def _race(monkeypatch, engine, jobs):
 
 def test_two_first_saves_of_one_child_give_a_conflict_not_an_error(db, keyring, world, monkeypatch):
     group, child = world.groups["A"], world.children["A"]
-    teacher, head = user(db, "teacher1"), user(db, "head1")
+    teacher, head = world_user(db, "teacher1"), world_user(db, "head1")
     skill = skills(group, "physical")[0].id
     engine = db.get_bind()
     db.rollback()
@@ -79,7 +80,7 @@ def test_two_first_saves_of_one_child_give_a_conflict_not_an_error(db, keyring, 
 
 
 def test_two_childrens_first_rows_at_once_keep_the_counts_right(db, keyring, world, monkeypatch):
-    group, teacher, head = world.groups["A"], user(db, "teacher1"), user(db, "head1")
+    group, teacher, head = world.groups["A"], world_user(db, "teacher1"), world_user(db, "head1")
     other = make_child(db, keyring, "Дәулет Серікұлы", group=group, sex="m")
     db.commit()
     first = world.children["A"]

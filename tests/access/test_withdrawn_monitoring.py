@@ -13,7 +13,8 @@ from sabidamu.services import cards as cards_svc
 from sabidamu.services import consent as consent_svc
 from sabidamu.services.consent import Recipient
 from sabidamu.web.monitoring.forms import CELL_PREFIX, VERSION_PREFIX
-from tests.access.conftest import OPEN_DAY, user
+from tests.access.conftest import OPEN_DAY
+from tests.support.auth import world_user
 from tests.support.cards import fill, skills
 from tests.factories import make_child
 
@@ -79,7 +80,7 @@ def test_measures_page_and_saves_are_refused(client, db, sign_in, on_day, withdr
 
 @pytest.mark.parametrize("who", ["teacher1", "head1"])
 def test_group_report_list_and_group_pdf_leave_the_child_out(client, db, keyring, sign_in, withdrawn, who):
-    actor = user(db, who)
+    actor = world_user(db, who)
     report = cards_svc.group_report(db, keyring, actor, withdrawn["group"].id)
     names = [c.name for c in report.need_support]
     assert names == ["Дәулет Серікұлы"]
@@ -95,7 +96,7 @@ def test_group_report_list_and_group_pdf_leave_the_child_out(client, db, keyring
 
 def test_services_refuse_directly(db, keyring, world, withdrawn):
     from sabidamu.services import monitoring as svc
-    teacher, gid, child = user(db, "teacher1"), withdrawn["group"].id, withdrawn["child"]
+    teacher, gid, child = world_user(db, "teacher1"), withdrawn["group"].id, withdrawn["child"]
     skill = skills(withdrawn["group"], "physical")[0].id
     version = _stored(db, child.id).version
     events = len(db.exec(select(AuditEvent.id)).all())

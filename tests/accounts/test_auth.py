@@ -7,7 +7,8 @@ from sabidamu.services.auth import find_user
 from sqlmodel import select
 
 from sabidamu.models import AuditEvent, LoginThrottle, User, UserSession
-from tests.factories import PASSWORD, login, make_user
+from tests.factories import PASSWORD, make_user
+from tests.support.auth import sign_in_with_password
 
 
 def test_register_creates_parent_waiting_for_confirmation(client, db):
@@ -49,7 +50,7 @@ def test_login_rotates_session_and_logout_ends_it(client, db):
     db.commit()
     with client.session_transaction() as s:
         s["sid"] = "attacker-chosen"
-    assert login(client, "p@example.kz").status_code == 302
+    assert sign_in_with_password(client, "p@example.kz").status_code == 302
     with client.session_transaction() as s:
         sid = s["sid"]
     assert sid != "attacker-chosen"
@@ -100,7 +101,7 @@ def test_ip_throttle_blocks_spraying_many_accounts(client, db):
         client.post("/login", data={"login": f"user{i}@example.kz", "password": "nope-nope"})
     make_user(db, "real@example.kz")
     db.commit()
-    assert login(client, "real@example.kz").status_code == 422
+    assert sign_in_with_password(client, "real@example.kz").status_code == 422
 
 
 def _age_session(db, **delta):
@@ -117,7 +118,7 @@ def _age_session(db, **delta):
 def test_idle_expiry(client, db):
     make_user(db, "p@example.kz")
     db.commit()
-    login(client, "p@example.kz")
+    sign_in_with_password(client, "p@example.kz")
     _age_session(db, idle=dt.timedelta(minutes=31))
     r = client.get("/parent")
     assert r.status_code == 302 and "/login" in r.headers["Location"]
@@ -126,7 +127,7 @@ def test_idle_expiry(client, db):
 def test_absolute_expiry(client, db):
     make_user(db, "p@example.kz")
     db.commit()
-    login(client, "p@example.kz")
+    sign_in_with_password(client, "p@example.kz")
     _age_session(db, age=dt.timedelta(hours=12, minutes=1))
     assert client.get("/parent").status_code == 302
 
@@ -153,7 +154,7 @@ def test_get_changes_nothing(client, db, app):
     """No route changes state on GET: the language switch, logout and decisions are POST only."""
     make_user(db, "p@example.kz")
     db.commit()
-    login(client, "p@example.kz")
+    sign_in_with_password(client, "p@example.kz")
     assert client.get("/logout").status_code == 405
     assert client.get("/lang?lang=ru").status_code == 405
     assert client.get("/enrollments/00000000-0000-4000-8000-000000000000/accept").status_code == 405
@@ -174,6 +175,6 @@ def test_user_profile_language_used_after_login(app, db):
     make_user(db, "ru@example.kz", locale="ru")
     db.commit()
     client = app.test_client()
-    login(client, "ru@example.kz")
+    sign_in_with_password(client, "ru@example.kz")
     r = client.get("/parent", headers={"Accept-Language": "kk"})
     assert '<html lang="ru">' in r.text

@@ -8,7 +8,8 @@ from sabidamu.models import AuditEvent, User, UserSession
 from sabidamu.passwords import common_passwords, is_common, password_problem, verify_password
 from sabidamu.services import ServiceError
 from sabidamu.services.auth import change_password
-from tests.factories import PASSWORD, login, make_user
+from tests.factories import PASSWORD, make_user
+from tests.support.auth import sign_in_with_password
 
 
 def test_list_is_shipped_and_large():
@@ -76,8 +77,8 @@ def test_change_password_ends_other_sessions(client, app, db):
     user = make_user(db, "p@example.kz")
     db.commit()
     other = app.test_client()
-    login(other, "p@example.kz")
-    login(client, "p@example.kz")
+    sign_in_with_password(other, "p@example.kz")
+    sign_in_with_password(client, "p@example.kz")
     keep = db.exec(select(UserSession).order_by(UserSession.created_at.desc())).first()
     change_password(db, user, PASSWORD, "Tulpan-kitap-2026", keep=keep)
     open_rows = db.exec(select(UserSession).where(UserSession.ended_at.is_(None))).all()

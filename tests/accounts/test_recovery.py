@@ -11,7 +11,8 @@ from sqlmodel import select
 from sabidamu.models import AuditEvent, PasswordReset, UserSession
 from sabidamu.passwords import verify_password
 from sabidamu.services.auth import find_user
-from tests.factories import PASSWORD, add_member, enrol_totp, login, make_child, make_group, make_org, make_user
+from tests.factories import PASSWORD, add_member, enrol_totp, make_child, make_group, make_org, make_user
+from tests.support.auth import sign_in_with_password
 from tests.support.smtp import mail_app, smtp_server  # noqa: F401
 
 NEW = "Tulpan-kitap-terezе-7"
@@ -44,7 +45,7 @@ def test_reset_by_email_link_single_use(client, db, smtp_server):
     make_user(db, "ana@example.kz", locale="ru")
     db.commit()
     other = client.application.test_client()
-    assert login(other, "ana@example.kz").status_code == 302
+    assert sign_in_with_password(other, "ana@example.kz").status_code == 302
     r = client.post("/forgot", data={"login": "Ana@Example.kz"})
     assert r.status_code == 200
     message = smtp_server.to("ana@example.kz")[0]
@@ -63,7 +64,7 @@ def test_reset_by_email_link_single_use(client, db, smtp_server):
     # Attack: reusing the link.
     assert client.get(path).status_code == 410
     assert client.post(path, data={"password": "Another-pass-2026", "password2": "Another-pass-2026"}).status_code == 410
-    assert login(client, "ana@example.kz", NEW).status_code == 302
+    assert sign_in_with_password(client, "ana@example.kz", NEW).status_code == 302
 
 
 def test_same_answer_whether_or_not_the_account_exists(client, db, smtp_server):
@@ -136,7 +137,7 @@ def test_head_code_for_phone_parent(client, db, mail_app):
     make_child(db, keyring, "Әлия", parent=parent, group=group)
     other_org, other_head, *_ = _phone_parent_in(db, keyring, "Other")
     db.commit()
-    assert login(client, "head-kg@example.kz").status_code == 302
+    assert sign_in_with_password(client, "head-kg@example.kz").status_code == 302
     r = client.post(f"/orgs/{org.id}/parent-code", data={"login": "8 701 555 00 02"})
     assert r.status_code == 200
     code = re.search(r"<strong>([A-Z2-9]{5}-[A-Z2-9]{5})</strong>", r.text).group(1)
@@ -145,19 +146,19 @@ def test_head_code_for_phone_parent(client, db, mail_app):
     assert event.actor_id == head.id and event.object_id == parent.id and event.org_id == org.id
     # Another kindergarten's head cannot give this parent a code (it could take over the account).
     other = client.application.test_client()
-    assert login(other, "head-other@example.kz").status_code == 302
+    assert sign_in_with_password(other, "head-other@example.kz").status_code == 302
     r = other.post(f"/orgs/{other_org.id}/parent-code", data={"login": "+77015550002"})
     assert r.status_code == 422 and 'id="login-err"' in r.text
     # A teacher cannot give codes at all.
     t = client.application.test_client()
-    login(t, "teacher-kg@example.kz")
+    sign_in_with_password(t, "teacher-kg@example.kz")
     assert t.post(f"/orgs/{org.id}/parent-code", data={"login": "+77015550002"}).status_code == 403
     # The parent uses it (lower case and without the dash works too), once.
     anon = client.application.test_client()
     data = {"login": "+7 701 555 00 02", "code": code.lower().replace("-", ""), "password": NEW, "password2": NEW}
     r = anon.post("/reset/code", data=data)
     assert r.status_code == 302
-    assert login(anon, "+77015550002", NEW).status_code == 302
+    assert sign_in_with_password(anon, "+77015550002", NEW).status_code == 302
     again = client.application.test_client().post("/reset/code", data={**data, "password": "Other-pass-2026-x",
                                                                         "password2": "Other-pass-2026-x"})
     assert again.status_code == 422 and 'id="code-err"' in again.text

@@ -11,7 +11,8 @@ from sabidamu.models import User
 from sabidamu.passwords import verify_password
 from sabidamu.services.auth import find_user
 from sabidamu.services.registration import PRIVACY_NOTICE_VERSION
-from tests.factories import PASSWORD, login, make_user
+from tests.factories import PASSWORD, make_user
+from tests.support.auth import sign_in_with_password
 from tests.support.smtp import mail_app, smtp_server  # noqa: F401
 
 PW = "Sary-arka-dala-2026"
@@ -61,7 +62,7 @@ def test_email_account_confirmed_with_link_and_password(client, db, smtp_server)
     db.rollback()
     user = find_user(db, "new@example.kz")
     assert user.unconfirmed and user.privacy_version == PRIVACY_NOTICE_VERSION
-    r = login(client, "new@example.kz", PW)  # not before confirmation
+    r = sign_in_with_password(client, "new@example.kz", PW)  # not before confirmation
     assert r.status_code == 422
     path = CONFIRM.search(smtp_server.to("new@example.kz")[0].body).group(1)
     assert client.post(path, data={"password": "wrong-password-1"}).status_code == 422
@@ -83,8 +84,8 @@ def test_pre_registered_address_cannot_be_taken_over(client, db, smtp_server):
     victim.post("/forgot", data={"login": "new@example.kz"})
     reset = re.search(r"/reset/[A-Za-z0-9_-]+", smtp_server.to("new@example.kz")[-1].body).group(0)
     assert victim.post(reset, data={"password": PW, "password2": PW}).status_code == 302
-    assert login(victim, "new@example.kz", PW).status_code == 302
-    assert login(client.application.test_client(), "new@example.kz", "Attacker-pass-2026").status_code == 422
+    assert sign_in_with_password(victim, "new@example.kz", PW).status_code == 302
+    assert sign_in_with_password(client.application.test_client(), "new@example.kz", "Attacker-pass-2026").status_code == 422
 
 
 def test_phone_registration_waits_for_code(client, db, smtp_server):

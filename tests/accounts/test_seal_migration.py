@@ -8,7 +8,8 @@ from sqlmodel import select
 from sabidamu.models import Membership, User
 from sabidamu.services.auth import find_user
 from sabidamu.services.identity import display_name, identity_of
-from tests.factories import PASSWORD, _HASH, login, make_org
+from tests.factories import PASSWORD, _HASH, make_org
+from tests.support.auth import sign_in_with_password
 
 LEGACY = [("Айгүл Серікова", "aigul@example.kz", None), ("Бауыржан Омаров", None, "+77015550001"),
           ("Сәуле Жұмабекова", "saule@example.kz", None)]
@@ -42,7 +43,7 @@ def test_partial_migration_keeps_sign_in_and_resumes(app, db, keyring):
         user = find_user(db, email or phone)
         assert identity_of(user, keyring).name == name
         client = app.test_client()
-        assert login(client, email or phone, PASSWORD).status_code == 302
+        assert sign_in_with_password(client, email or phone, PASSWORD).status_code == 302
     second = runner.invoke(args=["accounts", "seal", "--batch-size", "2"])
     assert json.loads(second.output) == {"sealed": 2, "remaining": 0}
     again = runner.invoke(args=["accounts", "seal"])

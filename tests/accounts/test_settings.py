@@ -7,7 +7,8 @@ from sqlmodel import select
 from sabidamu.models import AuditEvent, UserSession
 from sabidamu.services.auth import find_user
 from sabidamu.services.identity import identity_of
-from tests.factories import PASSWORD, login, make_user
+from tests.factories import PASSWORD, make_user
+from tests.support.auth import sign_in_with_password
 from tests.support.smtp import smtp_server  # noqa: F401
 
 
@@ -21,7 +22,7 @@ def test_change_details_with_current_password(client, db, keyring):
     make_user(db, "ana@example.kz", staff_name=False)
     make_user(db, "taken@example.kz")
     db.commit()
-    login(client, "ana@example.kz")
+    sign_in_with_password(client, "ana@example.kz")
     page = client.get("/account")
     assert page.status_code == 200 and 'value="ana@example.kz"' in page.text
     r = client.post("/account", data=_form(email="new@example.kz", phone="8 701 555 00 04", current="wrong-one-1"))
@@ -42,15 +43,15 @@ def test_change_details_with_current_password(client, db, keyring):
     assert user.full_name == ""  # a parent's name stays sealed
     events = db.exec(select(AuditEvent).where(AuditEvent.action == "account.profile_change")).all()
     assert events and all("+77015550004" not in str(e.detail) and "Айгүл" not in str(e.detail) for e in events)
-    assert login(client.application.test_client(), "+77015550004").status_code == 302
+    assert sign_in_with_password(client.application.test_client(), "+77015550004").status_code == 302
 
 
 def test_sign_out_everywhere_else(client, app, db):
     make_user(db, "ana@example.kz", staff_name=False)
     db.commit()
     phone = app.test_client()
-    login(phone, "ana@example.kz")
-    login(client, "ana@example.kz")
+    sign_in_with_password(phone, "ana@example.kz")
+    sign_in_with_password(client, "ana@example.kz")
     assert client.post("/account/sessions/end-others").status_code == 302
     assert phone.get("/account").status_code == 302  # the other device is signed out
     assert client.get("/account").status_code == 200  # this one stays
@@ -69,7 +70,7 @@ def test_new_email_is_used_only_after_its_link_and_the_old_one_is_told(environ, 
     with session_scope(app.extensions["sabidamu.engine"]) as s:
         make_user(s, "ana@example.kz", staff_name=False, locale="kk")
     client = app.test_client()
-    login(client, "ana@example.kz")
+    sign_in_with_password(client, "ana@example.kz")
     assert client.post("/account", data=_form(email="thief@example.kz")).status_code == 302
     with session_scope(app.extensions["sabidamu.engine"], write=False) as s:
         assert find_user(s, "thief@example.kz") is None  # not yet

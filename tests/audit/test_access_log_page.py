@@ -7,7 +7,7 @@ import re
 import pytest
 
 from sabidamu.services.audit import record
-from tests.factories import login
+from tests.support.auth import sign_in_with_password
 
 
 def _page_text(html: str) -> str:
@@ -37,7 +37,7 @@ def logged(app, db, world):
     ("kk", "Сіз", ("Тәрбиеші", "Балабақша (карта мектепке берілген)", "Ұйым қызметкері"), ("тырысты",)),
 ])
 def test_roles_in_the_page_language_and_own_actions_apart(app, client, db, logged, lang, you, roles, forbidden):
-    login(client, "parenta@example.kz")
+    sign_in_with_password(client, "parenta@example.kz")
     client.post("/lang", data={"lang": lang, "next": "/"})
     page = client.get(f"/account/children/{logged.id}/access-log")
     assert page.status_code == 200

@@ -14,23 +14,10 @@ from sabidamu.audit.note import open_checkpoint, parse_vkey
 from sabidamu.models import AuditEvent
 from sabidamu.services.audit_admin import notes_path, vkeys_path
 from tests.conftest import TEST_DB
-from tests.factories import login
+from tests.support.auth import sign_in_with_password
+from tests.support.audit import add_events, run_cli
 
 TEST_SQLITE = TEST_DB == "sqlite"
-
-
-def _events(app, n: int = 6) -> None:
-    from sabidamu.db import session_scope
-    from sabidamu.services.audit import record
-    with session_scope(app.extensions["sabidamu.engine"]) as s:
-        for i in range(n):
-            record(s, None, "test.event", role="system", detail={"i": i})
-            s.commit()
-
-
-def run(app, *args):
-    result = app.test_cli_runner().invoke(args=list(args))
-    return result.exit_code, result.output
 
 
 def _event_at(db, leaf: int) -> str:
@@ -44,14 +31,14 @@ def _sql(db, statement: str, **params) -> None:
 
 @pytest.fixture
 def chained(app, db):
-    _events(app)
-    code, out = run(app, "audit", "sequence")
+    add_events(app)
+    code, out = run_cli(app, "audit", "sequence")
     assert code == 0 and out.startswith("sequenced 6 events: tree size 6, signed"), out
     return app
 
 
 def test_intact_log_verifies_and_the_run_is_audited(chained, db):
-    code, out = run(chained, "audit", "verify")
+    code, out = run_cli(chained, "audit", "verify")
     assert code == 0, out
     assert out.startswith("OK: 6 leaves verified, 1 signed checkpoints match")
     actions = db.exec(select(AuditEvent.action).order_by(AuditEvent.seq)).all()
@@ -59,7 +46,7 @@ def test_intact_log_verifies_and_the_run_is_audited(chained, db):
     settings = chained.config["SETTINGS"]
     assert settings.audit_signing_key_file.stat().st_mode & 0o777 == 0o600
     # The verifier key is printed in signed-note form and listed beside the notes file.
-    code, out = run(chained, "audit", "public-key")
+    code, out = run_cli(chained, "audit", "public-key")
     assert code == 0 and out.strip() in vkeys_path(settings).read_text().split()
     verifier = parse_vkey(out.strip())
     assert verifier.name == settings.audit_origin
@@ -70,18 +57,18 @@ def test_intact_log_verifies_and_the_run_is_audited(chained, db):
 
 def test_prove_and_consistency_print_proofs_that_verify(chained, db):
     event_id = _event_at(db, 3)
-    _events(chained, 5)
-    assert run(chained, "audit", "sequence")[0] == 0
-    code, out = run(chained, "audit", "prove", "--event", event_id)
+    add_events(chained, 5)
+    assert run_cli(chained, "audit", "sequence")[0] == 0
+    code, out = run_cli(chained, "audit", "prove", "--event", event_id)
     assert code == 0, out
     proof = json.loads(out)
     assert set(proof) == {"leaf_index", "tree_size", "leaf_hash", "inclusion_path", "checkpoint"}
     assert proof["leaf_index"] == 3 and proof["tree_size"] == 11
-    verifier = parse_vkey(run(chained, "audit", "public-key")[1].strip())
+    verifier = parse_vkey(run_cli(chained, "audit", "public-key")[1].strip())
     cp = open_checkpoint(proof["checkpoint"], [verifier])
     merkle.verify_inclusion(3, cp.size, bytes.fromhex(proof["leaf_hash"]),
                             [bytes.fromhex(h) for h in proof["inclusion_path"]], cp.root)
-    code, out = run(chained, "audit", "consistency", "--from", "6", "--to", "11")
+    code, out = run_cli(chained, "audit", "consistency", "--from", "6", "--to", "11")
     assert code == 0, out
     data = json.loads(out)
     assert data["size1"] == 6 and data["size2"] == 11
@@ -93,29 +80,29 @@ def test_prove_and_consistency_print_proofs_that_verify(chained, db):
     assert set(roots) == {6, 11}
     merkle.verify_consistency(6, 11, [bytes.fromhex(h) for h in data["proof"]], roots[6], roots[11])
     # Sizes without a signed checkpoint, and unknown events, get a clear refusal.
-    assert run(chained, "audit", "consistency", "--from", "5", "--to", "11")[0] == 2
-    code, out = run(chained, "audit", "prove", "--event", "00000000-0000-4000-8000-000000000000")
+    assert run_cli(chained, "audit", "consistency", "--from", "5", "--to", "11")[0] == 2
+    code, out = run_cli(chained, "audit", "prove", "--event", "00000000-0000-4000-8000-000000000000")
     assert code == 2 and "NO PROOF" in out
 
 
 def test_edited_row_is_named(chained, db):
     bad = _event_at(db, 3)
     _sql(db, "UPDATE auditevent SET action = 'child.view' WHERE leaf_index = 3")
-    code, out = run(chained, "audit", "verify")
+    code, out = run_cli(chained, "audit", "verify")
     assert code == 1
     assert out.startswith("TAMPERED: leaf-mac at leaf 3") and bad in out
 
 
 def test_row_edited_before_it_is_sequenced_is_named(chained, db):
-    _events(chained, 2)
+    add_events(chained, 2)
     pending = db.exec(select(AuditEvent.id).where(AuditEvent.leaf_index.is_(None))
                       .order_by(AuditEvent.seq)).first()
     _sql(db, "UPDATE auditevent SET actor_role = 'head' WHERE id = :i", i=pending.hex if TEST_SQLITE else str(pending))
-    code, out = run(chained, "audit", "verify")
+    code, out = run_cli(chained, "audit", "verify")
     assert code == 1 and out.startswith("TAMPERED: pending-mac") and str(pending) in out
     # Sequenced anyway (the log must not stall), and still named afterwards by its leaf.
-    assert "wrong MAC" in run(chained, "audit", "sequence")[1]
-    code, out = run(chained, "audit", "verify")
+    assert "wrong MAC" in run_cli(chained, "audit", "sequence")[1]
+    code, out = run_cli(chained, "audit", "verify")
     assert code == 1 and out.startswith("TAMPERED: leaf-mac at leaf 6") and str(pending) in out
 
 
@@ -128,11 +115,11 @@ def test_edit_with_the_mac_key_is_caught_by_the_tree(chained, db):
     row.detail = {"i": 99}
     row.mac = event_mac(mac_key_for(db), row_bytes(row))
     db.commit()
-    code, out = run(chained, "audit", "verify")
+    code, out = run_cli(chained, "audit", "verify")
     assert code == 1 and out.startswith("TAMPERED: node at leaf 2")
     # ... and rewrites every stored node too: the signed checkpoint does not move.
     _rewrite_nodes(db)
-    code, out = run(chained, "audit", "verify")
+    code, out = run_cli(chained, "audit", "verify")
     assert code == 1 and out.startswith("TAMPERED: root at leaf 5")
 
 
@@ -150,13 +137,13 @@ def _rewrite_nodes(db) -> None:
 
 def test_tampered_node_is_named(chained, db):
     _sql(db, "UPDATE auditnode SET hash = :h WHERE level = 1 AND last_leaf = 3", h=b"\x00" * 32)
-    code, out = run(chained, "audit", "verify")
+    code, out = run_cli(chained, "audit", "verify")
     assert code == 1 and out.startswith("TAMPERED: node at leaf 3") and "(1, 1)" in out
 
 
 def test_deleted_row_is_named(chained, db):
     _sql(db, "DELETE FROM auditevent WHERE leaf_index = 4")
-    code, out = run(chained, "audit", "verify")
+    code, out = run_cli(chained, "audit", "verify")
     assert code == 1 and out.startswith("TAMPERED: leaf-order at leaf 4")
     assert _event_at(db, 5) in out  # the row found in its place
 
@@ -166,21 +153,21 @@ def test_swapped_rows_are_named(chained, db):
     _sql(db, "UPDATE auditevent SET leaf_index = -1 WHERE leaf_index = 2")
     _sql(db, "UPDATE auditevent SET leaf_index = 2 WHERE leaf_index = 3")
     _sql(db, "UPDATE auditevent SET leaf_index = 3 WHERE leaf_index = -1")
-    code, out = run(chained, "audit", "verify")
+    code, out = run_cli(chained, "audit", "verify")
     assert code == 1 and "at leaf 2" in out and moved in out
 
 
 def test_truncated_log_is_caught(chained, db):
     _sql(db, "DELETE FROM auditevent WHERE leaf_index >= 4")
     _sql(db, "DELETE FROM auditnode WHERE last_leaf >= 4")
-    code, out = run(chained, "audit", "verify")
+    code, out = run_cli(chained, "audit", "verify")
     assert code == 1 and out.startswith("TAMPERED: truncated")
 
 
 def test_tampered_checkpoint_in_the_database_is_caught(chained, db):
     note = db.execute(sa.text("SELECT note FROM auditcheckpoint")).scalar_one()
     _sql(db, "UPDATE auditcheckpoint SET note = :n", n=note.replace("\n6\n", "\n5\n"))
-    code, out = run(chained, "audit", "verify")
+    code, out = run_cli(chained, "audit", "verify")
     assert code == 1 and out.startswith("TAMPERED: checkpoint") and "invalid signature" in out
 
 
@@ -190,40 +177,40 @@ def test_tampered_notes_file_is_caught(chained, db):
     lines = text.split("\n")
     lines[2] = lines[2][:10] + ("A" if lines[2][10] != "A" else "B") + lines[2][11:]  # the root hash line
     path.write_text("\n".join(lines))
-    code, out = run(chained, "audit", "verify")
+    code, out = run_cli(chained, "audit", "verify")
     assert code == 1 and out.startswith("TAMPERED: checkpoint") and "note 1" in out
 
 
 def test_deleted_checkpoint_rows_are_caught_by_the_file(chained, db):
     _sql(db, "DELETE FROM auditcheckpoint")
-    code, out = run(chained, "audit", "verify")
+    code, out = run_cli(chained, "audit", "verify")
     assert code == 1 and out.startswith("TAMPERED: checkpoint") and "missing from the database" in out
 
 
 def test_missing_verifier_keys_cannot_verify(chained):
     vkeys_path(chained.config["SETTINGS"]).unlink()
-    code, out = run(chained, "audit", "verify")
+    code, out = run_cli(chained, "audit", "verify")
     assert code == 2 and "verifier key file not found" in out
 
 
 def test_rolled_back_request_never_reaches_the_tree(app, db):
     from sabidamu.db import session_scope
     from sabidamu.services.audit import record
-    _events(app, 2)
+    add_events(app, 2)
     with pytest.raises(RuntimeError):
         with session_scope(app.extensions["sabidamu.engine"]) as s:
             record(s, None, "test.rolled_back", role="system")
             raise RuntimeError("the request failed")
-    _events(app, 1)
-    assert run(app, "audit", "sequence")[0] == 0
+    add_events(app, 1)
+    assert run_cli(app, "audit", "sequence")[0] == 0
     actions = db.exec(select(AuditEvent.action).where(AuditEvent.leaf_index.is_not(None))
                       .order_by(AuditEvent.leaf_index)).all()
     assert actions == ["test.event"] * 3
-    assert run(app, "audit", "verify")[0] == 0
+    assert run_cli(app, "audit", "verify")[0] == 0
 
 
 def test_key_rotation_is_audited(app, db, world):
-    code, out = run(app, "keys", "rotate", "--data")
+    code, out = run_cli(app, "keys", "rotate", "--data")
     assert code == 0, out
     event = db.exec(select(AuditEvent).where(AuditEvent.action == "keys.rotate")).one()
     assert event.detail["kind"] == "data" and event.detail["new_data_keys"] >= 2
@@ -235,12 +222,12 @@ def test_key_rotation_is_audited(app, db, world):
     assert len(rows) == 3 and all(db.get(DataKey, r.key_id).active for r in rows)
     from tests.factories import TOTP_SECRETS
     db.rollback()
-    assert login(app.test_client(), "head1@example.kz").headers["Location"].endswith("/home")
+    assert sign_in_with_password(app.test_client(), "head1@example.kz").headers["Location"].endswith("/home")
     assert TOTP_SECRETS["head1@example.kz"]
 
 
 def test_refused_access_is_audited(app, client, db, world):
-    login(client, "parentb@example.kz")
+    sign_in_with_password(client, "parentb@example.kz")
     assert client.get(f"/children/{world.children['A'].id}").status_code == 403
     event = db.exec(select(AuditEvent).where(AuditEvent.action == "access.denied")).one()
     assert event.actor_id == world.users["parentB"].id and event.detail["path"].startswith("/children/")

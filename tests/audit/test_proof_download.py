@@ -10,7 +10,7 @@ import sys
 
 from sabidamu.jobs.periodic import run_once
 from sabidamu.config import REPO_ROOT
-from tests.factories import login
+from tests.support.auth import sign_in_with_password
 
 SCRIPT = REPO_ROOT / "scripts" / "verify_audit_proof.py"
 
@@ -22,12 +22,12 @@ def _verify(path, *key) -> subprocess.CompletedProcess:
 
 def test_check_link_downloads_a_proof_that_the_independent_script_verifies(app, client, db, world, tmp_path):
     child = world.children["A"]
-    login(client, "teacher1@example.kz")
+    sign_in_with_password(client, "teacher1@example.kz")
     assert client.get(f"/children/{child.id}").status_code == 200
     client.post("/logout")
     assert run_once(app).startswith("sequenced ")
 
-    login(client, "parenta@example.kz")
+    sign_in_with_password(client, "parenta@example.kz")
     page = client.get(f"/account/children/{child.id}/access-log")
     links = re.findall(r'href="(/account/children/[^"]+/proof)"', page.text)
     assert links, page.text
@@ -57,10 +57,10 @@ def test_check_link_downloads_a_proof_that_the_independent_script_verifies(app, 
 
     # Another parent cannot download it; nor can this parent fetch an event outside the child's log.
     client.post("/logout")
-    login(client, "parentb@example.kz")
+    sign_in_with_password(client, "parentb@example.kz")
     assert client.get(links[0]).status_code == 403
     client.post("/logout")
-    login(client, "parenta@example.kz")
+    sign_in_with_password(client, "parenta@example.kz")
     other_child = world.children["B"]
     event_id = links[0].rsplit("/", 2)[-2]
     assert client.get(f"/account/children/{other_child.id}/access-log/{event_id}/proof").status_code in (403, 404)

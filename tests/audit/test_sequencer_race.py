@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sabidamu.audit.note import open_checkpoint
 from sabidamu.services.audit_admin import notes_path
 from sabidamu.services.audit_log import read_notes_file
-from tests.audit.test_audit_cli import run
+from tests.support.audit import run_cli
 from tests.conftest import TEST_DB
 
 ROUNDS = 25
@@ -54,7 +54,7 @@ def _writer(environ: dict, barrier) -> None:
 
 @pytest.mark.skipif(TEST_DB != "postgresql", reason="the advisory lock is PostgreSQL's (SABIDAMU_TEST_DB=postgresql)")
 def test_two_sequencers_at_once_never_sign_two_trees_of_one_size(app, environ, db):
-    assert run(app, "audit", "public-key")[0] == 0  # the signing key exists before the processes start
+    assert run_cli(app, "audit", "public-key")[0] == 0  # the signing key exists before the processes start
     ctx = mp.get_context("spawn")
     barrier, out = ctx.Barrier(3), ctx.Queue()
     procs = [ctx.Process(target=_sequencer, args=(environ, barrier, out)) for _ in range(2)]
@@ -76,9 +76,9 @@ def test_two_sequencers_at_once_never_sign_two_trees_of_one_size(app, environ, d
     assert sum(len(r) for r in results) >= 2  # rounds really signed (the writer adds events every round)
     sizes = [open_checkpoint(n, verifier).size for n in read_notes_file(notes_path(settings))]
     assert sizes == sorted(set(sizes))  # the file: each size once, in order
-    run(app, "audit", "sequence")
+    run_cli(app, "audit", "sequence")
     leaves = db.execute(sa.text("SELECT count(*), count(DISTINCT leaf_index), max(leaf_index) FROM auditevent "
                                 "WHERE action = 'test.race'")).one()
     assert leaves[0] == ROUNDS * 3 == leaves[1]
-    code, text = run(app, "audit", "verify")
+    code, text = run_cli(app, "audit", "verify")
     assert code == 0, text

@@ -14,7 +14,7 @@ from sabidamu.audit.checkpoint import CheckpointSigner, append_checkpoint, gener
 from sabidamu.audit.event import v1_head_detail
 from sabidamu.models import AuditEvent
 from sabidamu.models.base import utcnow
-from tests.audit.test_audit_cli import _events, run
+from tests.support.audit import add_events, run_cli
 from tests.conftest import TEST_DB
 
 
@@ -44,31 +44,31 @@ def _write_v1_chain(app, n: int = 5) -> bytes:
 
 def test_v1_head_is_leaf_zero_and_both_logs_verify(app, db):
     head = _write_v1_chain(app)
-    _events(app, 3)
-    code, out = run(app, "audit", "sequence")
+    add_events(app, 3)
+    code, out = run_cli(app, "audit", "sequence")
     assert code == 0 and "tree size 4" in out, out
     first = db.exec(select(AuditEvent).where(AuditEvent.leaf_index == 0)).one()
     assert first.action == "audit.v1_head" and first.detail == v1_head_detail(5, head)
-    code, out = run(app, "audit", "verify")
+    code, out = run_cli(app, "audit", "verify")
     assert code == 0, out
     assert "v1 chain: 5 events verified, its head is leaf 0" in out
     # One proof links them: leaf 0 (holding the v1 head) is in the signed tree.
-    code, out = run(app, "audit", "prove", "--event", str(first.id))
+    code, out = run_cli(app, "audit", "prove", "--event", str(first.id))
     proof = json.loads(out)
     assert code == 0 and proof["leaf_index"] == 0 and proof["tree_size"] == 4
     from sabidamu.audit.note import open_checkpoint, parse_vkey
-    cp = open_checkpoint(proof["checkpoint"], [parse_vkey(run(app, "audit", "public-key")[1].strip())])
+    cp = open_checkpoint(proof["checkpoint"], [parse_vkey(run_cli(app, "audit", "public-key")[1].strip())])
     merkle.verify_inclusion(0, 4, bytes.fromhex(proof["leaf_hash"]),
                             [bytes.fromhex(h) for h in proof["inclusion_path"]], cp.root)
 
 
 def test_tampered_v1_row_is_still_named(app, db):
     _write_v1_chain(app)
-    _events(app, 1)
-    assert run(app, "audit", "sequence")[0] == 0
+    add_events(app, 1)
+    assert run_cli(app, "audit", "sequence")[0] == 0
     db.execute(sa.text("UPDATE auditevent SET detail = :d WHERE seq = 3"), {"d": '{"n": 30}'})
     db.commit()
-    code, out = run(app, "audit", "verify")
+    code, out = run_cli(app, "audit", "verify")
     assert code == 1 and out.startswith("TAMPERED: v1 chain changed at seq 3")
 
 
@@ -76,7 +76,7 @@ def test_sequencer_refuses_to_bridge_a_broken_v1_chain(app, db):
     _write_v1_chain(app)
     db.execute(sa.text("UPDATE auditevent SET action = 'child.view' WHERE seq = 2"))
     db.commit()
-    _events(app, 1)
-    code, out = run(app, "audit", "sequence")
+    add_events(app, 1)
+    code, out = run_cli(app, "audit", "sequence")
     assert code == 1 and "v1 audit chain does not verify" in out
     assert db.exec(select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.leaf_index.is_not(None))).one() == 0

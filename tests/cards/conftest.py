@@ -1,13 +1,8 @@
 """Fixtures of the card tests: a world (tests/factories.build_world) whose child A has a filled card."""
 from __future__ import annotations
 
-from sabidamu.services.auth import find_user
-
 import pytest
-from sqlmodel import select
-
-from sabidamu.models import Group, User
-from sabidamu.services.auth import start_session
+from sabidamu.models import Group
 from tests.support.cards import earlier_year, fill, observe, skills
 from tests.factories import make_group
 
@@ -37,21 +32,6 @@ def filled(db, keyring, world):
                  {s.id: 2 for s in skills(old, "physical")}, measures={"physical": "Таңертеңгі жаттығу"})
     observe(db, keyring, world.users["parentA"], child, "Үйде өзі киінеді.", "social_emotional")
     return {"group": group, "child": child, "old": old, "n": n}
-
-
-@pytest.fixture
-def sign_in(client, db):
-    def as_(name: str):
-        user = find_user(db, f"{name.lower()}@example.kz")
-        token = start_session(db, user)
-        with client.session_transaction() as s:
-            s["sid"] = token
-        return user
-    return as_
-
-
-def user(db, name: str) -> User:
-    return find_user(db, f"{name.lower()}@example.kz")
 
 
 def group_of(db, group_id) -> Group:

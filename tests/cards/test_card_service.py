@@ -11,7 +11,8 @@ from sabidamu.models import AuditEvent
 from sabidamu.monitoring import derive_level
 from sabidamu.services import AccessDenied, NotFound
 from sabidamu.services import cards as svc
-from tests.cards.conftest import MEASURES_FINAL, MEASURES_START, user
+from tests.cards.conftest import MEASURES_FINAL, MEASURES_START
+from tests.support.auth import world_user
 
 
 def cells(year, sg):
@@ -19,7 +20,7 @@ def cells(year, sg):
 
 
 def test_card_levels_measures_final_and_earlier_years(db, keyring, world, filled):
-    card = svc.card_for(db, keyring, user(db, "teacher1"), world.children["A"].id)
+    card = svc.card_for(db, keyring, world_user(db, "teacher1"), world.children["A"].id)
     assert card.name == "Әлия Ахметова" and card.role == "teacher"
     assert [y.academic_year for y in card.years] == [2026, 2025]  # current first, then earlier
     now = card.current
@@ -54,7 +55,7 @@ def test_card_levels_measures_final_and_earlier_years(db, keyring, world, filled
 
 
 def test_card_context_names_exactly_as_the_framework(db, keyring, world, filled):
-    card = svc.card_for(db, keyring, user(db, "head1"), world.children["A"].id)
+    card = svc.card_for(db, keyring, world_user(db, "head1"), world.children["A"].id)
     kk, ru = svc.card_context(card, "kk"), svc.card_context(card, "ru")
     assert kk["years"][0]["title"] == "2026-2027 оқу жылына арналған баланың жеке даму картасы"
     assert ru["years"][0]["title"] == "Индивидуальная карта развития ребенка на 2026-2027 учебный год"
@@ -70,7 +71,7 @@ def test_card_context_names_exactly_as_the_framework(db, keyring, world, filled)
 
 @pytest.mark.parametrize("who,role", [("parentA", "parent"), ("teacher1", "teacher"), ("head1", "head")])
 def test_who_may_read_the_card(db, keyring, world, filled, who, role):
-    card = svc.card_for(db, keyring, user(db, who), world.children["A"].id)
+    card = svc.card_for(db, keyring, world_user(db, who), world.children["A"].id)
     assert card.role == role
     event = db.exec(select(AuditEvent).where(AuditEvent.action == "card.view")
                     .order_by(AuditEvent.seq.desc())).first()
@@ -82,15 +83,15 @@ def test_who_may_read_the_card(db, keyring, world, filled, who, role):
 def test_others_may_not(db, keyring, world, filled, who):
     # another family, a teacher of another group, the head of another organization, the platform admin
     with pytest.raises(AccessDenied):
-        svc.card_for(db, keyring, user(db, who), world.children["A"].id)
+        svc.card_for(db, keyring, world_user(db, who), world.children["A"].id)
 
 
 def test_unknown_child(db, keyring, world):
     with pytest.raises(NotFound):
-        svc.card_for(db, keyring, user(db, "head1"), uuid.uuid4())
+        svc.card_for(db, keyring, world_user(db, "head1"), uuid.uuid4())
 
 
 def test_child_without_any_card_row(db, keyring, world):
-    card = svc.card_for(db, keyring, user(db, "parentB"), world.children["B"].id)  # at home, never enrolled
+    card = svc.card_for(db, keyring, world_user(db, "parentB"), world.children["B"].id)  # at home, never enrolled
     assert len(card.years) == 1 and card.current.group_name == ""
     assert all(not c.recorded and c.level is None for r in card.current.rows for c in r.stages)

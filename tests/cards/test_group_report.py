@@ -14,7 +14,7 @@ from sabidamu.monitoring import derive_level, load_framework
 from sabidamu.services import AccessDenied, NotFound
 from sabidamu.services import cards as svc
 from sabidamu.services.monitoring import open_levels
-from tests.cards.conftest import user
+from tests.support.auth import world_user
 from tests.support.cards import fill, skills
 from tests.factories import make_child
 
@@ -48,7 +48,7 @@ def recount(db, keyring, group) -> dict:
 
 def test_report_counts_equal_a_recount(db, keyring, world, group_filled):
     group = world.groups["A"]
-    report = svc.group_report(db, keyring, user(db, "teacher1"), group.id)
+    report = svc.group_report(db, keyring, world_user(db, "teacher1"), group.id)
     counted = {(sg, s.stage, lvl): n for sg, stages in report.distribution.items() for s in stages
                for lvl, n in s.counts.items() if n}
     assert counted == recount(db, keyring, group)
@@ -65,7 +65,7 @@ def test_report_counts_equal_a_recount(db, keyring, world, group_filled):
 
 
 def test_report_audited_without_names(db, keyring, world, group_filled):
-    svc.group_report(db, keyring, user(db, "head1"), world.groups["A"].id)
+    svc.group_report(db, keyring, world_user(db, "head1"), world.groups["A"].id)
     event = db.exec(select(AuditEvent).where(AuditEvent.action == "group.report")).one()
     assert event.object_id == world.groups["A"].id and event.actor_role == "head"
     assert "Ерасыл" not in str(event.detail)
@@ -74,12 +74,12 @@ def test_report_audited_without_names(db, keyring, world, group_filled):
 @pytest.mark.parametrize("who", ["teacher1b", "head2", "teacher2", "parentA", "admin"])
 def test_report_refused_to_others(db, keyring, world, who):
     with pytest.raises(AccessDenied):
-        svc.group_report(db, keyring, user(db, who), world.groups["A"].id)
+        svc.group_report(db, keyring, world_user(db, who), world.groups["A"].id)
 
 
 def test_report_of_another_year_is_not_found(db, keyring, world):
     with pytest.raises(NotFound):
-        svc.group_report(db, keyring, user(db, "head1"), world.groups["A"].id, academic_year=2025)
+        svc.group_report(db, keyring, world_user(db, "head1"), world.groups["A"].id, academic_year=2025)
 
 
 @pytest.mark.parametrize("lang,headers", [

@@ -14,7 +14,8 @@ from sabidamu.models.consent import CONSENT_PARTS, CONSENT_PURPOSES
 from sabidamu.services import ServiceError
 from sabidamu.services.children import open_child
 from sabidamu.web.consent.forms import PartsMixin
-from tests.support.consent import msg, post, sign_in
+from tests.support.consent import msg, post
+from tests.support.auth import AuthActions
 from tests.factories import make_school
 
 ALL_PARTS = PartsMixin.PART_FIELDS
@@ -30,7 +31,7 @@ def test_parent_form_never_500(spec, app, client, db, keyring, purpose, part):
     w = spec
     school = make_school(db, keyring, "School 7").org
     db.commit()
-    sign_in(client, db, w.users["parentA"])
+    AuthActions(client, db).sign_in(w.users["parentA"])
     url = f"/children/{w.children['A'].id}/consents/new"
     page = client.get(url, query_string={"purpose": purpose})
     assert page.status_code == 200
@@ -47,7 +48,7 @@ def test_paper_form_never_500(spec, app, client, db, keyring, purpose, part):
     w = spec
     school = make_school(db, keyring, "School 8").org
     db.commit()
-    sign_in(client, db, w.users["head1"])
+    AuthActions(client, db).sign_in(w.users["head1"])
     data = {"iin": open_child(keyring, w.children["A"]).iin, "purpose": purpose, "school": str(school.id),
             "guardian_name": "Ахметова Г. 4e1f", "paper_date": dt.date.today().isoformat(), f"part_{part}": "y"}
     answer = post(client, f"/orgs/{w.orgs['org1'].id}/consents/paper", data)
@@ -59,7 +60,7 @@ def test_paper_form_never_500(spec, app, client, db, keyring, purpose, part):
 @pytest.mark.parametrize("purpose", CONSENT_PURPOSES)
 def test_parent_form_offers_only_the_parts_of_the_purpose(spec, client, db, purpose):
     w = spec
-    sign_in(client, db, w.users["parentA"])
+    AuthActions(client, db).sign_in(w.users["parentA"])
     page = client.get(f"/children/{w.children['A'].id}/consents/new", query_string={"purpose": purpose})
     offered = {p for p in ALL_PARTS if f'name="part_{p}"' in page.text}
     assert offered == set(CONSENT_PARTS[purpose])

@@ -19,7 +19,8 @@ from sabidamu.services import AccessDenied, ServiceError
 from sabidamu.services import consent as svc
 from sabidamu.services import referrals as ref_svc
 from sabidamu.services.children import open_child
-from tests.support.consent import count, msg, post, sign_in
+from tests.support.consent import count, msg, post
+from tests.support.auth import AuthActions
 
 Recipient = svc.Recipient
 TODAY = dt.date.today()
@@ -106,7 +107,7 @@ def test_the_web_form_shows_the_refusal_beside_the_date(spec, app, client, db, k
     w = spec
     consent = _monitoring_consent(db, keyring, w)
     svc.revoke(db, w.users["parentA"], consent.id)
-    sign_in(client, db, w.users["head1"])
+    AuthActions(client, db).sign_in(w.users["head1"])
     old = (TODAY - dt.timedelta(days=4)).isoformat()
     answer = post(client, f"/orgs/{w.orgs['org1'].id}/consents/paper",
                   {"iin": open_child(keyring, w.children["A"]).iin, "purpose": "kindergarten_monitoring",
@@ -169,20 +170,20 @@ def test_the_web_flow_record_then_confirm(spec, app, client, db, keyring):
     w = spec
     ref_svc.create_referral(db, keyring, w.users["teacher1"], w.children["A"].id, reason="r",
                             recipient=Recipient(w.orgs["room"].id, w.users["psy"].id))
-    sign_in(client, db, w.users["psy"])
+    AuthActions(client, db).sign_in(w.users["psy"])
     url = f"/orgs/{w.orgs['room'].id}/consents/paper"
     assert post(client, url, {"iin": open_child(keyring, w.children["A"]).iin, "purpose": "specialist_access",
                               "for_me": "y", "guardian_name": "Ахметова Г.", "paper_date": TODAY.isoformat(),
                               "part_card": "y"}).status_code == 302
     assert client.get(f"/children/{w.children['A'].id}/card").status_code == 403  # not yet
     assert "Әлия" not in client.get(url).text  # the specialist sees no list to confirm
-    sign_in(client, db, w.users["roomhead"])
+    AuthActions(client, db).sign_in(w.users["roomhead"])
     page = client.get(url)
     assert page.status_code == 200 and "Әлия Ахметова" in page.text
     pending = db.exec(select(PendingPaperConsent)).one()
     db.rollback()
     assert post(client, f"{url}/{pending.id}/confirm").status_code == 302
-    sign_in(client, db, w.users["psy"])
+    AuthActions(client, db).sign_in(w.users["psy"])
     assert client.get(f"/children/{w.children['A'].id}/card").status_code == 200
 
 
@@ -199,7 +200,7 @@ def test_the_guardian_gets_a_notice_in_their_language_with_the_first_name_only(s
     assert notice.user_id == w.users["parentA"].id and notice.kind == "paper_consent"
     assert "Әлия" not in str(notice.params)  # ids and codes only, no personal text at rest
     db.rollback()
-    sign_in(client, db, w.users["parentA"])
+    AuthActions(client, db).sign_in(w.users["parentA"])
     for lang, words in (("kk", "қағаз"), ("ru", "на бумаге")):
         client.post("/lang", data={"lang": lang})
         home = client.get("/notices")
@@ -212,7 +213,7 @@ def test_the_guardian_gets_a_notice_in_their_language_with_the_first_name_only(s
 def test_unread_notices_show_in_the_menu_and_on_the_dashboard(spec, app, client, db, keyring):
     w = spec
     svc.confirm_paper(db, keyring, w.users["head1b"], _paper(db, keyring, w, "head1").id)
-    sign_in(client, db, w.users["parentA"])
+    AuthActions(client, db).sign_in(w.users["parentA"])
     client.post("/lang", data={"lang": "ru"})
     dashboard = client.get("/parent")
     assert ">Уведомления (1 новое)</a>" in dashboard.text  # the menu

@@ -11,7 +11,8 @@ from sqlmodel import select
 from sabidamu.models import Consent, User
 from sabidamu.models.notification import Notification
 from sabidamu.services import consent as svc
-from tests.support.consent import count, post, sign_in
+from tests.support.consent import count, post
+from tests.support.auth import AuthActions
 from tests.support.smtp import smtp_server  # noqa: F401  (the fixture)
 
 TODAY = dt.date.today()
@@ -28,7 +29,7 @@ def app(environ, smtp_server):  # noqa: F811  (this module's app mails to the te
 
 def _record_and_confirm(client, db, keyring, w):
     from sabidamu.services.children import open_child
-    sign_in(client, db, w.users["head1"])
+    AuthActions(client, db).sign_in(w.users["head1"])
     url = f"/orgs/{w.orgs['org1'].id}/consents/paper"
     assert post(client, url, {"iin": open_child(keyring, w.children["A"]).iin, "purpose": "kindergarten_monitoring",
                               "guardian_name": "Ахметова Г.", "paper_date": TODAY.isoformat()}).status_code == 302
@@ -36,7 +37,7 @@ def _record_and_confirm(client, db, keyring, w):
     db.rollback()
     pending = db.exec(select(PendingPaperConsent)).one()
     db.rollback()
-    sign_in(client, db, w.users["head1b"])
+    AuthActions(client, db).sign_in(w.users["head1b"])
     assert post(client, f"{url}/{pending.id}/confirm").status_code == 302
 
 

@@ -13,7 +13,8 @@ from sabidamu.models import AuditEvent, Referral, SpecialistConclusion
 from sabidamu.services import AccessDenied, ServiceError
 from sabidamu.services import consent as consent_svc
 from sabidamu.services import referrals as svc
-from tests.support.consent import actions, count, msg, post, sign_in, t
+from tests.support.consent import actions, count, msg, post, t
+from tests.support.auth import AuthActions
 
 Recipient = consent_svc.Recipient
 CONCLUSION = "Уникальный вывод 9c41: звукопроизношение нарушено (дислалия)"
@@ -124,14 +125,14 @@ def test_revocation_mid_session_refuses_the_next_request(spec, app, client, db, 
     svc.create_referral(db, keyring, w.users["parentA"], w.children["A"].id,
                         recipient=Recipient(w.orgs["room"].id, w.users["psy"].id), reason="Сөйлеу / речь",
                         consent=True, parts=["screenings"])
-    sign_in(client, db, w.users["psy"])
+    AuthActions(client, db).sign_in(w.users["psy"])
     url = f"/specialist/children/{w.children['A'].id}"
     page = client.get(url)
     assert page.status_code == 200 and "Әлия Ахметова" in page.text
     assert "Әлия Ахметова" in client.get("/specialist").text
 
     parent = app.test_client()
-    sign_in(parent, db, w.users["parentA"])
+    AuthActions(parent, db).sign_in(w.users["parentA"])
     consent_id = consent_svc.active_consent(db, w.children["A"].id, "specialist_access",
                                             Recipient(w.orgs["room"].id, w.users["psy"].id)).id
     assert post(parent, f"/consents/{consent_id}/revoke").status_code == 302
@@ -162,7 +163,7 @@ def test_conclusion_is_sealed_and_read_by_parent_and_teacher(spec, app, client, 
     ref = svc.create_referral(db, keyring, w.users["parentA"], w.children["A"].id,
                               recipient=Recipient(w.orgs["room"].id, w.users["psy"].id), reason="речь",
                               consent=True, parts=[])
-    sign_in(client, db, w.users["psy"])
+    AuthActions(client, db).sign_in(w.users["psy"])
     url = f"/specialist/children/{w.children['A'].id}"
     bad = post(client, url, data={"referral": str(ref.id), "conclusion": CONCLUSION, "recommendations": ""})
     assert bad.status_code == 422 and t(app, "Write the recommendations.") in bad.text and "9c41" in bad.text  # kept
@@ -184,7 +185,7 @@ def test_conclusion_is_sealed_and_read_by_parent_and_teacher(spec, app, client, 
 
     for who in ("parentA", "teacher1"):
         page = app.test_client()
-        sign_in(page, db, w.users[who])
+        AuthActions(page, db).sign_in(w.users[who])
         html = page.get(f"/children/{w.children['A'].id}").text
         assert "9c41" in html and "5b2e" in html and t(app, "Specialists") in html
         assert f"/children/{w.children['A'].id}/refer" in html
@@ -217,7 +218,7 @@ def test_specialist_sees_others_conclusions_only_when_the_consent_covers_them(sp
 def test_paper_consent_by_the_specialist_opens_a_teacher_referral(spec, app, client, db, keyring):
     w = spec
     refer_by_teacher(db, keyring, w)
-    sign_in(client, db, w.users["psy"])
+    AuthActions(client, db).sign_in(w.users["psy"])
     from sabidamu.services.children import open_child
     iin = open_child(keyring, w.children["A"]).iin
     url = f"/orgs/{w.orgs['room'].id}/consents/paper"
@@ -239,7 +240,7 @@ def test_paper_consent_by_the_specialist_opens_a_teacher_referral(spec, app, cli
 
 def test_web_refer_and_consent_pages(spec, app, client, db, keyring):
     w = spec
-    sign_in(client, db, w.users["parentA"])
+    AuthActions(client, db).sign_in(w.users["parentA"])
     child = w.children["A"].id
     form = client.get(f"/children/{child}/refer")
     assert form.status_code == 200 and "psy" in form.text.lower()

@@ -14,7 +14,8 @@ from sabidamu.models import AuditEvent, Child, DataKey, Enrollment, Guardianship
 from sabidamu.models.security import DeletionRequest
 from sabidamu.services import AccessDenied
 from sabidamu.services import audit_ops, data_rights
-from tests.factories import login, make_child
+from tests.factories import make_child
+from tests.support.auth import sign_in_with_password
 
 
 def _count(db, model, *where) -> int:
@@ -26,7 +27,7 @@ def test_access_log_shows_the_teachers_view_and_nothing_of_other_children(app, c
     db.commit()
     child_a, other_id = world.children["A"].id, other.id
     parent_a, parent_b = world.users["parentA"], world.users["parentB"]
-    login(client, "teacher1@example.kz")
+    sign_in_with_password(client, "teacher1@example.kz")
     assert client.get(f"/children/{child_a}").status_code == 200
     assert client.get(f"/children/{other_id}").status_code == 200
     client.post("/logout")
@@ -42,13 +43,13 @@ def test_access_log_shows_the_teachers_view_and_nothing_of_other_children(app, c
         audit_ops.access_log(db, parent_b, child_a)
     db.rollback()
 
-    login(client, "parenta@example.kz")
+    sign_in_with_password(client, "parenta@example.kz")
     page = client.get(f"/account/children/{child_a}/access-log")
     assert page.status_code == 200 and "Teacher1" in page.text and "Org One" in page.text
     assert "Әлия" not in page.text  # never the card content or the child's details
     assert client.get(f"/account/children/{other_id}/access-log").status_code == 403
     client.post("/logout")
-    login(client, "parentb@example.kz")
+    sign_in_with_password(client, "parentb@example.kz")
     assert client.get(f"/account/children/{child_a}/access-log").status_code == 403
     event = db.exec(select(AuditEvent).where(AuditEvent.action == "audit.view_own")).first()
     assert event.object_id == child_a and event.actor_id == parent_a.id
@@ -68,7 +69,7 @@ def test_access_log_is_paginated(app, db, world):
 
 def test_export_contains_the_childs_data_and_validates(app, client, db, keyring, world):
     child_b = world.children["B"].id
-    login(client, "parentb@example.kz")
+    sign_in_with_password(client, "parentb@example.kz")
     r = client.post(f"/account/children/{child_b}/export")
     assert r.status_code == 200 and r.headers["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(r.data))
@@ -85,16 +86,16 @@ def test_export_contains_the_childs_data_and_validates(app, client, db, keyring,
     db.rollback()  # end the test's read before the app writes (SQLite)
     # Another parent cannot export this child.
     client.post("/logout")
-    login(client, "parenta@example.kz")
+    sign_in_with_password(client, "parenta@example.kz")
     assert client.post(f"/account/children/{child_b}/export").status_code == 403
 
 
 def test_export_of_a_kindergarten_child_includes_the_card(app, client, db, world):
     child_a = world.children["A"].id
-    login(client, "teacher1@example.kz")
+    sign_in_with_password(client, "teacher1@example.kz")
     client.get(f"/children/{child_a}")
     client.post("/logout")
-    login(client, "parenta@example.kz")
+    sign_in_with_password(client, "parenta@example.kz")
     r = client.post(f"/account/children/{child_a}/export")
     archive = zipfile.ZipFile(io.BytesIO(r.data))
     document = json.loads(archive.read("export.json"))
@@ -108,7 +109,7 @@ def test_home_child_is_deleted_at_once_for_real(app, client, db, keyring, world)
     child_b, parent_b = world.children["B"].id, world.users["parentB"].id
     key_id = world.children["B"].key_id
     blob = world.children["B"].name_ct
-    login(client, "parentb@example.kz")
+    sign_in_with_password(client, "parentb@example.kz")
     page = client.get(f"/account/children/{child_b}/delete")
     assert page.status_code == 200
     refused = client.post(f"/account/children/{child_b}/delete", data={})
@@ -132,14 +133,14 @@ def test_home_child_is_deleted_at_once_for_real(app, client, db, keyring, world)
     db.rollback()
     assert client.get(f"/children/{child_b}").status_code == 404
     # The log still verifies after the deletion (events are kept, only ids).
-    from tests.audit.test_audit_cli import run
-    assert run(app, "audit", "sequence")[0] == 0
-    assert run(app, "audit", "verify")[0] == 0
+    from tests.support.audit import run_cli
+    assert run_cli(app, "audit", "sequence")[0] == 0
+    assert run_cli(app, "audit", "verify")[0] == 0
 
 
 def test_kindergarten_child_waits_for_the_retention_period(app, client, db, keyring, world):
     child_a = world.children["A"].id
-    login(client, "parenta@example.kz")
+    sign_in_with_password(client, "parenta@example.kz")
     page = client.post(f"/account/children/{child_a}/delete", data={"confirm": "y"})
     assert page.status_code == 302
     req = db.exec(select(DeletionRequest).where(DeletionRequest.child_id == child_a)).one()

@@ -8,7 +8,7 @@ import zipfile
 import pytest
 
 from sabidamu.services import data_rights
-from tests.factories import login
+from tests.support.auth import sign_in_with_password
 from tests.screening.conftest import copy_instruments
 from tests.support.screening import baby
 from tests.screening.test_screening_web import _run
@@ -25,7 +25,7 @@ def app(environ, tmp_path):
 
 def test_export_has_the_screening_its_pdf_and_a_valid_card_summary(app, client, db, keyring, world):
     child = baby(db, keyring, "Әлихан Сәрсенов", parent=world.users["parentA"])
-    login(client, "parenta@example.kz")
+    sign_in_with_password(client, "parenta@example.kz")
     row = _run(client, db, child)
     r = client.post(f"/account/children/{child.id}/export")
     assert r.status_code == 200

@@ -58,10 +58,10 @@ def test_no_download_is_named_outside_the_helper():
 
 def test_card_pdf_report_csv_and_data_export_say_whom(client, world):
     """The teacher's card PDF and group CSV, the parent's data export: names built by the one helper."""
-    from tests.factories import login
+    from tests.support.auth import sign_in_with_password
     today = dt.date.today().isoformat()
     child = world.children["A"].id
-    login(client, "teacher1@example.kz")
+    sign_in_with_password(client, "teacher1@example.kz")
     card = client.get(f"/children/{child}/card.pdf?lang=ru")
     assert card.status_code == 200
     assert card.headers["Content-Disposition"] == (f'attachment; filename="Aliya-A_card_{today}_ru.pdf"; '
@@ -70,7 +70,7 @@ def test_card_pdf_report_csv_and_data_export_say_whom(client, world):
     assert csv.status_code == 200
     assert f'filename="Group-A_group-report_{today}_kk.csv"' in csv.headers["Content-Disposition"]
     client.post("/logout")
-    login(client, "parenta@example.kz")
+    sign_in_with_password(client, "parenta@example.kz")
     export = client.post(f"/account/children/{child}/export")
     assert export.status_code == 200 and export.mimetype == "application/zip"
     assert f'filename="Aliya-A_data-export_{today}.zip"' in export.headers["Content-Disposition"]
@@ -80,8 +80,8 @@ def test_card_pdf_report_csv_and_data_export_say_whom(client, world):
 def test_the_data_export_names_its_pdfs_after_the_child(client, world):
     import io
     import zipfile
-    from tests.factories import login
-    login(client, "parenta@example.kz")
+    from tests.support.auth import sign_in_with_password
+    sign_in_with_password(client, "parenta@example.kz")
     export = client.post(f"/account/children/{world.children['A'].id}/export")
     names = zipfile.ZipFile(io.BytesIO(export.data)).namelist()
     pdfs = [n for n in names if n.startswith("pdf/")]

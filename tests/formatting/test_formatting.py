@@ -146,13 +146,13 @@ def test_a_notice_mailed_as_plain_text_has_one_full_stop_after_a_russian_date(ap
 def test_group_report_changes_use_the_decimal_comma_and_the_minus_sign(client, db, keyring, world, lang):
     """Child A: all physical skills at III at the start, at I at the intermediate stage: −100,0 and +100,0."""
     from tests.support.cards import fill, skills
-    from tests.factories import login
+    from tests.support.auth import sign_in_with_password
     group, child = world.groups["A"], world.children["A"]
     n = len(list(skills(group, "physical")))
     fill(db, keyring, world.users["teacher1"], group, child, "start", {"physical": [3] * n})
     fill(db, keyring, world.users["teacher1"], group, child, "intermediate", {"physical": [1] * n})
     db.commit()
-    login(client, "teacher1@example.kz")
+    sign_in_with_password(client, "teacher1@example.kz")
     client.post("/lang", data={"lang": lang, "next": "/"})
     page = client.get(f"/groups/{group.id}/report")
     assert page.status_code == 200

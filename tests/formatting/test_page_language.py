@@ -11,7 +11,8 @@ from collections import deque
 import pytest
 
 from tests.support.browser import KAZAKH_LETTERS
-from tests.factories import login, make_school
+from tests.factories import make_school
+from tests.support.auth import sign_in_with_password
 
 SKIP = re.compile(r"/logout|/lang|\.pdf|\.csv|\.zip|/download|/export|/static/|\?lang=|\.txt$|\.pub$|/proof|"
                   r"/resume$|/next$")
@@ -51,7 +52,7 @@ def test_pages_show_only_their_own_language(client, db, keyring, world, who):
     db.commit()
     # Data, not interface text; and the language's own name in a language choice («Қазақша» on a Russian page).
     own_names = ["Әлия Ахметова", "Сәуле Нұрова", "Қазақша"]
-    login(client, who)
+    sign_in_with_password(client, who)
     problems = []
     for lang, other in (("kk", "(ru)"), ("ru", "(kk)")):
         client.post("/lang", data={"lang": lang, "next": "/"})

@@ -1,16 +1,9 @@
-"""Fixtures of the monitoring grid tests: signing in as a world user, a fixed date in Almaty."""
+"""Fixtures of the monitoring tests: a fixed date in Almaty; reads stay deferred between requests."""
 from __future__ import annotations
-
-from sabidamu.services.auth import find_user
 
 import datetime as dt
 
 import pytest
-from sqlmodel import select
-
-from sabidamu.models import User
-from sabidamu.services.auth import start_session
-
 # Group academic year 2026 (tests/factories.make_group): the start stage is open 1 Sep – 31 Oct 2026.
 OPEN_DAY = dt.date(2026, 10, 1)
 LATE_DAY = dt.date(2026, 11, 20)
@@ -27,22 +20,14 @@ def on_day(app):
     return set_day
 
 
-@pytest.fixture
-def sign_in(client, db):
-    def as_(name: str):
-        db.rollback()  # end any read: its snapshot may predate the requests made since
-        user = find_user(db, f"{name.lower()}@example.kz")
-        token = start_session(db, user)
-        with client.session_transaction() as s:
-            s["sid"] = token
-        return user
-    return as_
-
-
 @pytest.fixture(autouse=True)
-def _test_reads_stay_deferred(client, monkeypatch):
+def _test_reads_stay_deferred(request, monkeypatch):
     """The test client runs requests in the test's own thread, so a POST's "begin immediate" (sabidamu.db)
-    would leak into the `db` fixture's next transaction and hold SQLite's write lock between requests."""
+    would leak into the `db` fixture's next transaction and hold SQLite's write lock between requests.
+    (Only for tests with a client: the pure framework tests here need no app.)"""
+    if "client" not in request.fixturenames:
+        return
+    client = request.getfixturevalue("client")
     from sabidamu import db as dbmod
     original = client.open
 

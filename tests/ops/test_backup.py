@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel, select
 
 from sabidamu.services.backup import row_counts
-from tests.audit.test_audit_cli import _events, run
+from tests.support.audit import add_events, run_cli
 from tests.conftest import PG_ADMIN_URL, TEST_DB
 
 
@@ -51,7 +51,7 @@ def empty_target(tmp_path, environ):
 def _backup(app, tmp_path, recipient) -> tuple:
     out = tmp_path / "backups" / "b.age"
     counts = row_counts(app.extensions["sabidamu.engine"])  # the backup.create event comes after the copy
-    code, text = run(app, "backup", "create", "--out", str(out), "--recipient", recipient)
+    code, text = run_cli(app, "backup", "create", "--out", str(out), "--recipient", recipient)
     assert code == 0, text
     assert "master key file is not in it" in text
     return out, counts
@@ -59,19 +59,19 @@ def _backup(app, tmp_path, recipient) -> tuple:
 
 def test_round_trip_keeps_every_row_and_the_audit_chain(app, db, world, tmp_path, age_keys, empty_target):
     recipient, identity = age_keys
-    _events(app, 5)
-    assert run(app, "audit", "checkpoint")[0] == 0
+    add_events(app, 5)
+    assert run_cli(app, "audit", "checkpoint")[0] == 0
     out, counts = _backup(app, tmp_path, recipient)
     assert out.stat().st_mode & 0o777 == 0o600
     raw = out.read_bytes()
     assert raw.startswith(b"age-encryption.org/v1") and "Ахметова".encode() not in raw
     assert b"master.keys" not in pyrage.decrypt(raw, [pyrage.x25519.Identity.from_str(open(identity).read().strip())])
 
-    code, text = run(empty_target, "backup", "restore", str(out), "--identity", identity)
+    code, text = run_cli(empty_target, "backup", "restore", str(out), "--identity", identity)
     assert code == 0, text
     restored = row_counts(empty_target.extensions["sabidamu.engine"])
     assert restored == counts and restored["child"] == 3 and restored["auditevent"] >= 6
-    code, text = run(empty_target, "audit", "verify")
+    code, text = run_cli(empty_target, "audit", "verify")
     assert code == 0 and text.startswith("OK: ") and "1 signed checkpoints match" in text
     # The master key is separate: with it the restored data opens (same key in this test's environment).
     from sabidamu.models import Child
@@ -82,7 +82,7 @@ def test_round_trip_keeps_every_row_and_the_audit_chain(app, db, world, tmp_path
     assert "Әлия Ахметова" in names
 
     # A second restore into the now non-empty database is refused without --yes.
-    code, text = run(empty_target, "backup", "restore", str(out), "--identity", identity)
+    code, text = run_cli(empty_target, "backup", "restore", str(out), "--identity", identity)
     assert code == 2 and "not_empty" in text
 
 
@@ -97,26 +97,26 @@ def test_corrupt_or_wrong_key_backup_is_refused_and_changes_nothing(app, db, wor
     SQLModel.metadata.create_all(engine)  # an empty schema, as after `flask db upgrade`
     before = row_counts(engine)
 
-    code, text = run(empty_target, "backup", "restore", str(damaged), "--identity", identity)
+    code, text = run_cli(empty_target, "backup", "restore", str(damaged), "--identity", identity)
     assert code == 1 and text.startswith("RESTORE REFUSED (decrypt)")
 
     other = tmp_path / "other-identity.txt"
     other.write_text(str(pyrage.x25519.Identity.generate()) + "\n")
-    code, text = run(empty_target, "backup", "restore", str(out), "--identity", str(other))
+    code, text = run_cli(empty_target, "backup", "restore", str(out), "--identity", str(other))
     assert code == 1 and "wrong key" in text
 
     not_age = tmp_path / "plain.age"
     not_age.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
-    code, text = run(empty_target, "backup", "restore", str(not_age), "--identity", identity)
+    code, text = run_cli(empty_target, "backup", "restore", str(not_age), "--identity", identity)
     assert code == 1 and "(decrypt)" in text
     assert row_counts(engine) == before and sum(before.values()) == 0
 
-    code, text = run(empty_target, "backup", "restore", str(out))
+    code, text = run_cli(empty_target, "backup", "restore", str(out))
     assert code == 2 and "no backup identity" in text
 
 
 def test_backup_needs_a_key(app, tmp_path, monkeypatch):
     monkeypatch.delenv("SABIDAMU_BACKUP_RECIPIENT", raising=False)
-    code, text = run(app, "backup", "create", "--out", str(tmp_path / "x.age"))
+    code, text = run_cli(app, "backup", "create", "--out", str(tmp_path / "x.age"))
     assert code == 2 and "no backup recipient or passphrase" in text
     assert not (tmp_path / "x.age").exists()

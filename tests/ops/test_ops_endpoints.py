@@ -11,7 +11,7 @@ from alembic import command
 
 from sabidamu import create_app
 from sabidamu.cli import alembic_config
-from tests.factories import login
+from tests.support.auth import sign_in_with_password
 
 
 def test_healthz_answers_without_a_session(client):
@@ -73,7 +73,7 @@ def test_readyz_reports_a_master_key_that_does_not_open_the_data_keys(migrated_e
 
 def test_metrics_counts_requests_by_endpoint_without_ids(client, world):
     child_id = str(world.children["A"].id)
-    login(client, "parenta@example.kz")
+    sign_in_with_password(client, "parenta@example.kz")
     client.get(f"/children/{child_id}")
     client.get("/healthz")
     text = client.get("/metrics").get_data(as_text=True)
@@ -98,7 +98,7 @@ def test_metrics_allowed_network_is_configurable(environ):
 
 
 def test_one_json_log_line_per_request_without_personal_data(client, world, caplog):
-    login(client, "parenta@example.kz")
+    sign_in_with_password(client, "parenta@example.kz")
     child_id = str(world.children["A"].id)
     with caplog.at_level(logging.INFO, logger="sabidamu.request"):
         client.get(f"/children/{child_id}")

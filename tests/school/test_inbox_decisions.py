@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from sabidamu.models import AuditEvent, TransferPackage
 from sabidamu.services.transfer import inbox as inbox_svc
-from tests.factories import login
+from tests.support.auth import sign_in_with_password
 from tests.support.i18n import t
 
 
@@ -39,7 +39,7 @@ def _statuses(db, ids):
 
 def test_accept_all_asks_first_then_accepts_each(app, client, db, ctx):
     ids = _deliver(db, ctx, ["Ержан", "Жанна", "Дина"])
-    login(client, "schoolteacher@example.kz")
+    sign_in_with_password(client, "schoolteacher@example.kz")
     inbox = client.get(f"/orgs/{ctx.school.id}/school/inbox").get_data(as_text=True)
     url = f"/orgs/{ctx.school.id}/school/inbox/accept-all"
     assert url in inbox
@@ -68,7 +68,7 @@ def test_accept_all_refuses_a_bad_package_and_accepts_the_rest(app, client, db, 
     damaged[-20] ^= 1
     row.package_bytes = bytes(damaged)
     db.commit()
-    login(client, "schoolhead@example.kz")
+    sign_in_with_password(client, "schoolhead@example.kz")
     page = client.post(f"/orgs/{ctx.school.id}/school/inbox/accept-all", follow_redirects=True).get_data(as_text=True)
     assert _statuses(db, ids) == ["rejected", "accepted"]
     assert _n(app, "%(num)d card could not be accepted; see the list below.",
@@ -81,7 +81,7 @@ def test_accept_all_refuses_a_bad_package_and_accepts_the_rest(app, client, db, 
 
 def test_decline_asks_for_confirmation(app, client, db, ctx):
     ids = _deliver(db, ctx, ["Ержан"])
-    login(client, "schoolteacher@example.kz")
+    sign_in_with_password(client, "schoolteacher@example.kz")
     inbox = client.get(f"/orgs/{ctx.school.id}/school/inbox").get_data(as_text=True)
     confirm_url = f"/school/transfers/{ids[0]}/decline"
     assert f'href="{confirm_url}"' in inbox and f'action="{confirm_url}"' not in inbox  # a link, not a form
@@ -95,7 +95,7 @@ def test_decline_asks_for_confirmation(app, client, db, ctx):
 
 def test_decisions_are_refused_to_other_schools(client, db, ctx):
     ids = _deliver(db, ctx, ["Ержан"])
-    login(client, "otherhead@example.kz")
+    sign_in_with_password(client, "otherhead@example.kz")
     assert client.get(f"/school/transfers/{ids[0]}/decline").status_code == 403
     assert client.get(f"/orgs/{ctx.school.id}/school/inbox/accept-all").status_code == 403
     assert client.post(f"/orgs/{ctx.school.id}/school/inbox/accept-all").status_code == 403

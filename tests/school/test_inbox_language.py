@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from sabidamu.services.transfer import inbox as inbox_svc
-from tests.factories import login
+from tests.support.auth import sign_in_with_password
 
 
 @pytest.mark.parametrize("lang, own, other", [("kk", "Org One (kk)", "Org One (ru)"),
@@ -18,7 +18,7 @@ def test_inbox_names_the_sender_in_the_page_language(client, db, ctx, lang, own,
     inbox_svc.deliver_to_inbox(db, ctx.build.build(ctx.build.new_child(name="Дина"), package_id=pid), ctx.kg.id,
                          ctx.school.id, pid, None, None)
     db.commit()
-    login(client, "schoolteacher@example.kz")
+    sign_in_with_password(client, "schoolteacher@example.kz")
     client.post("/lang", data={"lang": lang, "next": "/"})
     page = client.get(f"/orgs/{ctx.school.id}/school/inbox").get_data(as_text=True)
     main = re.sub(r"<[^>]+>", " ", page.split("<main", 1)[1].split("</main>", 1)[0])

@@ -11,7 +11,8 @@ from sabidamu.crypto.package import SenderInfo
 from sabidamu.models import ImportedCard, TransferPackage
 from sabidamu.services.transfer import importing as svc
 from sabidamu.services.transfer import inbox as inbox_svc
-from tests.factories import login, make_group
+from tests.factories import make_group
+from tests.support.auth import sign_in_with_password
 
 from .conftest import counts
 from tests.support.i18n import t
@@ -23,7 +24,7 @@ def upload(client, org_id, files):
 
 
 def test_upload_many_files_with_a_result_table(app, client, db, ctx):
-    login(client, "schoolteacher@example.kz")
+    sign_in_with_password(client, "schoolteacher@example.kz")
     assert client.get(f"/orgs/{ctx.school.id}/school/import").status_code == 200
     good = ctx.build.build(ctx.build.new_child(name="Дана Серікова"))
     bad = bytearray(ctx.build.build())
@@ -41,7 +42,7 @@ def test_upload_many_files_with_a_result_table(app, client, db, ctx):
 
 
 def test_upload_without_files_and_too_many_files(app, client, db, ctx):
-    login(client, "schoolteacher@example.kz")
+    sign_in_with_password(client, "schoolteacher@example.kz")
     response = client.post(f"/orgs/{ctx.school.id}/school/import", data={}, content_type="multipart/form-data")
     assert response.status_code == 422 and t(app, "Choose one or more .sdcard files or the ZIP file from the kindergarten.") in response.get_data(as_text=True)
     before = counts(db)
@@ -54,14 +55,14 @@ def test_upload_without_files_and_too_many_files(app, client, db, ctx):
 def test_upload_refused_to_others(client, db, ctx):
     for email in ("otherhead@example.kz", "teacher1@example.kz", "parenta@example.kz"):
         client.post("/logout")
-        login(client, email)
+        sign_in_with_password(client, email)
         assert client.get(f"/orgs/{ctx.school.id}/school/import").status_code == 403
         assert upload(client, ctx.school.id, [("a.sdcard", ctx.build.build())]).status_code == 403
     assert counts(db)["imported_card"] == 0
 
 
 def test_upload_needs_csrf(app, client, db, ctx):
-    login(client, "schoolteacher@example.kz")
+    sign_in_with_password(client, "schoolteacher@example.kz")
     app.config["WTF_CSRF_ENABLED"] = True
     response = upload(client, ctx.school.id, [("a.sdcard", ctx.build.build())])
     assert response.status_code == 400 and counts(db)["imported_card"] == 0
@@ -75,7 +76,7 @@ def test_inbox_accept_and_decline_pages(app, client, db, keyring, ctx):
                                          ctx.kg.id, ctx.school.id, pid, None, None))
     db.commit()
     db.expire_all()  # the fixture session keeps objects across commits
-    login(client, "schoolteacher@example.kz")
+    sign_in_with_password(client, "schoolteacher@example.kz")
     page = client.get(f"/orgs/{ctx.school.id}/school/inbox")
     assert page.status_code == 200 and t(app, "Accept") in page.get_data(as_text=True)
     assert client.get(f"/school/transfers/{rows[0].id}/accept").status_code == 405  # no change on GET
@@ -88,14 +89,14 @@ def test_inbox_accept_and_decline_pages(app, client, db, keyring, ctx):
     page = client.get(f"/orgs/{ctx.school.id}/school/inbox").get_data(as_text=True)
     assert "Ержан" in page and t(app, "Accepted") in page and t(app, "Declined") in page
     client.post("/logout")
-    login(client, "otherhead@example.kz")
+    sign_in_with_password(client, "otherhead@example.kz")
     assert client.get(f"/orgs/{ctx.school.id}/school/inbox").status_code == 403
 
 
 def test_held_package_confirmed_by_the_head(app, client, db, keyring, ctx):
     secret, public = minisign.generate_keypair()
     stranger = SenderInfo(org_id=str(uuid.uuid4()), name="Алыстағы балабақша", bin="990340012345", signing_secret=secret)
-    login(client, "schoolteacher@example.kz")
+    sign_in_with_password(client, "schoolteacher@example.kz")
     response = upload(client, ctx.school.id, [("far.sdcard", ctx.build.build(sender=stranger))])
     assert response.status_code == 200, response.get_data(as_text=True)
     assert t(app, "The kindergarten's signature cannot be checked yet: its key is not known here. The package is kept until the school head confirms the key with the kindergarten by phone.").split("%")[0][:40] in response.get_data(as_text=True), response.get_data(as_text=True)
@@ -107,7 +108,7 @@ def test_held_package_confirmed_by_the_head(app, client, db, keyring, ctx):
     assert _grouped(public.fingerprint) in inbox and t(app, "Waiting for the head") in inbox
     assert client.get(f"/school/held/{row.id}/confirm").status_code == 403  # head only
     client.post("/logout")
-    login(client, "schoolhead@example.kz")
+    sign_in_with_password(client, "schoolhead@example.kz")
     from sabidamu.services.transfer.export import grouped
     assert grouped(public.fingerprint) in client.get(f"/school/held/{row.id}/confirm").get_data(as_text=True)
     # Not ticked: refused with a message, the typed key stays.
@@ -129,7 +130,7 @@ def test_readiness_card_and_pdf_pages(client, db, keyring, ctx):
     klass = make_group(db, ctx.school, "1 «Ә»", age_group="grade1")
     db.commit()
     db.expire_all()  # the fixture session keeps objects across commits
-    login(client, "schoolhead@example.kz")
+    sign_in_with_password(client, "schoolhead@example.kz")
     page = client.get(f"/orgs/{ctx.school.id}/school/readiness")
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "Зарина Әлиқызы" in text and "1 «Ә»" in text
@@ -145,14 +146,14 @@ def test_readiness_card_and_pdf_pages(client, db, keyring, ctx):
     assert "attachment" in pdf.headers["Content-Disposition"]
     for email in ("otherhead@example.kz", "teacher1@example.kz", "parenta@example.kz"):
         client.post("/logout")
-        login(client, email)
+        sign_in_with_password(client, email)
         assert client.get(f"/school/cards/{card.id}").status_code == 403
         assert client.get(f"/school/cards/{card.id}/card.pdf").status_code == 403
         assert client.get(f"/orgs/{ctx.school.id}/school/readiness").status_code == 403
 
 
 def test_overview_links_for_a_school(client, ctx):
-    login(client, "schoolteacher@example.kz")
+    sign_in_with_password(client, "schoolteacher@example.kz")
     text = client.get(f"/orgs/{ctx.school.id}").get_data(as_text=True)
     for path in ("school/import", "school/inbox", "school/readiness"):
         assert f"/orgs/{ctx.school.id}/{path}" in text

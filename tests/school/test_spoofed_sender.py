@@ -75,7 +75,7 @@ def test_a_phone_confirmation_never_binds_a_key_to_a_local_organization(db, keyr
 
 
 def test_the_confirmation_page_shows_the_known_key_beside_the_new_one(app, client, db, keyring, ctx):
-    from tests.factories import login
+    from tests.support.auth import sign_in_with_password
     sender, first = _attacker(uuid.uuid4(), "990340012345", "Басқа қаладағы балабақша")
     held = svc.import_package(db, keyring, ctx.school.id, ctx.build.build(sender=sender), ctx.head)
     row = db.exec(select(TransferPackage).where(TransferPackage.package_id == held.package_id)).one()
@@ -85,7 +85,7 @@ def test_the_confirmation_page_shows_the_known_key_beside_the_new_one(app, clien
     again = svc.import_package(db, keyring, ctx.school.id, ctx.build.build(sender=impostor), ctx.head)
     assert again.status == "held"
     new_row = db.exec(select(TransferPackage).where(TransferPackage.package_id == again.package_id)).one()
-    login(client, "schoolhead@example.kz")
+    sign_in_with_password(client, "schoolhead@example.kz")
     page = client.get(f"/school/held/{new_row.id}/confirm")
     assert page.status_code == 200
     from sabidamu.services.transfer.export import grouped

@@ -10,7 +10,7 @@ import zipfile
 import pytest
 
 from sabidamu.services.transfer import importing as svc
-from tests.factories import login
+from tests.support.auth import sign_in_with_password
 from tests.support.i18n import t
 
 from .conftest import audit_actions, counts
@@ -31,7 +31,7 @@ def _zip(entries, modes=None) -> bytes:
 
 @pytest.mark.parametrize("lang", ["kk", "ru"])
 def test_the_kindergartens_zip_is_imported_one_line_per_package(app, client, db, ctx, lang):
-    login(client, "schoolhead@example.kz")
+    sign_in_with_password(client, "schoolhead@example.kz")
     client.post("/lang", data={"lang": lang})
     b = ctx.build
     first, second = b.new_child(name="Дана Серікова"), b.new_child(name="Арман Әлиев")
@@ -51,7 +51,7 @@ def test_the_kindergartens_zip_is_imported_one_line_per_package(app, client, db,
 
 
 def test_zip_twice_says_already_imported(client, db, ctx, app):
-    login(client, "schoolteacher@example.kz")
+    sign_in_with_password(client, "schoolteacher@example.kz")
     bundle = _zip([("card-1.sdcard", ctx.build.build())])
     assert upload(client, ctx.school.id, [("a.zip", bundle)]).status_code == 200
     again = upload(client, ctx.school.id, [("a.zip", bundle), ("b.zip", bundle)]).get_data(as_text=True)
@@ -60,7 +60,7 @@ def test_zip_twice_says_already_imported(client, db, ctx, app):
 
 
 def test_hostile_zips_are_refused_in_plain_words(app, client, db, ctx):
-    login(client, "schoolteacher@example.kz")
+    sign_in_with_password(client, "schoolteacher@example.kz")
     broken = _zip([("card-1.sdcard", ctx.build.build())])[:-30]
     too_many = _zip([(f"card-{i}.sdcard", b"age") for i in range(205)])
     traversal = _zip([("../card.sdcard", b"age")])
@@ -78,7 +78,7 @@ def test_hostile_zips_are_refused_in_plain_words(app, client, db, ctx):
 def test_one_failing_file_does_not_take_the_others_down(app, client, db, ctx, monkeypatch):
     """A fault inside the second of three files (injected): the first and the third are imported, each in its own
     transaction; the second's line says it was not imported and nothing of it was saved."""
-    login(client, "schoolteacher@example.kz")
+    sign_in_with_password(client, "schoolteacher@example.kz")
     b = ctx.build
     files = [("a.sdcard", b.build(b.new_child(name="Бірінші"))), ("b.sdcard", b.build(b.new_child(name="Екінші"))),
              ("c.sdcard", b.build(b.new_child(name="Үшінші")))]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from sabidamu.models import Screening
-from tests.factories import login
+from tests.support.auth import sign_in_with_password
 from tests.support.i18n import t
 from tests.support.screening import DEV, DEV_COM, DEV_GM, answers_form, baby
 
@@ -37,7 +37,7 @@ def _version(db, row_id) -> int:
 
 def test_next_with_open_questions_asks_for_confirmation(app, client, db, keyring, world):
     child = baby(db, keyring, "Әлия", parent=world.users["parentA"])
-    login(client, "parenta@example.kz")
+    sign_in_with_password(client, "parenta@example.kz")
     row = _started(client, db, child)
     partial = {i: "yes" for i in DEV_COM[:3]}  # two of five left open
     r = client.post(f"/screenings/{row.id}/domain/1", data=answers_form(row.version, partial))
@@ -63,7 +63,7 @@ def test_next_with_open_questions_asks_for_confirmation(app, client, db, keyring
 
 def test_continue_resumes_at_the_first_incomplete_domain(client, db, keyring, world):
     child = baby(db, keyring, "Әлия", parent=world.users["parentA"])
-    login(client, "parenta@example.kz")
+    sign_in_with_password(client, "parenta@example.kz")
     row = _started(client, db, child)
     client.post(f"/screenings/{row.id}/domain/1",
                 data=answers_form(row.version, {"m04-com-1": "yes"}, action="later"))
@@ -78,7 +78,7 @@ def test_continue_resumes_at_the_first_incomplete_domain(client, db, keyring, wo
 
 def test_a_child_at_home_is_offered_the_screening_not_an_empty_card(app, client, db, keyring, world):
     home = baby(db, keyring, "Ерке", parent=world.users["parentA"])  # enrolled nowhere
-    login(client, "parenta@example.kz")
+    sign_in_with_password(client, "parenta@example.kz")
     page = client.get(f"/children/{home.id}")
     assert page.status_code == 200
     head = page.text.split('class="page-actions"', 1)[1].split("</div>", 1)[0]

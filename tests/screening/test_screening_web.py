@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from sabidamu.models import Screening
 from sabidamu.web.screening.presenting import ZONE_LABELS
-from tests.factories import login
+from tests.support.auth import sign_in_with_password
 from tests.support.screening import DEV, DEV_COM, DEV_GM, SC, answers_form, baby
 
 
@@ -54,7 +54,7 @@ def _run(client, db, child, com="yes", gm="sometimes"):
 
 def test_start_page_lists_due_and_out_of_range(app, client, db, keyring, world):
     child = baby(db, keyring, "Әлия", parent=world.users["parentA"])
-    login(client, "parenta@example.kz")
+    sign_in_with_password(client, "parenta@example.kz")
     page = client.get(f"/children/{child.id}/screening")
     assert page.status_code == 200
     assert "Сынақ скрининг" in page.text and 'name="instrument" value="test-dev-screen"' in page.text
@@ -66,7 +66,7 @@ def test_start_page_lists_due_and_out_of_range(app, client, db, keyring, world):
 
 def test_domain_pages_progress_hint_and_resume(app, client, db, keyring, world):
     child = baby(db, keyring, "Әлия", parent=world.users["parentA"])
-    login(client, "parenta@example.kz")
+    sign_in_with_password(client, "parenta@example.kz")
     r = _start(client, child.id)
     row = _screening(db, child.id)
     assert r.headers["Location"].endswith(f"/screenings/{row.id}/resume")
@@ -93,7 +93,7 @@ def test_domain_pages_progress_hint_and_resume(app, client, db, keyring, world):
 
 def test_bad_answers_are_refused_and_typed_values_kept(app, client, db, keyring, world):
     child = baby(db, keyring, parent=world.users["parentA"])
-    login(client, "parenta@example.kz")
+    sign_in_with_password(client, "parenta@example.kz")
     _start(client, child.id)
     row = _screening(db, child.id)
     r = client.post(f"/screenings/{row.id}/domain/1",
@@ -117,11 +117,11 @@ def test_bad_answers_are_refused_and_typed_values_kept(app, client, db, keyring,
 def test_another_familys_screening_is_refused(client, db, keyring, world):
     mine = baby(db, keyring, parent=world.users["parentA"])
     theirs = baby(db, keyring, "Other", sex="m", parent=world.users["parentB"])  # distinct IIN
-    login(client, "parentb@example.kz")
+    sign_in_with_password(client, "parentb@example.kz")
     _start(client, theirs.id)
     other_row = None
     client.post("/logout")
-    login(client, "parenta@example.kz")
+    sign_in_with_password(client, "parenta@example.kz")
     _start(client, mine.id)
     other_row = _screening(db, theirs.id)
     for method, url, data in (
@@ -140,7 +140,7 @@ def test_another_familys_screening_is_refused(client, db, keyring, world):
 
 def test_completed_band_gives_a_message_with_link(app, client, db, keyring, world):
     child = baby(db, keyring, parent=world.users["parentA"])
-    login(client, "parenta@example.kz")
+    sign_in_with_password(client, "parenta@example.kz")
     row = _run(client, db, child)
     r = _start(client, child.id)
     assert r.status_code == 409
@@ -155,7 +155,7 @@ def _lang(client, lang):
 @pytest.mark.parametrize("lang", ["kk", "ru"])
 def test_result_page_and_pdf_in_both_languages(app, client, db, keyring, world, lang):
     child = baby(db, keyring, "Әлия Ғалымқызы", parent=world.users["parentA"])
-    login(client, "parenta@example.kz")
+    sign_in_with_password(client, "parenta@example.kz")
     _lang(client, lang)
     row = _run(client, db, child, com="yes", gm="not_yet")
     page = client.get(f"/screenings/{row.id}")
@@ -185,7 +185,7 @@ def test_result_page_and_pdf_in_both_languages(app, client, db, keyring, world, 
 
 def test_history_page_has_an_inline_chart(client, db, keyring, world):
     child = baby(db, keyring, parent=world.users["parentA"])
-    login(client, "parenta@example.kz")
+    sign_in_with_password(client, "parenta@example.kz")
     row = _run(client, db, child)
     page = client.get(f"/children/{child.id}/screenings")
     assert page.status_code == 200
@@ -198,7 +198,7 @@ def test_history_page_has_an_inline_chart(client, db, keyring, world):
 
 def test_teacher_of_the_group_runs_it_from_the_child_page(app, client, db, keyring, world):
     child = baby(db, keyring, "Group child", parent=world.users["parentA"], group=world.groups["A"])
-    login(client, "teacher1@example.kz")
+    sign_in_with_password(client, "teacher1@example.kz")
     child_page = client.get(f"/children/{child.id}")
     assert child_page.status_code == 200 and f"/children/{child.id}/screening" in child_page.text
     row = _run(client, db, child)
@@ -206,7 +206,7 @@ def test_teacher_of_the_group_runs_it_from_the_child_page(app, client, db, keyri
     assert f"Teacher1 ({t(app, 'Teacher')})" in page  # who answered: name and role
     client.post("/logout")
     for other in ("teacher1b@example.kz", "teacher2@example.kz", "parentb@example.kz"):
-        login(client, other)
+        sign_in_with_password(client, other)
         assert client.get(f"/screenings/{row.id}").status_code == 403
         assert _start(client, child.id).status_code == 403
         assert client.get(f"/children/{child.id}/screening").status_code == 403
@@ -215,7 +215,7 @@ def test_teacher_of_the_group_runs_it_from_the_child_page(app, client, db, keyri
 
 def test_social_communication_asks_follow_ups(app, client, db, keyring, world):
     child = baby(db, keyring, months=20, parent=world.users["parentA"])
-    login(client, "parenta@example.kz")
+    sign_in_with_password(client, "parenta@example.kz")
     _start(client, child.id, SC)
     row = _screening(db, child.id)
     items = ["sc-01", "sc-02", "sc-03", "sc-04", "sc-05", "sc-06"]
@@ -238,7 +238,7 @@ def test_social_communication_asks_follow_ups(app, client, db, keyring, world):
 
 def test_how_to_check_hint_is_tied_to_its_question(client, db, keyring, world):
     child = baby(db, keyring, months=2, parent=world.users["parentA"])
-    login(client, "parenta@example.kz")
+    sign_in_with_password(client, "parenta@example.kz")
     _start(client, child.id)
     row = _screening(db, child.id)
     page = client.get(f"/screenings/{row.id}/domain/1").text
@@ -248,7 +248,7 @@ def test_how_to_check_hint_is_tied_to_its_question(client, db, keyring, world):
 
 def test_posts_need_the_csrf_token(app, client, db, keyring, world):
     child = baby(db, keyring, parent=world.users["parentA"])
-    login(client, "parenta@example.kz")
+    sign_in_with_password(client, "parenta@example.kz")
     _start(client, child.id)
     row = _screening(db, child.id)
     app.config["WTF_CSRF_ENABLED"] = True

@@ -10,7 +10,7 @@ import pytest
 from sabidamu.instruments import load_registry
 from sabidamu.instruments.cli import DEFAULT_DIR
 from sabidamu.services import screening as svc
-from tests.factories import login
+from tests.support.auth import sign_in_with_password
 from tests.support.screening import baby
 
 DEV_ID = "sabidamu-dev-screen"
@@ -48,7 +48,7 @@ def test_an_old_v1_result_still_renders_after_v2_arrives(app, client, db, keyrin
 
     shutil.copy(DEFAULT_DIR / f"{DEV_ID}.v2.yaml", folder)  # v2 is published
     registry = load_registry(folder)
-    login(client, "parenta@example.kz")
+    sign_in_with_password(client, "parenta@example.kz")
     page = client.get(f"/screenings/{row.id}")
     assert page.status_code == 200
     v1 = registry.get(DEV_ID, 1)
@@ -71,7 +71,7 @@ def test_v2_question_page_shows_answers_with_meaning_and_no_chance(app, client, 
     row = svc.start(db, keyring, registry, parent, child.id, DEV_ID)
     view = svc.get_screening(db, keyring, registry, parent, row.id)
     step = view.domain_ids.index("gross_motor") + 1
-    login(client, "parenta@example.kz")
+    sign_in_with_password(client, "parenta@example.kz")
     client.post("/language", data={"lang": "ru"})
     page = client.get(f"/screenings/{row.id}/domain/{step}?lang=ru").text
     stairs = next(i for i in view.band.items_by_domain["gross_motor"] if i.opportunity)

@@ -17,7 +17,8 @@ from flask_wtf import FlaskForm
 from werkzeug.exceptions import BadRequest
 from wtforms.fields import FileField
 
-from tests.factories import PASSWORD, login
+from tests.factories import PASSWORD
+from tests.support.auth import sign_in_with_password
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -70,7 +71,7 @@ def test_a_file_sent_to_a_text_field_is_400_on_the_page(client, world, path, dat
 
 
 def test_a_file_to_a_signed_in_form_is_400(client, world):
-    login(client, "head1@example.kz")
+    sign_in_with_password(client, "head1@example.kz")
     org = world.orgs["org1"].id
     body = {"full_name": (io.BytesIO(b"x"), "a.txt"), "login": "t9@example.kz", "role": "teacher",
             "specialist_kind": "", "password": "x" * 12}
@@ -79,7 +80,7 @@ def test_a_file_to_a_signed_in_form_is_400(client, world):
 
 def test_a_real_upload_form_still_takes_its_files(client, world):
     # The transfer export form has a file field (the school's key): a file there is not refused by the guard.
-    login(client, "head1@example.kz")
+    sign_in_with_password(client, "head1@example.kz")
     org = world.orgs["org1"].id
     body = {"recipient_file": (io.BytesIO(b"not a key"), "age-recipient.txt"), "school": "other", "lang": "kk"}
     response = client.post(f"/orgs/{org}/transfer/export", data=body, content_type="multipart/form-data")

@@ -17,7 +17,7 @@ from sabidamu.models import AuditEvent, DeletionRequest, GroupTeacher
 from sabidamu.models.base import utcnow
 from sabidamu.models.jobs import JobResult
 from sabidamu.jobs import queue as jobs
-from tests.factories import login
+from tests.support.auth import sign_in_with_password
 
 CHILD_NAME = "Әлия Ахметова"
 
@@ -32,7 +32,7 @@ def wait_done(client, job_url: str) -> dict:
 
 
 def start_group_pdf(client, world, who="teacher1") -> str:
-    login(client, f"{who}@example.kz")
+    sign_in_with_password(client, f"{who}@example.kz")
     response = client.post(f"/groups/{world.groups['A'].id}/cards.pdf", data={"lang": "kk"})
     assert response.status_code == 303
     job_url = response.headers["Location"]
@@ -80,7 +80,7 @@ def test_only_the_starter_sees_the_job(app, client, db, world):
     job_url = start_group_pdf(client, world, who="head1")
     client.post("/logout")
     for who in ("teacher1", "head2", "parenta"):
-        login(client, f"{who}@example.kz")
+        sign_in_with_password(client, f"{who}@example.kz")
         for suffix in ("", "/progress", "/download"):
             assert client.get(job_url + suffix).status_code == 404, (who, suffix)
         client.post("/logout")
@@ -147,7 +147,7 @@ def test_a_transfer_zip_is_sealed_too(app, client, db, world, monkeypatch):
         g.user = get_db().get(type(world.users["head1"]), world.users["head1"].id)
         job_id = start_export_job(get_db(), app.extensions["sabidamu.keyring"], g.user, world.orgs["org1"].id,
                                   [world.children["A"].id], {"to_org_id": uuid.uuid4()}, "kk", "cards.zip")
-    login(client, "head1@example.kz")
+    sign_in_with_password(client, "head1@example.kz")
     assert wait_done(client, f"/transfer-jobs/{job_id}")["state"] == "done"
     db.rollback()
     row = db.get(JobResult, job_id)

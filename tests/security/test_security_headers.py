@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories import login
+from tests.support.auth import sign_in_with_password
 
 
 @pytest.mark.parametrize("path", ["/", "/login", "/register", "/no-such-page"])
@@ -16,7 +16,7 @@ def test_headers_on_public_pages(client, path):
 
 
 def test_child_pages_are_not_cached(client, world):
-    login(client, "parenta@example.kz")
+    sign_in_with_password(client, "parenta@example.kz")
     r = client.get(f"/children/{world.children['A'].id}")
     assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
 
@@ -27,7 +27,7 @@ def test_no_inline_scripts_or_styles(client):
 
 
 def test_session_cookie_flags(client, world):
-    r = login(client, "parenta@example.kz")
+    r = sign_in_with_password(client, "parenta@example.kz")
     cookie = r.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 

@@ -7,14 +7,15 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from sabidamu.models import AuditEvent, GroupTeacher, Membership, User
-from tests.factories import PASSWORD, login
+from tests.factories import PASSWORD
+from tests.support.auth import sign_in_with_password
 
 NEW_PASSWORD = "lilac-otter-parsley-42"
 
 
 def signed_in(app, email):
     client = app.test_client()
-    response = login(client, email)
+    response = sign_in_with_password(client, email)
     assert response.status_code == 302
     return client
 
@@ -129,7 +130,7 @@ def test_every_user_changes_their_password_and_other_sessions_end(app, db, world
         assert response.status_code == 302, email
         assert is_signed_in(here) and not is_signed_in(other)
         assert app.test_client().post("/login", data={"login": email, "password": PASSWORD}).status_code == 422
-        assert login(app.test_client(), email, NEW_PASSWORD).status_code == 302
+        assert sign_in_with_password(app.test_client(), email, NEW_PASSWORD).status_code == 302
 
 
 def test_the_change_password_form_keeps_its_rules(app, db, world):

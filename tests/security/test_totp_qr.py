@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from sabidamu.totp import qr_svg
-from tests.security.test_totp_web import password_step
+from tests.support.totp import password_step
 from tests.conftest import need_tool
 
 

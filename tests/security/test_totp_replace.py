@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from sabidamu.models import AuditEvent, LoginThrottle
 from sabidamu.models.security import StaffTotp
-from tests.security.test_totp_web import code_at, enrol, password_step
+from tests.support.totp import code_at, enrol_through_pages, password_step
 from tests.factories import PASSWORD
 
 
@@ -17,7 +17,7 @@ def _row(db, world):
 
 def _enrolled(client):
     password_step(client, "teacher1@example.kz")
-    return enrol(client)
+    return enrol_through_pages(client)
 
 
 def test_a_session_alone_cannot_start_a_new_secret(client, db, world):

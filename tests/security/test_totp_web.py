@@ -2,48 +2,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 
-import pyotp
 import sqlalchemy as sa
 from sqlmodel import select
 
 from sabidamu.models import AuditEvent, LoginThrottle
 from sabidamu.models.security import StaffTotp
 from sabidamu.services.auth import start_session
-from tests.factories import PASSWORD, add_member, make_org, make_user
+from tests.factories import add_member, make_org, make_user
+from tests.support.totp import code_at, enrol_through_pages, password_step
 
 NOW = lambda: dt.datetime.now(dt.timezone.utc).timestamp()  # noqa: E731
-
-
-def code_at(secret: str, offset_steps: int = 0) -> str:
-    return pyotp.TOTP(secret).at(NOW() + 30 * offset_steps)
-
-
-def password_step(client, email: str):
-    return client.post("/login", data={"login": email, "password": PASSWORD})
-
-
-def enrol(client) -> tuple[str, list[str]]:
-    """Enrols the signed-in user through the pages; returns the secret and the recovery codes."""
-    assert client.post("/account/totp/begin").status_code == 302
-    page = client.get("/account/security").text
-    secret = re.search(r'<code id="totp-secret">([A-Z2-7 ]+)</code>', page).group(1).replace(" ", "")
-    assert "otpauth://totp/SabiDamu" in html.unescape(page)
-    wrong = client.post("/account/totp/confirm", data={"confirm-code": "000000" if code_at(secret) != "000000" else "111111"})
-    assert wrong.status_code == 422 and 'id="confirm-code"' in wrong.text  # the form is shown again
-    done = client.post("/account/totp/confirm", data={"confirm-code": code_at(secret)})
-    assert done.status_code == 200
-    codes = re.findall(r"<code>([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4})</code>", done.text)
-    assert len(codes) == 10
-    return secret, codes
 
 
 def test_teacher_enrols_signs_in_with_a_code_and_a_replay_is_refused(app, client, db, world):
     teacher_id = world.users["teacher1"].id
     assert password_step(client, "teacher1@example.kz").status_code == 302  # optional for teachers: no code yet
-    secret, codes = enrol(client)
+    secret, codes = enrol_through_pages(client)
     row = db.exec(select(StaffTotp).where(StaffTotp.user_id == teacher_id)).one()
     assert row.enabled_at is not None and secret.encode() not in row.secret_ct  # sealed at rest
     assert all(c not in str(row.recovery_hashes) for c in codes)  # only hashes are stored
@@ -70,7 +46,7 @@ def test_teacher_enrols_signs_in_with_a_code_and_a_replay_is_refused(app, client
 
 def test_recovery_code_works_once(app, client, db, world):
     password_step(client, "teacher1@example.kz")
-    _secret, codes = enrol(client)
+    _secret, codes = enrol_through_pages(client)
     client.post("/logout")
     password_step(client, "teacher1@example.kz")
     assert client.post("/login/code", data={"code": codes[3].upper()}).status_code == 302
@@ -84,7 +60,7 @@ def test_recovery_code_works_once(app, client, db, world):
 
 def test_wrong_codes_are_throttled(app, client, db, world):
     password_step(client, "teacher1@example.kz")
-    secret, _codes = enrol(client)
+    secret, _codes = enrol_through_pages(client)
     client.post("/logout")
     password_step(client, "teacher1@example.kz")
     for _ in range(5):
@@ -109,7 +85,7 @@ def test_head_without_second_factor_is_sent_to_enrolment(app, client, db, keyrin
         assert r.status_code == 302 and r.headers["Location"].endswith("/account/security"), path
     page = client.get("/account/security")
     assert page.status_code == 200 and "/account/totp/begin" in page.text
-    secret, _codes = enrol(client)
+    secret, _codes = enrol_through_pages(client)
     assert client.get(f"/orgs/{org.id}").status_code == 200
     # Required for heads: it cannot be turned off, even with a valid code.
     r = client.post("/account/totp/disable", data={"disable-code": code_at(secret, 1)})
@@ -119,7 +95,7 @@ def test_head_without_second_factor_is_sent_to_enrolment(app, client, db, keyrin
 
 def test_teacher_disables_with_a_current_code_only(app, client, db, world):
     password_step(client, "teacher1@example.kz")
-    secret, _codes = enrol(client)
+    secret, _codes = enrol_through_pages(client)
     assert client.post("/account/totp/disable", data={"disable-code": "999999"}).status_code == 422
     assert client.post("/account/totp/disable", data={"disable-code": code_at(secret, 1)}).status_code == 302
     assert db.exec(select(sa.func.count()).select_from(StaffTotp)
@@ -128,7 +104,7 @@ def test_teacher_disables_with_a_current_code_only(app, client, db, world):
 
 def test_new_recovery_codes_replace_the_old(app, client, db, world):
     password_step(client, "teacher1@example.kz")
-    secret, old = enrol(client)
+    secret, old = enrol_through_pages(client)
     r = client.post("/account/totp/recovery-codes", data={"recovery-code": code_at(secret, 1)})
     new = re.findall(r"<code>([a-z2-9-]{19})</code>", r.text)
     assert r.status_code == 200 and len(new) == 10 and not set(new) & set(old)
@@ -139,8 +115,9 @@ def test_new_recovery_codes_replace_the_old(app, client, db, world):
 
 
 def test_enrolled_head_signs_in_with_both_steps(app, client, db, world):
-    from tests.factories import TOTP_SECRETS, login
-    r = login(client, "head1@example.kz")
+    from tests.factories import TOTP_SECRETS
+    from tests.support.auth import sign_in_with_password
+    r = sign_in_with_password(client, "head1@example.kz")
     assert r.status_code == 302 and "/login/code" not in r.headers["Location"]
     assert client.get(f"/orgs/{world.orgs['org1'].id}").status_code == 200
     assert "head1@example.kz" in TOTP_SECRETS

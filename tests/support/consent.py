@@ -7,14 +7,6 @@ from sqlmodel import select
 from sabidamu.models import AuditEvent
 
 
-def sign_in(client, db, user):
-    from sabidamu.services.auth import start_session
-    db.rollback()  # a read transaction begun before another request's commit could not write (SQLite)
-    token = start_session(db, user)
-    with client.session_transaction() as s:
-        s["sid"] = token
-
-
 def actions(db) -> list[str]:
     db.rollback()  # see what other sessions committed
     out = list(db.exec(select(AuditEvent.action).order_by(AuditEvent.seq)).all())

@@ -8,12 +8,9 @@ import random
 from types import SimpleNamespace
 
 import pytest
-from sqlmodel import select
-
 from sabidamu.demo import fill_monitoring
-from sabidamu.models import HomeObservation, Referral, SpecialistConclusion, User
+from sabidamu.models import HomeObservation, Referral, SpecialistConclusion
 from sabidamu.services import consent as consent_svc
-from sabidamu.services.auth import find_user, start_session
 from tests.factories import add_member, make_child, make_org, make_user
 
 CONCLUSION = "Дыбыстарды айтуы жасына сай. / Звукопроизношение соответствует возрасту."
@@ -63,14 +60,3 @@ def tw(db, keyring, world):
     db.commit()
     return SimpleNamespace(world=world, school=school, school_head=school_head, child_a=child_a, child_a2=child_a2,
                            head=world.users["head1"], org=org1)
-
-
-@pytest.fixture
-def sign_in(client, db):
-    def as_(email: str):
-        user = find_user(db, email)
-        token = start_session(db, user)
-        with client.session_transaction() as s:
-            s["sid"] = token
-        return user
-    return as_

@@ -12,13 +12,13 @@ from sqlmodel import select
 
 from sabidamu.crypto import agekeys
 from sabidamu.crypto.package import open_package
-from sabidamu.models import AuditEvent
 from sabidamu.models.transfer_package import TransferPackage
 from sabidamu.services import AccessDenied, ServiceError
 from sabidamu.services.transfer import export as svc
 from sabidamu.services.transfer import keys as transfer_keys
 from tests.conftest import need_tool
 from tests.transfer.conftest import CONCLUSION, HOME_NOTE, add_parent, give_school_consent
+from tests.support.audit import audit_events
 
 
 def _open(db, keyring, data: bytes, school_id):
@@ -35,10 +35,6 @@ def _export(app, db, keyring, user, child_ids, **kw):
         return svc.export_cards(db, keyring, user, child_ids, **kw)
 
 
-def _events(db, action):
-    return db.exec(select(AuditEvent).where(AuditEvent.action == action)).all()
-
-
 def test_refused_without_consent_and_nothing_written(app, db, keyring, tw):
     result = _export(app, db, keyring, tw.head, [tw.child_a.id], to_org_id=tw.school.id)
     assert [c.refusal for c in result.children] == ["no_consent"]
@@ -46,7 +42,7 @@ def test_refused_without_consent_and_nothing_written(app, db, keyring, tw):
     assert refused.data is None and refused.file_name is None and refused.package_id is None
     assert "School 45" in refused.reason and refused.name == "Әлия Ахметова"
     assert db.exec(select(TransferPackage)).all() == []
-    assert _events(db, "card.export") == []
+    assert audit_events(db, "card.export") == []
     assert "Әлия Ахметова" in svc.index_text(result)  # named in the index's "not handed over" part
 
 
@@ -74,7 +70,7 @@ def test_exported_package_opens_for_the_school_and_verifies(app, db, keyring, tw
     assert export_row.sha256 == item.sha256 and export_row.child_id == tw.child_a.id
     assert export_row.recipient_org_id == tw.school.id and export_row.actor_id == tw.head.id
     # Audited: who, which organizations, which package; never content.
-    (event,) = _events(db, "card.export")
+    (event,) = audit_events(db, "card.export")
     assert event.actor_id == tw.head.id and event.object_id == tw.child_a.id and event.org_id == tw.org.id
     assert event.detail["package_id"] == str(item.package_id)
     assert event.detail["to_org_id"] == str(tw.school.id) and event.detail["from_org_id"] == str(tw.org.id)
@@ -129,7 +125,7 @@ def test_only_the_head_of_the_kindergarten_exports(app, db, keyring, tw, who):
     with pytest.raises(AccessDenied):
         _export(app, db, keyring, tw.world.users[who], [tw.child_a.id], to_org_id=tw.school.id)
     assert db.exec(select(TransferPackage)).all() == []
-    assert _events(db, "card.export") == []
+    assert audit_events(db, "card.export") == []
 
 
 def test_real_age_and_minisign_open_and_verify(app, db, keyring, tw, tmp_path):
@@ -162,7 +158,7 @@ def test_a_package_made_before_rotation_still_opens(app, db, keyring, tw):
     assert opened.manifest["package_id"] == str(before.package_id)
     after = _export(app, db, keyring, tw.head, [tw.child_a.id], to_org_id=tw.school.id).exported[0]
     assert _open(db, keyring, after.data, tw.school.id).manifest["recipient"]["age_recipient"] != old_recipient
-    assert len(_events(db, "keys.rotate_transfer")) == 2
+    assert len(audit_events(db, "keys.rotate_transfer")) == 2
 
 
 def test_group_export_and_index(app, db, keyring, tw):
