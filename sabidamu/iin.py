@@ -33,7 +33,7 @@ class IIN:
 def check_digit(first11: str) -> int | None:
     digits = [int(c) for c in first11]
     for weights in (WEIGHTS_1, WEIGHTS_2):
-        rest = sum(d * w for d, w in zip(digits, weights)) % 11
+        rest = sum(d * w for d, w in zip(digits, weights, strict=True)) % 11
         if rest != 10:
             return rest
     return None

@@ -44,7 +44,7 @@ import json
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 LEAF_PREFIX = b"\x00sabidamu-audit-leaf-v1\x00"
@@ -141,7 +141,7 @@ def parse_at(text: str) -> datetime:
     try:
         if not text.endswith("Z"):
             raise ValueError
-        at = datetime.fromisoformat(text[:-1]).replace(tzinfo=timezone.utc)
+        at = datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
     except (AttributeError, TypeError, ValueError) as exc:
         raise AuditFormatError(f"not a canonical UTC time: {text!r}") from exc
     if _format_utc(at) != text:  # fromisoformat accepts other spellings too

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from json.encoder import encode_basestring as _encode_str  # the C escaper the encoder uses (no ASCII escapes)
 from datetime import datetime
+from json.encoder import encode_basestring as _encode_str  # the C escaper the encoder uses (no ASCII escapes)
 from typing import Any
 
 from .chain import (
@@ -45,7 +45,7 @@ def event_bytes(*, event_id: str, at: datetime, action: str, actor_id: str | Non
         _check_utc(at)
         if not isinstance(action, str) or not action:
             raise AuditFormatError("action must be a non-empty str")
-        for name, value in zip(_OPTIONAL, (actor_id, actor_role, org_id, object_type, object_id)):
+        for name, value in zip(_OPTIONAL, (actor_id, actor_role, org_id, object_type, object_id), strict=True):
             if value is not None and not isinstance(value, str):
                 raise AuditFormatError(f"{name} must be str or None, got {type(value).__name__}")
         if not isinstance(detail, dict):
@@ -65,7 +65,7 @@ def text_bytes(event_id: str, at_text: str, action: str, actor_id: str | None, a
         return (f'{{"action":{_s(action)},"actor_id":{_s(actor_id)},"actor_role":{_s(actor_role)},'
                 f'"at":"{at_text}","detail":{_ENCODER.encode(detail)},"event_id":{_s(event_id)},'
                 f'"object_id":{_s(object_id)},"object_type":{_s(object_type)},"org_id":{_s(org_id)},'
-                f'"v":{VERSION}}}').encode("utf-8")
+                f'"v":{VERSION}}}').encode()
     except (UnicodeEncodeError, ValueError, TypeError, AttributeError) as exc:
         raise AuditFormatError(f"event cannot be encoded: {exc}") from exc
 

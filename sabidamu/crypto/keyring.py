@@ -13,9 +13,9 @@ import re
 import secrets
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -34,7 +34,7 @@ class MasterKeys:
     active_id: str
 
     @classmethod
-    def parse(cls, text: str) -> "MasterKeys":
+    def parse(cls, text: str) -> MasterKeys:
         keys: dict[str, bytes] = {}
         active = None
         for raw in re.split(r"[,\n]", text):

@@ -22,16 +22,29 @@ import re
 import stat
 import uuid
 import zipfile
-from datetime import date, datetime, timezone
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
 
 import pyrage
 
 from . import agekeys, minisign, strict_json
 from .package_format import (
-    CARD_JSON_NAME, CARD_PDF_NAME, FORMAT, FORMAT_VERSION, HASHED_FILES, MANIFEST_NAME,
-    SIGNATURE_NAME, SUPPORTED_FORMAT_VERSIONS, ChildInfo, Limits, OpenedPackage, PackageError, SenderInfo,
-    validate_card, validate_manifest,
+    CARD_JSON_NAME,
+    CARD_PDF_NAME,
+    FORMAT,
+    FORMAT_VERSION,
+    HASHED_FILES,
+    MANIFEST_NAME,
+    SIGNATURE_NAME,
+    SUPPORTED_FORMAT_VERSIONS,
+    ChildInfo,
+    Limits,
+    OpenedPackage,
+    PackageError,
+    SenderInfo,
+    validate_card,
+    validate_manifest,
 )
 from .package_zip import _unpack
 
@@ -54,7 +67,7 @@ _ZIP_COMPRESS_LEVEL = 9
 def _utc_timestamp(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("created_at must be timezone-aware")
-    return moment.astimezone(timezone.utc).replace(microsecond=0)
+    return moment.astimezone(UTC).replace(microsecond=0)
 
 
 def _json_bytes(document: Any) -> bytes:
@@ -143,7 +156,7 @@ def build_archive(
     if card["child"]["iin"] != child.iin:
         raise PackageError("bad_card", "the card's child IIN differs from the package's child")
     card_json = _json_bytes(card)
-    created = _utc_timestamp(created_at or datetime.now(timezone.utc))
+    created = _utc_timestamp(created_at or datetime.now(UTC))
     manifest = build_manifest(
         card_json=card_json,
         card_pdf=card_pdf,

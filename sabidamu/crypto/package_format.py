@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -137,7 +137,7 @@ CARD_SCHEMA_PATH = _SCHEMA_DIR / "card.schema.json"
 MANIFEST_SCHEMA_PATH = _SCHEMA_DIR / "manifest.schema.json"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(path: Path) -> jsonschema.Draft202012Validator:
     schema = json.loads(path.read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())

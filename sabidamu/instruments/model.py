@@ -6,13 +6,13 @@ frozen and the look-ups scoring needs (item by id, items per domain) are precomp
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
-
-from .age import AgeInfo, AgeSpan
 
 from ..localized import Text as Text  # re-exported for the instrument modules
+from .age import AgeInfo, AgeSpan
+
 ANSWERS = ("yes", "sometimes", "not_yet")
 # "Had no chance to see" (v2): offered only on items marked ``opportunity``; it counts as missing.
 NO_CHANCE = "no_chance"

@@ -6,9 +6,9 @@ a single pass over the band's items with look-ups precomputed on the Band.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Mapping
 
 from .age import AgeInfo, add_months_clamped, age_at, date_at_age, due_date_of
 from .errors import ScreeningInputError

@@ -6,8 +6,17 @@ See docs/monitoring.md.
 """
 
 from .academic_calendar import (
-    STAGE_IDS, EntryStatus, MonthDay, StageWindows, Window, academic_year_bounds,
-    academic_year_label, academic_year_of, current_stage, entry_status, parse_academic_year_label,
+    STAGE_IDS,
+    EntryStatus,
+    MonthDay,
+    StageWindows,
+    Window,
+    academic_year_bounds,
+    academic_year_label,
+    academic_year_of,
+    current_stage,
+    entry_status,
+    parse_academic_year_label,
     stage_window,
 )
 from .defaults import corrective_period, default_stage_windows
@@ -15,7 +24,16 @@ from .errors import InvalidLevel, InvalidStageWindows, MonitoringError, UnknownS
 from .levels import LEVEL_VALUES, NOT_OBSERVED, DerivedLevel, check_level, derive_level, parse_level
 from .loader import DEFAULT_PATH, SCHEMA_PATH, FrameworkError, load_framework, validate_framework
 from .model import (
-    LANGS, AgeGroup, Framework, Level, Localized, Period, Skill, SkillGroup, Source, Stage,
+    LANGS,
+    AgeGroup,
+    Framework,
+    Level,
+    Localized,
+    Period,
+    Skill,
+    SkillGroup,
+    Source,
+    Stage,
 )
 from .reports import level_distribution, suppress_small
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal, Mapping, Union
+from itertools import pairwise
+from typing import Literal
 
 from .errors import InvalidStageWindows, UnknownStage
 
@@ -99,7 +101,7 @@ class MonthDay:
             raise InvalidStageWindows("bad_date", f"not a day that exists every year: {self}")
 
     @classmethod
-    def parse(cls, value: "MonthDayLike") -> "MonthDay":
+    def parse(cls, value: MonthDayLike) -> MonthDay:
         """Accepts MonthDay, "MM-DD" or (month, day)."""
         if isinstance(value, MonthDay):
             return value
@@ -125,7 +127,7 @@ class MonthDay:
         return f"{self.month:02d}-{self.day:02d}"
 
 
-MonthDayLike = Union[MonthDay, str, tuple[int, int]]
+MonthDayLike = MonthDay | str | tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,7 @@ class Window:
             )
 
     @classmethod
-    def parse(cls, value: "WindowLike") -> "Window":
+    def parse(cls, value: WindowLike) -> Window:
         if isinstance(value, Window):
             return value
         if isinstance(value, (tuple, list)) and len(value) == 2:
@@ -163,7 +165,7 @@ class Window:
         return str(self.start), str(self.end)
 
 
-WindowLike = Union[Window, tuple[MonthDayLike, MonthDayLike], list[MonthDayLike]]
+WindowLike = Window | tuple[MonthDayLike, MonthDayLike] | list[MonthDayLike]
 
 
 @dataclass(frozen=True)
@@ -177,7 +179,7 @@ class StageWindows:
     def __post_init__(self) -> None:
         for stage in STAGE_IDS:
             object.__setattr__(self, stage, Window.parse(getattr(self, stage)))
-        for earlier_id, later_id in zip(STAGE_IDS, STAGE_IDS[1:]):
+        for earlier_id, later_id in pairwise(STAGE_IDS):
             earlier, later = self.window(earlier_id), self.window(later_id)
             if later.start.academic_order() > earlier.end.academic_order():
                 continue
@@ -190,7 +192,7 @@ class StageWindows:
                 f"the {later_id} window ({later.start}..{later.end})")
 
     @classmethod
-    def from_mapping(cls, windows: Mapping[str, WindowLike]) -> "StageWindows":
+    def from_mapping(cls, windows: Mapping[str, WindowLike]) -> StageWindows:
         """From {"start": ("09-01", "10-31"), ...}; all three stages required."""
         unknown = set(windows) - set(STAGE_IDS)
         if unknown:
@@ -200,7 +202,7 @@ class StageWindows:
             raise InvalidStageWindows("missing_stage", f"no window for stage(s): {missing}")
         return cls(**{stage: Window.parse(windows[stage]) for stage in STAGE_IDS})
 
-    def with_overrides(self, overrides: Mapping[str, WindowLike]) -> "StageWindows":
+    def with_overrides(self, overrides: Mapping[str, WindowLike]) -> StageWindows:
         """An organization's own windows for some stages; the others keep their value."""
         unknown = set(overrides) - set(STAGE_IDS)
         if unknown:

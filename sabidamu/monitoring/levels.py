@@ -7,8 +7,8 @@ pulls an average down.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from .errors import InvalidLevel
 

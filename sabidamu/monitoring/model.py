@@ -5,14 +5,14 @@ Every user-facing name is a `Localized` pair; `.in_(lang)` picks the Kazakh or R
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
+from ..localized import LANGS  # noqa: F401  (re-exported)
+from ..localized import Text as Localized
 from .academic_calendar import STAGE_IDS, MonthDay, StageWindows, Window, check_stage
-
-from ..localized import LANGS, Text as Localized  # noqa: F401  (re-exported)
 
 
 @dataclass(frozen=True)

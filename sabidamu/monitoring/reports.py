@@ -6,7 +6,7 @@ counts of (child, skill group, stage, level) and builds reports from those alone
 
 from __future__ import annotations
 
-from typing import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 
 from .academic_calendar import STAGE_IDS, check_stage
 from .errors import MonitoringError
@@ -81,7 +81,7 @@ def _suppress_row(row: Mapping[int | None, int], k: int) -> dict[int | None, int
             raise ValueError(f"counts must be non-negative integers, got {value!r}")
     total = sum(row.values())
     if total < k:
-        return {key: None for key in row}
+        return dict.fromkeys(row)
     out: dict[int | None, int | None] = {key: (None if 0 < n < k else n) for key, n in row.items()}
     hidden = [key for key, n in out.items() if n is None]
     if len(hidden) == 1:
