@@ -19,15 +19,7 @@ from datetime import datetime
 from json.encoder import encode_basestring as _encode_str  # the C escaper the encoder uses (no ASCII escapes)
 from typing import Any
 
-from .chain import (
-    _DETAIL_DEPTH,
-    _ENCODER,
-    AuditFormatError,
-    _check_plain,
-    _check_utc,
-    _check_uuid,
-    _format_utc,
-)
+from .chain import _DETAIL_DEPTH, _ENCODER, AuditFormatError, _check_plain, _check_utc, _check_uuid, _format_utc
 
 VERSION = 2
 _OPTIONAL = ("actor_id", "actor_role", "org_id", "object_type", "object_id")

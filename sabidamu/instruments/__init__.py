@@ -11,13 +11,7 @@ Typical use::
 """
 
 from .age import AgeInfo, AgeSpan, add_months_clamped, age_at, calendar_age
-from .errors import (
-    InstrumentError,
-    InstrumentValidationError,
-    ScreeningInputError,
-    UnknownInstrument,
-    UnknownVersion,
-)
+from .errors import InstrumentError, InstrumentValidationError, ScreeningInputError, UnknownInstrument, UnknownVersion
 from .loader import InstrumentRegistry, load_instrument, load_registry
 from .model import (
     ANSWERS,

@@ -23,18 +23,7 @@ from .defaults import corrective_period, default_stage_windows
 from .errors import InvalidLevel, InvalidStageWindows, MonitoringError, UnknownStage
 from .levels import LEVEL_VALUES, NOT_OBSERVED, DerivedLevel, check_level, derive_level, parse_level
 from .loader import DEFAULT_PATH, SCHEMA_PATH, FrameworkError, load_framework, validate_framework
-from .model import (
-    LANGS,
-    AgeGroup,
-    Framework,
-    Level,
-    Localized,
-    Period,
-    Skill,
-    SkillGroup,
-    Source,
-    Stage,
-)
+from .model import LANGS, AgeGroup, Framework, Level, Localized, Period, Skill, SkillGroup, Source, Stage
 from .reports import level_distribution, suppress_small
 
 __all__ = [

@@ -18,17 +18,7 @@ from jsonschema import Draft202012Validator
 
 from .academic_calendar import STAGE_IDS, MonthDay, StageWindows, Window
 from .errors import MonitoringError
-from .model import (
-    AgeGroup,
-    Framework,
-    Level,
-    Localized,
-    Period,
-    Skill,
-    SkillGroup,
-    Source,
-    Stage,
-)
+from .model import AgeGroup, Framework, Level, Localized, Period, Skill, SkillGroup, Source, Stage
 
 # A parsed YAML mapping, and the callback a check reports a problem through (where, reason).
 Node = dict[str, Any]
