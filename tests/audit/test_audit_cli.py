@@ -212,6 +212,7 @@ def test_rolled_back_request_never_reaches_the_tree(app, db):
 def test_key_rotation_is_audited(app, db, world):
     code, out = run_cli(app, "keys", "rotate", "--data")
     assert code == 0, out
+    db.rollback()  # a fresh snapshot (the fixture's session may have read before the command wrote)
     event = db.exec(select(AuditEvent).where(AuditEvent.action == "keys.rotate")).one()
     assert event.detail["kind"] == "data" and event.detail["new_data_keys"] >= 2
     assert "key" not in " ".join(str(v) for v in event.detail.values() if isinstance(v, str))
@@ -229,6 +230,7 @@ def test_key_rotation_is_audited(app, db, world):
 def test_refused_access_is_audited(app, client, db, world):
     sign_in_with_password(client, "parentb@example.kz")
     assert client.get(f"/children/{world.children['A'].id}").status_code == 403
+    db.rollback()  # a fresh snapshot (the fixture's session may have read before the request wrote)
     event = db.exec(select(AuditEvent).where(AuditEvent.action == "access.denied")).one()
     assert event.actor_id == world.users["parentB"].id and event.detail["path"].startswith("/children/")
 
