@@ -29,10 +29,10 @@ def overview(org_id):
     org, role = _org_for(org_id)
     groups = orgs_svc.groups_for(db(), g.user, org)
     sizes = orgs_svc.group_sizes(db(), [x.id for x in groups])
-    staff = orgs_svc.staff_of(db(), org) if role == "head" else []
+    members = orgs_svc.staff_of(db(), org) if role == "head" else []
     handed = orgs_svc.handed_to_school(db(), keyring(), g.user, org) if org.kind == "kindergarten" else []
     asked = requests_svc.requests_for_org(db(), keyring(), g.user, org) if role == "head" else []
-    return render_template("org/overview.html", org=org, role=role, groups=groups, sizes=sizes, staff=staff,
+    return render_template("org/overview.html", org=org, role=role, groups=groups, sizes=sizes, staff=members,
                            handed=handed, asked=asked, decision_form=DecisionForm())
 
 
