@@ -6,7 +6,10 @@
 #                     bodies checked in services, annotations only elsewhere (pyproject.toml [tool.mypy]);
 #                     outside the core, errors already listed in mypy-baseline.txt are tolerated, new ones fail
 #   3. lint-imports - the import contracts: the pure packages know no Flask, database, services or web;
-#                     web -> services -> access -> models with no import upward (pyproject.toml [tool.importlinter])
+#                     web (and cli) -> services -> access -> models with no import upward; rendering and jobs
+#                     import no web module (pyproject.toml [tool.importlinter])
+#   4. module sizes - no module in sabidamu/ over 450 lines
+#   5. test imports - no test module imports another (shared helpers live in tests/support/)
 # Configuration lives in pyproject.toml. Every check runs even when an earlier one fails; the exit code is 1 if any failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -43,5 +46,19 @@ mypy_against_baseline() {
 run "mypy" mypy_against_baseline
 # import-linter keeps a cache under .import_linter_cache; --no-cache keeps the tree clean.
 run "import contracts" "$BIN/lint-imports" --no-cache
+# Modules stay small enough to read in one sitting.
+module_sizes() {
+  local long
+  long=$(find sabidamu -name '*.py' -print0 | xargs -0 wc -l | awk '$2 != "total" && $1 > 450 {print "  " $2 ": " $1 " lines"}')
+  if [ -n "$long" ]; then echo "modules over 450 lines:"; echo "$long"; return 1; fi
+}
+run "module sizes (at most 450 lines in sabidamu/)" module_sizes
+# Shared test code lives in tests/support/ (or a conftest.py), never in another test module.
+test_imports() {
+  local found
+  found=$(grep -rnE '^[[:space:]]*(from|import)[[:space:]]+tests(\.[A-Za-z_]+)*\.test_' tests --include='*.py' || true)
+  if [ -n "$found" ]; then echo "test modules importing other test modules:"; echo "$found"; return 1; fi
+}
+run "tests import no other test module" test_imports
 if [ $status -eq 0 ]; then echo "lint: all checks passed"; fi
 exit $status
