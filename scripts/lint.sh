@@ -8,7 +8,9 @@
 #   3. lint-imports - the import contracts: the pure packages know no Flask, database, services or web;
 #                     web (and cli) -> services -> access -> models with no import upward; rendering and jobs
 #                     import no web module (pyproject.toml [tool.importlinter])
+#                     and web does not import the audit writer (services.audit)
 #   4. module sizes - no module in sabidamu/ over 450 lines
+#      views        - no .commit() under sabidamu/web
 #   5. test imports - no test module imports another (shared helpers live in tests/support/)
 # Configuration lives in pyproject.toml. Every check runs even when an earlier one fails; the exit code is 1 if any failed.
 set -uo pipefail
@@ -53,6 +55,13 @@ module_sizes() {
   if [ -n "$long" ]; then echo "modules over 450 lines:"; echo "$long"; return 1; fi
 }
 run "module sizes (at most 450 lines in sabidamu/)" module_sizes
+# A view never commits: the service that changes data commits with its audit event.
+view_commits() {
+  local found
+  found=$(grep -rnE '\.commit\(\)' sabidamu/web --include='*.py' || true)
+  if [ -n "$found" ]; then echo "views that commit:"; echo "$found"; return 1; fi
+}
+run "views never commit" view_commits
 # Shared test code lives in tests/support/ (or a conftest.py), never in another test module.
 test_imports() {
   local found
