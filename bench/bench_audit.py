@@ -206,8 +206,10 @@ def machine() -> str:
     with engine.connect() as c:
         pg = c.exec_driver_sql("SHOW server_version").scalar()
     engine.dispose()
-    cpu = next((ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if ln.startswith("model name")), "?")
-    mem = next((ln.split()[1] for ln in open("/proc/meminfo") if ln.startswith("MemTotal")), "0")
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    meminfo = Path("/proc/meminfo").read_text().splitlines()
+    cpu = next((ln.split(":", 1)[1].strip() for ln in cpuinfo if ln.startswith("model name")), "?")
+    mem = next((ln.split()[1] for ln in meminfo if ln.startswith("MemTotal")), "0")
     return (f"{cpu}, {os.cpu_count()} cores (shared with other work), {int(mem) // 1024 // 1024} GB RAM; "
             f"PostgreSQL {pg} on 127.0.0.1; Python {platform.python_version()}; {time.strftime('%Y-%m-%d')}")
 

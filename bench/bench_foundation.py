@@ -298,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"{t['children (seal + insert)']:.1f} s" if t else "reused")
 
     runs: dict[str, dict] = {}
-    wrk_args = dict(duration=args.duration, connections=args.connections, threads=args.threads)
+    wrk_args = {"duration": args.duration, "connections": args.connections, "threads": args.threads}
 
     def measure(key: str, url: str, cookie: str | None, **over) -> None:
         kw = dict(wrk_args, **over)

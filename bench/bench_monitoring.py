@@ -276,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     with serve(args.instance) as base_url:
         cookie = login_cookie(base_url, info["teacher_login"], info["password"])
         url, cookie, csrf = grid_session(base_url, cookie, state)
-        wrk = dict(duration=args.duration, connections=args.connections, threads=args.threads)
+        wrk = {"duration": args.duration, "connections": args.connections, "threads": args.threads}
         if args.warmup:
             run_wrk(url, cookie, **dict(wrk, duration=args.warmup))
         grid = run_wrk(url, cookie, **wrk)

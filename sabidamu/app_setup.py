@@ -1,6 +1,8 @@
 """Wiring for create_app: database, keys, extensions, request hooks, headers, errors, blueprints, CLI."""
 from __future__ import annotations
 
+import contextlib
+
 from flask import Flask, g, render_template, request, session
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
@@ -126,10 +128,8 @@ def register_errors(app: Flask) -> None:
     @app.errorhandler(500)
     def server_error(_e):
         # The failed transaction must be rolled back before the page (locale, navigation) reads anything.
-        try:
+        with contextlib.suppress(Exception):  # the database itself may be what failed
             dbmod.get_db().rollback()
-        except Exception:  # the database itself may be what failed
-            pass
         g.user = None
         return page(500, gettext("Something went wrong"),
                     gettext("An error occurred on our side. Nothing was saved. Please try again later."))

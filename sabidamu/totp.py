@@ -40,7 +40,7 @@ _RECOVERY_CHARS = frozenset(RECOVERY_ALPHABET)
 _RECOVERY_DOMAIN = b"sabidamu-recovery-code-v1\x00"
 _HASH_SCHEME = "sha256"
 _SALT_BYTES = 16
-_CODE_RE = re.compile(r"[0-9]{%d}" % TOTP_DIGITS)
+_CODE_RE = re.compile(rf"[0-9]{{{TOTP_DIGITS}}}")
 _ZERO = timedelta(0)
 
 

@@ -9,7 +9,8 @@ def fail(why):
 def node(left, right):
     return hashlib.sha256(b"\x01" + left + right).digest()
 
-proof = json.load(open(sys.argv[1], encoding="utf-8"))
+with open(sys.argv[1], encoding="utf-8") as proof_file:
+    proof = json.load(proof_file)
 vkey = sys.argv[2] if len(sys.argv) > 2 else proof["verifier_key"]
 name, key_id, key = vkey.split("+", 2)
 key = base64.b64decode(key)

@@ -8,7 +8,6 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 import sabidamu.models.base
-import sabidamu.models.base
 
 revision = '0002'
 down_revision = 'b84ca6725386'

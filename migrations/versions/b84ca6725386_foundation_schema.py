@@ -1,7 +1,7 @@
 """foundation schema
 
 Revision ID: b84ca6725386
-Revises: 
+Revises:
 Create Date: 2026-11-24 04:30:15.267907
 """
 from alembic import op

@@ -11,6 +11,7 @@ from .. import db as dbmod
 from ..crypto.keyring import Keyring
 from ..services import ServiceError
 from .messages import service_message
+import contextlib
 
 
 def login_required(view):
@@ -87,10 +88,8 @@ def audit_denied() -> None:
     actor = SimpleNamespace(id=user.id, is_admin=user.is_admin) if user is not None else None
     # A refused attempt on a child's page is tied to the child, so the parent sees it in the access log.
     child_id = None
-    try:
+    with contextlib.suppress(ValueError):
         child_id = uuid.UUID(str((request.view_args or {}).get("child_id")))
-    except ValueError:
-        pass
     dbmod.get_db().rollback()
     try:
         with dbmod.session_scope(current_app.extensions["sabidamu.engine"]) as s:

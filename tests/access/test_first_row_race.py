@@ -21,6 +21,7 @@ from tests.access.conftest import OPEN_DAY
 from tests.support.auth import world_user
 from tests.support.cards import skills
 from tests.factories import make_child
+import contextlib
 
 pytestmark = pytest.mark.skipif(os.environ.get("SABIDAMU_TEST_DB") != "postgresql",
                                 reason="the race needs two concurrent writers (PostgreSQL)")
@@ -33,10 +34,8 @@ def _race(monkeypatch, engine, jobs):
 
     def load_then_wait(db, child_id, year, stage):
         row = original(db, child_id, year, stage)
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):
             barrier.wait()
-        except threading.BrokenBarrierError:
-            pass
         return row
 
     monkeypatch.setattr(svc.saves, "_load_row", load_then_wait)  # where save_cell finds it

@@ -30,18 +30,18 @@ ORG = "7d3c1f0e-2b4a-4c5d-8e6f-000000000001"
 
 
 def make_record(seq: int, **overrides) -> AuditRecord:
-    fields = dict(
-        seq=seq,
-        event_id=str(uuid.UUID(int=seq)),
-        at=T0 + timedelta(seconds=seq, microseconds=seq),
-        actor_id="u-teacher-1",
-        actor_role="teacher",
-        org_id=ORG,
-        action="child.view" if seq % 2 else "card.stage.update",
-        object_type="child",
-        object_id=f"child-{seq % 37}",
-        detail={"stage": "start", "n": seq, "fields": ["levels"], "ok": True, "note": "Әлем"},
-    )
+    fields = {
+        "seq": seq,
+        "event_id": str(uuid.UUID(int=seq)),
+        "at": T0 + timedelta(seconds=seq, microseconds=seq),
+        "actor_id": "u-teacher-1",
+        "actor_role": "teacher",
+        "org_id": ORG,
+        "action": "child.view" if seq % 2 else "card.stage.update",
+        "object_type": "child",
+        "object_id": f"child-{seq % 37}",
+        "detail": {"stage": "start", "n": seq, "fields": ["levels"], "ok": True, "note": "Әлем"},
+    }
     fields.update(overrides)
     return AuditRecord(**fields)
 
@@ -209,7 +209,7 @@ def test_float_in_detail_is_rejected():
     {"at": datetime(2025, 9, 1, 8, 0, tzinfo=timezone(timedelta(hours=5)))},  # not UTC
     {"event_id": "not-a-uuid"},
     {"event_id": str(uuid.UUID(int=0xABCDEF)).upper()},  # a second spelling of one UUID
-    {"event_id": "{%s}" % uuid.UUID(int=5)},
+    {"event_id": f"{{{uuid.UUID(int=5)}}}"},
     {"action": ""},
     {"actor_id": 42},
 ])

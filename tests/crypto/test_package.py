@@ -74,10 +74,10 @@ def child_of(card: dict) -> ChildInfo:
 
 
 def build(keys: Keys, **overrides) -> bytes:
-    arguments = dict(
-        card=SAMPLE_CARD, card_pdf=SAMPLE_PDF, sender=keys.sender, recipient_org_id=RECIPIENT_ORG,
-        recipient=keys.recipient, child=child_of(SAMPLE_CARD), created_at=CREATED,
-    )
+    arguments = {
+        "card": SAMPLE_CARD, "card_pdf": SAMPLE_PDF, "sender": keys.sender, "recipient_org_id": RECIPIENT_ORG,
+        "recipient": keys.recipient, "child": child_of(SAMPLE_CARD), "created_at": CREATED,
+    }
     arguments.update(overrides)
     return package.build_package(**arguments)
 
@@ -170,11 +170,11 @@ def test_build_then_open_round_trip(keys: Keys) -> None:
 
 
 def test_archive_is_deterministic_with_fixed_entry_order(keys: Keys) -> None:
-    arguments = dict(
-        card=SAMPLE_CARD, card_pdf=SAMPLE_PDF, sender=keys.sender, recipient_org_id=None,
-        recipient=keys.recipient, child=child_of(SAMPLE_CARD), created_at=CREATED,
-        package_id=uuid.UUID("11111111-2222-4333-8444-555555555555"),
-    )
+    arguments = {
+        "card": SAMPLE_CARD, "card_pdf": SAMPLE_PDF, "sender": keys.sender, "recipient_org_id": None,
+        "recipient": keys.recipient, "child": child_of(SAMPLE_CARD), "created_at": CREATED,
+        "package_id": uuid.UUID("11111111-2222-4333-8444-555555555555"),
+    }
     first, second = package.build_archive(**arguments), package.build_archive(**arguments)
     assert first == second
     decrypted = pyrage.decrypt(package.build_package(**arguments), [agekeys.parse_identity(keys.identity)])
@@ -235,7 +235,7 @@ def test_age_keys_generate_parse_and_fingerprint() -> None:
 def test_age_keygen_identity_is_understood(tmp_path: Path) -> None:
     keygen = require_tool("age-keygen")
     assert run(keygen, "-o", tmp_path / "id.txt").returncode == 0
-    identity = next(l for l in (tmp_path / "id.txt").read_text().splitlines() if l.startswith("AGE-"))
+    identity = next(line for line in (tmp_path / "id.txt").read_text().splitlines() if line.startswith("AGE-"))
     shown = run(keygen, "-y", tmp_path / "id.txt").stdout.strip()
     assert agekeys.recipient_of(identity) == shown
 
@@ -275,7 +275,7 @@ def test_package_made_with_real_age_and_minisign_opens(tmp_path: Path, keys: Key
     assert run(keygen, "-o", tmp_path / "school.key").returncode == 0
     school_recipient = run(keygen, "-y", tmp_path / "school.key").stdout.strip()
     school_identity = next(
-        l for l in (tmp_path / "school.key").read_text().splitlines() if l.startswith("AGE-SECRET-KEY-")
+        line for line in (tmp_path / "school.key").read_text().splitlines() if line.startswith("AGE-SECRET-KEY-")
     )
     made = run(tool, "-G", "-W", "-p", tmp_path / "kg.pub", "-s", tmp_path / "kg.key")
     assert made.returncode == 0, made.stderr
@@ -570,7 +570,7 @@ def test_zip_checks_come_before_manifest(keys: Keys) -> None:
 # ------------------------------------------------------------------------------ vectors
 
 def vector_identity() -> str:
-    return next(l for l in (VECTORS / "age_identity.txt").read_text().splitlines() if l.startswith("AGE-"))
+    return next(line for line in (VECTORS / "age_identity.txt").read_text().splitlines() if line.startswith("AGE-"))
 
 
 def test_vector_package_opens_to_the_expected_manifest() -> None:

@@ -27,9 +27,9 @@ def _card(db, keyring, tw):
 
 def _build(db, keyring, tw, **kw):
     view = open_child(keyring, tw.child_a)
-    args = dict(iin=view.iin, org=tw.org, lang="kk", dates=stage_dates(db, tw.child_a.id),
-                screenings=screening_summaries(db, keyring, tw.child_a.id), conclusions=None,
-                include_home_observations=False, exported_at=NOW)
+    args = {"iin": view.iin, "org": tw.org, "lang": "kk", "dates": stage_dates(db, tw.child_a.id),
+                "screenings": screening_summaries(db, keyring, tw.child_a.id), "conclusions": None,
+                "include_home_observations": False, "exported_at": NOW}
     args.update(kw)
     return view, build_card_json(_card(db, keyring, tw), **args)
 

@@ -18,8 +18,9 @@ TODAY = dt.date.today()
 
 
 def _record(db, keyring, user, child, org, school_id, **kw):
-    args = dict(org_id=org.id, purpose="school_transfer", for_me=False, parts=["conclusions", "home_observations"],
-                paper_date=TODAY - dt.timedelta(days=2), guardian_name="Ахметова Гүлнар", school_id=school_id)
+    args = {"org_id": org.id, "purpose": "school_transfer", "for_me": False,
+            "parts": ["conclusions", "home_observations"], "paper_date": TODAY - dt.timedelta(days=2),
+            "guardian_name": "Ахметова Гүлнар", "school_id": school_id}
     args.update(kw)
     return consent_svc.record_paper(db, keyring, user, child.id, **args)
 

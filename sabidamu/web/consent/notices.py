@@ -24,7 +24,7 @@ def notice_text(view: svc.NoticeView) -> str:
         return tidy_output(gettext("%(org)s recorded a paper consent %(purpose)s for %(child)s, signed on %(date)s. "
                        "If you did not sign it, revoke it on your child's consents page.",
                        org=org_name(view.org) if view.org else "", child=view.child_first_name,
-                       date=date_on(paper_date), purpose="«%s»" % consent_purpose_label(p.get("purpose", ""))))
+                       date=date_on(paper_date), purpose=f"«{consent_purpose_label(p.get('purpose', ''))}»"))
     return gettext("You have a new notice.")
 
 
