@@ -6,6 +6,7 @@ import datetime as dt
 from flask import Flask
 
 from .config import load_settings
+from .localized import LANGS
 
 
 def create_app(config: dict | None = None, environ: dict | None = None) -> Flask:
@@ -28,7 +29,7 @@ def create_app(config: dict | None = None, environ: dict | None = None) -> Flask
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, which expires on its own
         BABEL_DEFAULT_LOCALE="kk",
         BABEL_TRANSLATION_DIRECTORIES=str(settings_path("translations")),
-        LANGUAGES=("kk", "ru"),
+        LANGUAGES=LANGS,
         INSTRUMENTS_DIR=str(settings.instruments_dir),
         CREATE_MASTER_KEY=not settings.production,
         AUDIT_SEQUENCE_SECONDS=settings.audit_sequence_seconds,

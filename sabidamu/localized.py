@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The platform's languages, the one list (Flask-Babel, forms, cards, mail); Kazakh is the default.
 LANGS: tuple[str, ...] = ("kk", "ru")
+DEFAULT_LANG = "kk"
 
 
 @dataclass(frozen=True, slots=True)

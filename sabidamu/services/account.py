@@ -6,6 +6,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from ..localized import LANGS
 from ..models import PasswordReset, User, UserSession
 from ..models.base import utcnow
 from ..passwords import verify_password
@@ -112,6 +113,14 @@ def other_sessions(db: Session, user: User, keep: UserSession | None) -> int:
     if keep is not None:
         query = query.where(UserSession.id != keep.id)
     return db.exec(query).one()
+
+
+def set_locale(db: Session, user: User, lang: str) -> None:
+    """Remembers the language the user chose (mail and the next sign-in use it). Commits; no audit event: the
+    language is a preference, not personal data about a child."""
+    if lang in LANGS and user.locale != lang:
+        user.locale = lang
+        db.commit()
 
 
 def sign_out_others(db: Session, user: User, keep: UserSession | None) -> int:

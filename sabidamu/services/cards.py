@@ -29,13 +29,13 @@ from ..monitoring import (
     STAGE_IDS, Framework, academic_year_label, corrective_period, derive_level, load_framework,
 )
 from . import AccessDenied, NotFound
+from ..localized import LANGS
 from .audit import record, record_many
 from .children import open_child
 from .monitoring import open_final_levels, open_levels, open_measures
 
 # 'former_kindergarten': read-only after a transfer; 'specialist': read-only, when their consent covers the card.
 CARD_ROLES = ("parent", "teacher", "head", "former_kindergarten", "specialist")
-LANGS = ("kk", "ru")
 MAX_OBSERVATIONS = 50
 
 # The card's own wording, as on the official form and in the glossary (shared/GLOSSARY.md). It is fixed text in

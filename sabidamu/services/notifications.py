@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from ..crypto.keyring import Keyring
+from ..localized import DEFAULT_LANG, LANGS
 from ..models import Child, Guardianship, Organization, User
 from ..models.base import utcnow
 from ..models.notification import NOTIFICATION_KINDS, Notification
@@ -109,7 +110,7 @@ def mail(db: Session, keyring: Keyring, mailer: Mailer | None, notice_ids: list[
         address = email_of(user, keyring)
         if not address:
             continue
-        subject, body = mailer.render(_view(db, keyring, row), user.locale if user.locale in ("kk", "ru") else "kk")
+        subject, body = mailer.render(_view(db, keyring, row), user.locale if user.locale in LANGS else DEFAULT_LANG)
         try:
             send_mail(mailer.settings, address, subject, body)
         except MailError:

@@ -9,6 +9,14 @@ from babel.dates import format_date as babel_format_date
 from babel.numbers import format_decimal
 from flask_babel import get_locale, gettext, ngettext
 
+from ..localized import DEFAULT_LANG, LANGS
+
+
+def current_lang() -> str:
+    """The page's language: one of LANGS (kk when the locale is anything else)."""
+    locale = str(get_locale())
+    return locale if locale in LANGS else DEFAULT_LANG
+
 
 def age_parts(birth: dt.date, today: dt.date | None = None) -> tuple[int, int]:
     today = today or dt.date.today()
@@ -208,7 +216,7 @@ def referral_status_label(code: str) -> str:
 def localized_params(params: dict) -> dict:
     """A refusal's parameters as the page's language shows them: a date as «when» (date_on), a name given in both
     languages ({"kk": ..., "ru": ...}) in the page's language only."""
-    lang = "ru" if str(get_locale()) == "ru" else "kk"
+    lang = current_lang()
     out = {}
     for key, value in params.items():
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):

@@ -11,9 +11,10 @@ import time
 import uuid
 
 from flask import g, url_for
-from flask_babel import get_locale, gettext, ngettext
+from flask_babel import gettext, ngettext
 
 from .. import db as dbmod
+from .formatting import current_lang
 
 NAV_TTL = 30.0
 _cache: dict[uuid.UUID, tuple[float, list[tuple[uuid.UUID, str, str, str]], bool]] = {}
@@ -52,7 +53,7 @@ def nav_items() -> list[tuple[str, str]]:
     items = []
     if user.is_admin:
         items.append((url_for("admin.index"), gettext("Organizations")))
-    kk = str(get_locale()) == "kk"
+    kk = current_lang() == "kk"
     seen = set()
     memberships, guardian = _memberships(user)
     for org_id, name_kk, name_ru, _role in memberships:
@@ -72,4 +73,4 @@ def nav_items() -> list[tuple[str, str]]:
 
 
 def org_name(org) -> str:
-    return org.name_kk if str(get_locale()) == "kk" else org.name_ru
+    return org.name_kk if current_lang() == "kk" else org.name_ru

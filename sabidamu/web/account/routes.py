@@ -19,13 +19,13 @@ from ...services import totp_setup as svc
 from ...totp import format_secret, provisioning_uri, qr_svg
 from ..common import apply_service_error, db, keyring, login_required, parse_uuid, form_status
 from ..downloads import as_attachment, download_name
-from ..formatting import date_on
+from ..formatting import current_lang, date_on
 from ..redirects import safe_next
+from ..signin import PENDING_KEY, sign_in
 from .forms import ActionForm, CodeForm, DeletionForm, ReplaceForm, SignInCodeForm
 
 bp = Blueprint("account", __name__)
 ALMATY = ZoneInfo("Asia/Almaty")
-PENDING_KEY = "pending_2fa"
 
 # The action of an audit event in plain words (the parent's access log).
 ACTIONS = {
@@ -200,17 +200,6 @@ def totp_disable():
 
 # -- second step of sign-in ----------------------------------------------------------------------
 
-def begin_second_step(user, next_url: str):
-    """Called by the sign-in page after a correct password for a user with TOTP: no session yet."""
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
-    session[PENDING_KEY] = {"uid": str(user.id), "at": dt.datetime.now(dt.timezone.utc).timestamp(),
-                            "next": next_url}
-    return redirect(url_for("account.login_code"))
-
-
 def _pending() -> dict | None:
     pending = session.get(PENDING_KEY)
     if not isinstance(pending, dict):
@@ -237,8 +226,7 @@ def login_code():
             db().rollback()
             apply_service_error(form, exc)
         else:
-            from ..auth.routes import _sign_in
-            _sign_in(user)
+            sign_in(user)
             return redirect(safe_next(pending.get("next"), url_for("public.home")))
     return render_template("account/login_code.html", form=form), form_status()
 
@@ -317,7 +305,7 @@ def export(child_id):
     if not form.validate_on_submit():
         flash(gettext("The form has expired. Please try again."), "error")
         return redirect(url_for("parent.child", child_id=cid))
-    lang = "ru" if str(get_locale()) == "ru" else "kk"
+    lang = current_lang()
     pdfs, notes = _screening_pdfs(cid, lang)
     result = data_rights.export_child(db(), keyring(), g.user, cid, lang=lang, pdfs=pdfs, notes=notes)
     return as_attachment(make_response(result.data), result.filename, "application/zip")

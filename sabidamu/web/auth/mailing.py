@@ -11,10 +11,12 @@ import logging
 import threading
 
 from flask import current_app, render_template, request, url_for
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale
 
+from ...localized import LANGS
 from ...services.mail import MailError, send_mail
 from ...services.recovery import Outgoing
+from ..formatting import current_lang
 
 log = logging.getLogger(__name__)
 ENDPOINTS = {"reset": "auth.reset", "confirm": "auth.confirm", "email_confirm": "settings.confirm_email"}
@@ -41,7 +43,7 @@ def deliver(out: Outgoing | None) -> None:
     if out is None:
         return
     settings = current_app.config["SETTINGS"]
-    lang = out.locale if out.locale in ("kk", "ru") else str(get_locale())
+    lang = out.locale if out.locale in LANGS else current_lang()
     try:
         link = link_for(out.kind, out.token) if out.token else None
     except MailError:

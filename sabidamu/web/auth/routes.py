@@ -1,12 +1,14 @@
 """Registration, sign-in and sign-out."""
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
 
 from ...services import ServiceError
 from ...services import recovery, registration
-from ...services.auth import authenticate, end_session, start_session
+from ...services.auth import authenticate, end_session
+from ...services.totp_setup import is_enabled
 from ..common import apply_service_error, db, form_status
 from ..redirects import safe_next
+from ..signin import begin_second_step, fresh_session, sign_in
 from .forms import CodeResetForm, ConfirmForm, ForgotForm, LoginForm, NewPasswordForm, RegisterForm
 from .mailing import deliver
 
@@ -15,14 +17,6 @@ bp = Blueprint("auth", __name__)
 
 def _safe_next(target: str | None) -> str:
     return safe_next(target, url_for("public.home"))
-
-
-def _sign_in(user) -> None:
-    lang = session.get("lang")
-    session.clear()  # a fresh session (and CSRF token) at every sign-in
-    if lang:
-        session["lang"] = lang
-    session["sid"] = start_session(db(), user)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -109,7 +103,7 @@ def confirm(token):
                 return render_template("auth/link_invalid.html"), 410
             apply_service_error(form, exc)
         else:
-            _sign_in(user)
+            sign_in(user)
             flash(gettext("Welcome to SabiDamu! Add your child to begin."), "success")
             return redirect(url_for("parent.dashboard"))
     return render_template("auth/confirm.html", form=form), form_status()
@@ -124,11 +118,9 @@ def login():
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
-            from ...services.totp_setup import is_enabled
             if is_enabled(db(), user):  # staff with TOTP: the code page comes before the session
-                from ..account.routes import begin_second_step
                 return begin_second_step(user, _safe_next(request.args.get("next")))
-            _sign_in(user)
+            sign_in(user)
             return redirect(_safe_next(request.args.get("next")))
     status = form_status()
     return render_template("auth/login.html", form=form), status
@@ -137,9 +129,6 @@ def login():
 @bp.post("/logout")
 def logout():
     end_session(db(), g.user, g.user_session)
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    fresh_session()
     flash(gettext("You have signed out."), "info")
     return redirect(url_for("public.index"))

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, Response, abort, g, make_response, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 from markupsafe import Markup
 
 from ...services import cards as svc
 from ..common import db, keyring, login_required, parse_uuid
+from ..formatting import current_lang
 from ..downloads import as_attachment, download_name
 from . import jobs
 from ..jobfiles import file_response, job_or_404, progress_response
@@ -19,13 +20,8 @@ from ...rendering.cards import render_card_pdf
 bp = Blueprint("cards", __name__)
 
 
-def page_lang() -> str:
-    locale = str(get_locale())
-    return locale if locale in svc.LANGS else "kk"
-
-
 def asked_lang() -> str:
-    lang = request.args.get("lang", page_lang())
+    lang = request.args.get("lang", current_lang())
     if lang not in svc.LANGS:
         abort(404)
     return lang
@@ -37,7 +33,7 @@ def asked_lang() -> str:
 @login_required
 def card(child_id):
     data = svc.card_for(db(), keyring(), g.user, parse_uuid(child_id))
-    return render_template("cards/card.html", card=svc.card_context(data, page_lang()))
+    return render_template("cards/card.html", card=svc.card_context(data, current_lang()))
 
 
 @bp.get("/children/<child_id>/card.pdf")
@@ -54,7 +50,7 @@ def card_pdf(child_id):
 def _report_page(group_id, form=None, status=200):
     from ...rendering.report_charts import distribution_svg
     report = svc.group_report(db(), keyring(), g.user, parse_uuid(group_id))
-    lang = page_lang()
+    lang = current_lang()
     chart = distribution_svg(report, lang, gettext("Levels of the group by skill group and stage"))
     return render_template("cards/report.html", report=report, lang=lang, fw=svc.framework(), term=svc.term,
                            level_name=svc.level_name, chart=Markup(chart), form=form or GroupPdfForm(lang=lang)), status

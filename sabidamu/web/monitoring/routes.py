@@ -5,9 +5,9 @@ import datetime as dt
 import uuid
 
 from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 
-from ..formatting import day_month, long_date
+from ..formatting import current_lang, day_month, long_date
 from ...monitoring import (InvalidLevel, InvalidStageWindows, MonitoringError, MonthDay, academic_year_bounds,
                           academic_year_of, current_stage, parse_level)
 from ...services import ServiceError
@@ -20,11 +20,6 @@ from .forms import (CELL_PREFIX, VERSION_PREFIX, GridForm, HomeObservationForm, 
 bp = Blueprint("monitoring", __name__)
 
 LEVEL_MARKS = {1: "I", 2: "II", 3: "III"}
-
-
-def lang() -> str:
-    locale = str(get_locale())
-    return locale if locale in ("kk", "ru") else "kk"
 
 
 def today() -> dt.date:
@@ -70,10 +65,10 @@ def _grid_page(group_id: uuid.UUID, stage: str, skill_group: str, *, form=None, 
         elif version_text is not None and version_text.isdigit():
             row.version = int(version_text)
     return render_template(
-        "monitoring/grid.html", data=data, fw=fw, lang=lang(), form=form or GridForm(), marks=LEVEL_MARKS,
+        "monitoring/grid.html", data=data, fw=fw, lang=current_lang(), form=form or GridForm(), marks=LEVEL_MARKS,
         conflicts=conflicts, invalid=invalid or set(), error=error,
-        stages=[(s.id, s.in_(lang())) for s in fw.stages],
-        skill_groups=[(sg.id, sg.in_(lang())) for sg in fw.skill_groups],
+        stages=[(s.id, s.in_(current_lang())) for s in fw.stages],
+        skill_groups=[(sg.id, sg.in_(current_lang())) for sg in fw.skill_groups],
         cell_prefix=CELL_PREFIX, version_prefix=VERSION_PREFIX), status
 
 
@@ -173,7 +168,7 @@ def measures(group_id, stage, child_id):
         db().rollback()
         abort(404)
     fw = svc.framework()
-    groups = [(sg.id, sg.in_(lang())) for sg in fw.skill_groups]
+    groups = [(sg.id, sg.in_(current_lang())) for sg in fw.skill_groups]
     final = stage == "final"
     form = measures_form(groups, final, formdata=request.form if request.method == "POST" else None)
     conflict = None
@@ -210,8 +205,8 @@ def measures(group_id, stage, child_id):
     else:
         status = 422
     return render_template("monitoring/measures.html", view=view, form=form, groups=groups, final=final,
-                           conflict=conflict, fw=fw, lang=lang(), marks=LEVEL_MARKS,
-                           stage_name=fw.stage(stage).in_(lang())), status
+                           conflict=conflict, fw=fw, lang=current_lang(), marks=LEVEL_MARKS,
+                           stage_name=fw.stage(stage).in_(current_lang())), status
 
 
 # -- stage windows -------------------------------------------------------------------------------
@@ -256,7 +251,7 @@ def windows(org_id):
     defaults = {stage: tuple(day_month(MonthDay.parse(md)) for md in pair)
                 for stage, pair in fw.stage_windows().as_dict().items()}
     return render_template("monitoring/windows.html", org=org, form=form, is_default=is_default, defaults=defaults,
-                           stages=[(s.id, s.in_(lang())) for s in fw.stages], year=year), status
+                           stages=[(s.id, s.in_(current_lang())) for s in fw.stages], year=year), status
 
 
 # -- home observations -----------------------------------------------------------------------------
@@ -268,7 +263,7 @@ def home_observation(child_id):
     name, notes = svc.home_observations_of_parent(db(), keyring(), g.user, cid)
     fw = svc.framework()
     form = HomeObservationForm()
-    form.skill_group.choices = [("", gettext("Not tied to an area"))] + [(sg.id, sg.in_(lang())) for sg in fw.skill_groups]
+    form.skill_group.choices = [("", gettext("Not tied to an area"))] + [(sg.id, sg.in_(current_lang())) for sg in fw.skill_groups]
     status = 200
     if request.method == "POST":
         status = 422
@@ -282,4 +277,4 @@ def home_observation(child_id):
                 flash(gettext("Your note has been saved. The child's teacher will see it."), "success")
                 return redirect(url_for("parent.child", child_id=cid))
     return render_template("monitoring/home_observation.html", form=form, name=name, notes=notes, child_id=cid,
-                           sg_names={sg.id: sg.in_(lang()) for sg in fw.skill_groups}), status
+                           sg_names={sg.id: sg.in_(current_lang()) for sg in fw.skill_groups}), status

@@ -1,7 +1,12 @@
 """Public pages: the landing page and the language switch."""
-from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 
+from ...localized import LANGS
+from ...services import account
+from ...services.orgs import orgs_of
+from ...services.registration import PRIVACY_NOTICE_VERSION
 from ..common import db
+from ..formatting import current_lang
 from ..redirects import safe_next
 
 bp = Blueprint("public", __name__)
@@ -17,10 +22,7 @@ def index():
 @bp.get("/privacy")
 def privacy():
     """The privacy notice the registration form refers to; the version a registration accepts is recorded."""
-    from flask import current_app
-    from flask_babel import get_locale
-    from ...services.registration import PRIVACY_NOTICE_VERSION
-    lang = "ru" if str(get_locale()) == "ru" else "kk"
+    lang = current_lang()
     return render_template("public/privacy.html", lang=lang, version=PRIVACY_NOTICE_VERSION,
                            notice=f"public/privacy/{PRIVACY_NOTICE_VERSION}.{lang}.html",
                            contact=current_app.config["SETTINGS"].privacy_contact)
@@ -29,7 +31,6 @@ def privacy():
 @bp.get("/home")
 def home():
     """Where a signed-in user starts: their organization, the admin page, or their children."""
-    from ...services.orgs import orgs_of
     if g.user is None:
         return redirect(url_for("auth.login"))
     if g.user.is_admin:
@@ -45,9 +46,8 @@ def home():
 @bp.post("/lang")
 def set_language():
     lang = request.form.get("lang")
-    if lang in ("kk", "ru"):
+    if lang in LANGS:
         session["lang"] = lang
-        if g.user is not None and g.user.locale != lang:
-            g.user.locale = lang
-            db().commit()
+        if g.user is not None:
+            account.set_locale(db(), g.user, lang)
     return redirect(safe_next(request.form.get("next"), url_for("public.index")))

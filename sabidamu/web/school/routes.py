@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext, ngettext
+from flask_babel import gettext, ngettext
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ...models import Organization
@@ -17,6 +17,7 @@ from ...services.transfer import inbox as inbox_svc
 from ...services.transfer import school_view
 from ...services.transfer.export import grouped
 from ..common import apply_service_error, db, keyring, login_required, parse_uuid, form_status
+from ..formatting import current_lang
 from ..messages import import_message, message, service_message
 from ..downloads import as_attachment, download_name
 from ..nav import org_name
@@ -25,11 +26,6 @@ from .forms import ConfirmKeyForm, DecisionForm, PlaceForm, UploadForm
 bp = Blueprint("school", __name__)
 MIB = 1024 * 1024
 LEVEL_NAMES = {3: "III", 2: "II", 1: "I"}
-
-
-def lang() -> str:
-    locale = str(get_locale())
-    return locale if locale in ("kk", "ru") else "kk"
 
 
 @bp.context_processor
@@ -43,7 +39,7 @@ def _sender_name():
 
 
 def skill_group_names() -> dict[str, str]:
-    return {sg.id: sg.in_(lang()) for sg in load_framework().skill_groups}
+    return {sg.id: sg.in_(current_lang()) for sg in load_framework().skill_groups}
 
 
 def _child_name(child_id) -> str:

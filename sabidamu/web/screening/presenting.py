@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask import current_app
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 from ...rendering.charts import Series, domain_scores_svg
+from ...instruments import InstrumentError, load_registry
+from ...services import screening as svc
 from ...services.screening import ScreeningView
-from ..formatting import date_on, long_date, number, role_label, tidy_output
+from ..formatting import current_lang, date_on, long_date, number, role_label, tidy_output
 
 ZONE_ORDER = {"refer": 0, "incomplete": 1, "monitor": 2, "on_track": 3}
 
@@ -261,11 +264,6 @@ def child_summary(db, keyring, child, role: str) -> dict | None:
 
     The caller has already checked access to `child` (a decrypted ChildView). A broken instruments folder
     hides the summary (and is logged) instead of breaking the child's page."""
-    from flask import current_app
-
-    from ...instruments import InstrumentError, load_registry
-    from ...services import screening as svc
-    from .routes import lang as current_lang
     lang = current_lang()
     try:
         registry = load_registry(current_app.config["INSTRUMENTS_DIR"])

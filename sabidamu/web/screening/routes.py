@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import (Blueprint, current_app, flash, g, make_response, redirect, render_template, request,
                    url_for)
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
@@ -12,6 +12,7 @@ from ...services import ServiceError
 from ...services import children as children_svc
 from ...services import screening as svc
 from ..common import db, keyring, login_required, parse_uuid
+from ..formatting import current_lang
 from ..downloads import as_attachment, download_name
 from ..messages import MESSAGES, answer_message, message, service_message
 from .forms import ACTIONS, ANSWER_PREFIX, FOLLOW_UP_PREFIX, AnswersForm, StartForm, prefixed
@@ -27,17 +28,12 @@ def registry():
     return load_registry(current_app.config["INSTRUMENTS_DIR"])
 
 
-def lang() -> str:
-    locale = str(get_locale())
-    return locale if locale in ("kk", "ru") else "kk"
-
-
 # -- start ---------------------------------------------------------------------------------------
 
 def _start_page(child_id, notice=None, status=200):
     child, role = children_svc.view_child(db(), keyring(), g.user, child_id)
     due = svc.due_for_child(db(), registry(), child)
-    return render_template("screening/start.html", child=child, role=role, due=due, lang=lang(),
+    return render_template("screening/start.html", child=child, role=role, due=due, lang=current_lang(),
                            form=StartForm(), notice=notice), status
 
 
@@ -98,7 +94,7 @@ def _domain_page(view, step, *, stage="answers", errors=None, form_message=None,
     fu_items = [i for i in items if i.follow_up and answers.get(i.id) in ("sometimes", "not_yet")] \
         if stage == "follow_up" else []
     return render_template(
-        "screening/domain.html", view=view, step=step, total=len(domain_ids), lang=lang(), form=form,
+        "screening/domain.html", view=view, step=step, total=len(domain_ids), lang=current_lang(), form=form,
         domain=view.instrument.domains_by_id[domain_id], items=items, fu_items=fu_items, stage=stage,
         answers=answers, follow_ups=follow_ups, errors=errors or {}, form_message=form_message,
         answer_labels=ANSWER_LABELS, follow_up_labels=FOLLOW_UP_LABELS, answer_choices=answer_choices,
@@ -216,7 +212,7 @@ def _finish(view):
         db().rollback()
         if exc.code == "incomplete":
             first = exc.params["domains"][0]
-            title = view.instrument.domains_by_id[first].title.in_(lang())
+            title = view.instrument.domains_by_id[first].title.in_(current_lang())
             flash(gettext("Please answer the questions left open in “%(domain)s”: a result needs every answer "
                           "but at most one in each area.", domain=title), "error")
             return redirect(url_for("screening.domain", screening_id=view.id,
@@ -235,15 +231,15 @@ def result(screening_id):
     view = svc.get_screening(db(), keyring(), registry(), g.user, sid, audit="screening.view", with_child=True)
     if view.status != "completed":
         return redirect(url_for("screening.resume", screening_id=sid))
-    return render_template("screening/result.html", view=view, r=result_context(view, lang()))
+    return render_template("screening/result.html", view=view, r=result_context(view, current_lang()))
 
 
 @bp.get("/children/<child_id>/screenings")
 @login_required
 def history(child_id):
     child, views = svc.history(db(), keyring(), registry(), g.user, parse_uuid(child_id))
-    return render_template("screening/history.html", child=child, rows=chart_rows(views, lang()),
-                           chart=Markup(history_chart(views, lang())))
+    return render_template("screening/history.html", child=child, rows=chart_rows(views, current_lang()),
+                           chart=Markup(history_chart(views, current_lang())))
 
 
 @bp.get("/screenings/<screening_id>/pdf")
@@ -255,8 +251,8 @@ def pdf(screening_id):
     if view.status != "completed":
         return redirect(url_for("screening.resume", screening_id=sid))
     _child, views = svc.history(db(), keyring(), registry(), g.user, view.child_id, audit=False)
-    context = result_context(view, lang())
-    context["chart_svg"] = history_chart(views, lang())
+    context = result_context(view, current_lang())
+    context["chart_svg"] = history_chart(views, current_lang())
     body = render_screening_pdf(context)
     svc.record_pdf(db(), g.user, view)
     return as_attachment(make_response(body), download_name("screening", context["child_name"],

@@ -3,13 +3,17 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_babel import gettext
 
 from ... import access
+from ...instruments import InstrumentError, load_registry
 from ...services import ServiceError
+from ...services import children as children_svc
 from ...services import consent as consent_svc
 from ...services import referrals as referrals_svc
+from ...services import screening as screening_svc
 from ..common import apply_service_error, db, keyring, login_required, parse_uuid, form_status
 from ..consent.routes import recipient_choices
-from ..formatting import long_date, referral_status_label
+from ..formatting import current_lang, long_date, referral_status_label
 from ..nav import org_name
+from ..screening.presenting import ZONE_LABELS
 from .forms import ConclusionForm, ReferralForm
 
 bp = Blueprint("specialist", __name__)
@@ -24,7 +28,6 @@ def refer(child_id):
     role = access.child_view_role(db(), g.user, cid)
     if role not in referrals_svc.REFERRING_ROLES:
         abort(403)
-    from ...services import children as children_svc
     view, _role = children_svc.view_child(db(), keyring(), g.user, cid)
     form = ReferralForm()
     form.recipient.choices = recipient_choices(consent_svc.SPECIALIST_ORG_KINDS)
@@ -68,9 +71,6 @@ def _latest_screening(child_id, lang):
     """The latest completed screening, only when the consent covers screenings (else None)."""
     if access.specialist_view_role(db(), g.user, child_id, "screenings") is None:
         return None
-    from ...instruments import InstrumentError, load_registry
-    from ...services import screening as screening_svc
-    from ..screening.presenting import ZONE_LABELS
     try:
         registry = load_registry(current_app.config["INSTRUMENTS_DIR"])
         latest = screening_svc.latest_completed(db(), keyring(), registry, child_id, "specialist")
@@ -106,8 +106,7 @@ def child(child_id):
         else:
             flash(gettext("The conclusion has been saved. The parent and the teacher can read it."), "success")
             return redirect(url_for("specialist.child", child_id=cid))
-    from ..screening.routes import lang
-    screening = _latest_screening(cid, lang())
+    screening = _latest_screening(cid, current_lang())
     conclusions = referrals_svc.conclusions_for(db(), keyring(), g.user, cid)
     card = access.specialist_view_role(db(), g.user, cid, "card") is not None
     return render_template("specialist/child.html", referred=referred, form=form, screening=screening,

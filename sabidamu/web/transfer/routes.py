@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 from wtforms.fields.choices import SelectChoice
 
 from ...services import ServiceError
 from ...services.transfer import export as svc
 from ...services.transfer.importing import retention_until
 from ..common import apply_service_error, db, keyring, login_required, parse_uuid
+from ..formatting import current_lang
 from . import jobs
 from ..downloads import as_attachment, download_name
 from ..messages import export_refusal_message
@@ -20,11 +21,6 @@ from ..nav import org_name
 from .forms import MAX_KEY_FILE, OTHER_SCHOOL, ExportForm, RotateKeysForm
 
 bp = Blueprint("transfer", __name__)
-
-
-def page_lang() -> str:
-    locale = str(get_locale())
-    return locale if locale in ("kk", "ru") else "kk"
 
 
 # -- organization keys ----------------------------------------------------------------------------------------
@@ -72,7 +68,7 @@ def rotate(org_id):
 def _fill_choices(form: ExportForm, groups) -> None:
     form.children.choices = [SelectChoice(str(c.id), c.name) for choice in groups for c in choice.children]
     form.school.choices = [SelectChoice("", gettext("— choose —"))] + [
-        SelectChoice(str(org.id), org.name_kk if page_lang() == "kk" else org.name_ru)
+        SelectChoice(str(org.id), org.name_kk if current_lang() == "kk" else org.name_ru)
         for org, _key in svc.schools(db())
     ] + [SelectChoice(OTHER_SCHOOL, gettext("Another school: I have its public key"))]
 
@@ -107,7 +103,7 @@ def export(org_id):
     form = ExportForm()
     _fill_choices(form, groups)
     if request.method == "GET":
-        form.lang.data = page_lang()
+        form.lang.data = current_lang()
         selected = request.args.get("select")
         chosen = [str(c.id) for choice in groups if str(choice.group.id) == selected for c in choice.children]
         form.children.data = chosen or request.args.getlist("child")
