@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from .models import Child, Consent, Enrollment, Group, GroupTeacher, Guardianship, Membership, Referral, User
 from .models.base import utcnow
+from .models.enums import ConsentPurpose, EnrollmentStatus, ReferralStatus, Role, TransferStatus
 
 
 def roles_in(db: Session, user: User, org_id: uuid.UUID) -> set[str]:
@@ -38,17 +39,17 @@ def child_view_role(db: Session, user: User | None, child_id: uuid.UUID, part: s
     if user is None:
         return None
     if is_guardian(db, user, child_id):
-        return "parent"
+        return Role.PARENT
     rows = db.exec(
         select(Group.id, Group.org_id).join(Enrollment, Enrollment.group_id == Group.id)
-        .where(Enrollment.child_id == child_id, Enrollment.status == "active")).all()
+        .where(Enrollment.child_id == child_id, Enrollment.status == EnrollmentStatus.ACTIVE)).all()
     for group_id, org_id in rows:
         if monitoring_withdrawn(db, child_id, org_id):
             continue
-        if "head" in roles_in(db, user, org_id):
-            return "head"
-        if db.get(GroupTeacher, (group_id, user.id)) is not None and "teacher" in roles_in(db, user, org_id):
-            return "teacher"
+        if Role.HEAD in roles_in(db, user, org_id):
+            return Role.HEAD
+        if db.get(GroupTeacher, (group_id, user.id)) is not None and Role.TEACHER in roles_in(db, user, org_id):
+            return Role.TEACHER
     if former_kindergarten_role(db, user, child_id):
         return "former_kindergarten"
     return specialist_view_role(db, user, child_id, part)
@@ -61,7 +62,7 @@ def handover(db: Session, child_id: uuid.UUID, org_id: uuid.UUID, today: dt.date
     today = today or utcnow().date()
     row = db.exec(select(TransferPackage).where(
         TransferPackage.sender_org_id == org_id, TransferPackage.child_id == child_id,
-        TransferPackage.status.in_(("accepted", "imported")), TransferPackage.kindergarten_access_until.is_not(None))
+        TransferPackage.status.in_((TransferStatus.ACCEPTED, TransferStatus.IMPORTED)), TransferPackage.kindergarten_access_until.is_not(None))
         .order_by(TransferPackage.kindergarten_access_until.desc())).first()
     return row if row is not None and today <= row.kindergarten_access_until else None
 
@@ -72,10 +73,10 @@ def former_kindergarten_role(db: Session, user: User, child_id: uuid.UUID) -> bo
     roles that may write, so every write path refuses it."""
     rows = db.exec(
         select(Group.id, Group.org_id).join(Enrollment, Enrollment.group_id == Group.id)
-        .where(Enrollment.child_id == child_id, Enrollment.status == "ended")).all()
+        .where(Enrollment.child_id == child_id, Enrollment.status == EnrollmentStatus.ENDED)).all()
     for group_id, org_id in rows:
         roles = roles_in(db, user, org_id)
-        if not ("head" in roles or ("teacher" in roles and db.get(GroupTeacher, (group_id, user.id)) is not None)):
+        if not (Role.HEAD in roles or (Role.TEACHER in roles and db.get(GroupTeacher, (group_id, user.id)) is not None)):
             continue
         if handover(db, child_id, org_id) is not None:
             return True
@@ -91,7 +92,7 @@ def withdrawn_children(db: Session, org_id: uuid.UUID, child_ids) -> set[uuid.UU
     ids = list(child_ids)
     if not ids:
         return set()
-    rows = db.exec(select(Consent).where(Consent.child_id.in_(ids), Consent.purpose == "kindergarten_monitoring",
+    rows = db.exec(select(Consent).where(Consent.child_id.in_(ids), Consent.purpose == ConsentPurpose.KINDERGARTEN_MONITORING,
                                          Consent.recipient_org_id == org_id)).all()
     seen: dict[uuid.UUID, bool] = {}
     for consent in rows:
@@ -113,7 +114,7 @@ def visible_in_group(db: Session, group: Group, child_ids) -> list[uuid.UUID]:
 
 def specialist_orgs(db: Session, user: User) -> list[uuid.UUID]:
     return list(db.exec(select(Membership.org_id).where(Membership.user_id == user.id,
-                                                        Membership.role == "specialist")).all())
+                                                        Membership.role == Role.SPECIALIST)).all())
 
 
 def consent_is_active(consent: Consent, today: dt.date | None = None) -> bool:
@@ -125,7 +126,7 @@ def active_consents_for_specialist(db: Session, child_id: uuid.UUID, user_id: uu
                                    org_ids: list[uuid.UUID]) -> list[Consent]:
     """Active 'specialist_access' consents naming this specialist, or their organization without naming a person."""
     rows = db.exec(select(Consent).where(
-        Consent.child_id == child_id, Consent.purpose == "specialist_access", Consent.revoked_at.is_(None),
+        Consent.child_id == child_id, Consent.purpose == ConsentPurpose.SPECIALIST_ACCESS, Consent.revoked_at.is_(None),
         or_(Consent.recipient_user_id == user_id,
             Consent.recipient_user_id.is_(None) & Consent.recipient_org_id.in_(org_ids)))).all()
     return [c for c in rows if consent_is_active(c)]
@@ -141,24 +142,24 @@ def specialist_view_role(db: Session, user: User | None, child_id: uuid.UUID, pa
     if not orgs:
         return None
     referral = db.exec(select(Referral.id).where(
-        Referral.child_id == child_id, Referral.status == "open",
+        Referral.child_id == child_id, Referral.status == ReferralStatus.OPEN,
         or_(Referral.to_user_id == user.id, (Referral.to_user_id.is_(None)) & Referral.to_org_id.in_(orgs)))).first()
     if referral is None:
         return None
     consents = active_consents_for_specialist(db, child_id, user.id, orgs)
     if not consents or (part is not None and not any(part in (c.parts or []) for c in consents)):
         return None
-    return "specialist"
+    return Role.SPECIALIST
 
 
 def group_view_role(db: Session, user: User | None, group: Group) -> str | None:
     if user is None:
         return None
     roles = roles_in(db, user, group.org_id)
-    if "head" in roles:
-        return "head"
-    if "teacher" in roles and db.get(GroupTeacher, (group.id, user.id)) is not None:
-        return "teacher"
+    if Role.HEAD in roles:
+        return Role.HEAD
+    if Role.TEACHER in roles and db.get(GroupTeacher, (group.id, user.id)) is not None:
+        return Role.TEACHER
     return None
 
 
@@ -167,7 +168,7 @@ def org_role(db: Session, user: User | None, org_id: uuid.UUID) -> str | None:
     if user is None:
         return None
     roles = roles_in(db, user, org_id)
-    for role in ("head", "teacher", "specialist", "school_teacher"):
+    for role in (Role.HEAD, Role.TEACHER, Role.SPECIALIST, Role.SCHOOL_TEACHER):
         if role in roles:
             return role
     return None
@@ -177,7 +178,7 @@ def child_exists(db: Session, child_id: uuid.UUID) -> bool:
     return db.get(Child, child_id) is not None
 
 
-SCHOOL_ROLES = ("head", "school_teacher")
+SCHOOL_ROLES = (Role.HEAD, Role.SCHOOL_TEACHER)
 
 
 def school_role(db: Session, user: User | None, org_id: uuid.UUID) -> str | None:
@@ -202,6 +203,6 @@ def school_view_role(db: Session, user: User | None, child_id: uuid.UUID, org_id
                                              ImportedCard.school_org_id == org_id)).first() is not None:
         return role
     enrolled = db.exec(select(Enrollment.id).join(Group, Group.id == Enrollment.group_id).where(
-        Enrollment.child_id == child_id, Enrollment.status == "active", Group.org_id == org_id,
+        Enrollment.child_id == child_id, Enrollment.status == EnrollmentStatus.ACTIVE, Group.org_id == org_id,
         Group.age_group == "grade1")).first()
     return role if enrolled is not None else None

@@ -15,17 +15,18 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from .base import created_field, id_field, sealed_field, time_field
+from .enums import ConsentPurpose, ReferralStatus
 
-CONSENT_PURPOSES = ("kindergarten_monitoring", "specialist_access", "school_transfer")
+CONSENT_PURPOSES = tuple(ConsentPurpose)
 CONSENT_METHODS = ("in_app", "paper")
 # Which parts a consent may cover, per purpose (kindergarten monitoring covers the card as a whole).
 CONSENT_PARTS = {
-    "kindergarten_monitoring": (),
-    "specialist_access": ("screenings", "card", "conclusions"),
-    "school_transfer": ("conclusions", "home_observations"),
+    ConsentPurpose.KINDERGARTEN_MONITORING: (),
+    ConsentPurpose.SPECIALIST_ACCESS: ("screenings", "card", "conclusions"),
+    ConsentPurpose.SCHOOL_TRANSFER: ("conclusions", "home_observations"),
 }
 SPECIALIST_KINDS = ("speech_therapist", "psychologist", "defectologist")
-REFERRAL_STATUSES = ("awaiting_consent", "open", "closed")
+REFERRAL_STATUSES = tuple(ReferralStatus)
 SEALED_CONSENT_FIELDS = ("guardian_name",)
 PAPER_DECISIONS = ("confirmed", "rejected")
 SEALED_REFERRAL_FIELDS = ("reason",)

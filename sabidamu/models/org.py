@@ -8,9 +8,10 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from .base import created_field, id_field, time_field
+from .enums import STAFF
 
 ORG_KINDS = ("kindergarten", "school", "correction_room", "pmpk")
-STAFF_ROLES = ("head", "teacher", "specialist", "school_teacher")
+STAFF_ROLES = STAFF  # head, teacher, specialist, school_teacher
 AGE_GROUPS = ("early", "junior", "middle", "senior", "preschool", "grade1")  # grade1: a school's first-grade class
 
 

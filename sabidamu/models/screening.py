@@ -13,8 +13,9 @@ import uuid
 from sqlmodel import Field, SQLModel
 
 from .base import created_field, id_field, sealed_field, time_field
+from .enums import ScreeningStatus
 
-STATUSES = ("in_progress", "completed")
+STATUSES = tuple(ScreeningStatus)
 ANSWERED_BY_ROLES = ("parent", "teacher")
 SEALED_FIELDS = ("answers", "follow_ups", "progress", "result", "screening_date", "gestational_weeks")
 

@@ -15,9 +15,10 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from .base import UTCDateTime, created_field, id_field, sealed_field, time_field
+from .enums import TransferStatus
 
 TRANSFER_DIRECTIONS = ("export", "import", "inbox")
-TRANSFER_STATUSES = ("exported", "delivered", "accepted", "declined", "imported", "held", "rejected")
+TRANSFER_STATUSES = tuple(TransferStatus)
 SEALED_IMPORTED_CARD_FIELDS = ("card_json", "card_pdf")
 
 

@@ -1,5 +1,12 @@
 """Use cases. Each takes a session and the acting user, checks access, changes data and writes the
 audit event in the same transaction. Views call only these."""
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlmodel import Session
+
+T = TypeVar("T")
 
 
 class ServiceError(Exception):
@@ -18,3 +25,11 @@ class AccessDenied(Exception):
 
 class NotFound(Exception):
     """No such object (rendered as 404)."""
+
+
+def fetch(db: Session, model: type[T], ident: Any) -> T:
+    """The row of `model` with primary key `ident`, or NotFound (a 404 for the user)."""
+    row = db.get(model, ident)
+    if row is None:
+        raise NotFound()
+    return row

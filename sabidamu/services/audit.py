@@ -24,6 +24,7 @@ from ..audit.event import event_bytes, event_mac
 from ..db import ensure_write_transaction
 from ..models import AuditEvent
 from ..models.base import utcnow
+from ..models.enums import Role
 
 _MAC_KEYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _TABLE = AuditEvent.__table__
@@ -65,13 +66,24 @@ def row_bytes(row) -> bytes:
 
 def _role(actor, role: str | None) -> str | None:
     if role is None and actor is not None:
-        role = "admin" if getattr(actor, "is_admin", False) else getattr(actor, "acting_role", None)
-    return role
+        role = Role.ADMIN if getattr(actor, "is_admin", False) else getattr(actor, "acting_role", None)
+    return _plain(role)
+
+
+def _plain(value):
+    """Plain str for a str subclass (Role, ConsentPurpose, ...: the canonical event form takes exact types only)."""
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, dict):
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(v) for v in value)
+    return value
 
 
 def _values(key: bytes, actor, action: str, role, org_id, object_type, object_id, detail, at) -> dict[str, Any]:
     values = dict(id=uuid.uuid4(), at=at, actor_id=getattr(actor, "id", None), actor_role=role, org_id=org_id,
-                  action=action, object_type=object_type, object_id=object_id, detail=dict(detail or {}))
+                  action=action, object_type=object_type, object_id=object_id, detail=_plain(dict(detail or {})))
     data = event_bytes(event_id=str(values["id"]), at=at, action=action, actor_id=_str(values["actor_id"]),
                        actor_role=role, org_id=_str(org_id), object_type=object_type,
                        object_id=_str(object_id), detail=values["detail"])

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from .. import access
 from ..models import AuditEvent, Child, Organization, User
+from ..models.enums import Role
 from . import AccessDenied, NotFound
 from .audit import record
 from .audit_log import event_proof
@@ -92,14 +93,14 @@ def access_log(db: Session, user: User, child_id: uuid.UUID, page: int = 1, incl
     rows = db.exec(select(AuditEvent).where(where).order_by(AuditEvent.seq.desc())
                    .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
     # Staff are named (a role not recorded is still a person: the page says "staff member", not "system").
-    staff_ids = {r.actor_id for r in rows if r.actor_id and r.actor_role not in ("parent", "system")}
+    staff_ids = {r.actor_id for r in rows if r.actor_id and r.actor_role not in (Role.PARENT, "system")}
     names = {u.id: u.full_name for u in db.exec(select(User).where(User.id.in_(staff_ids))).all()} if staff_ids else {}
     org_ids = {r.org_id for r in rows if r.org_id}
     orgs = {o.id: o for o in db.exec(select(Organization).where(Organization.id.in_(org_ids))).all()} if org_ids else {}
     entries = [AccessEntry(at=r.at, action=r.action, role=r.actor_role, actor_name=names.get(r.actor_id),
                            is_me=r.actor_id == user.id, org=orgs.get(r.org_id), event_id=r.id,
                            provable=r.leaf_index is not None, count=_count(r.detail)) for r in rows]
-    record(db, user, "audit.view_own", role="parent", object_type="child", object_id=child_id,
+    record(db, user, "audit.view_own", role=Role.PARENT, object_type="child", object_id=child_id,
            detail={"page": page, "mine": include_mine})
     db.commit()
     return AccessPage(entries, page, pages, total)
@@ -122,7 +123,7 @@ def entry_proof(db: Session, user: User, child_id: uuid.UUID, event_id: uuid.UUI
     proof = event_proof(db, event_id)
     data = proof.pop("_leaf_data")
     out = {**proof, "event": data.decode("utf-8"), "verifier_key": verifier_key(proof["checkpoint"])}
-    record(db, user, "audit.proof_download", role="parent", object_type="child", object_id=child_id,
+    record(db, user, "audit.proof_download", role=Role.PARENT, object_type="child", object_id=child_id,
            detail={"leaf_index": proof["leaf_index"]})
     db.commit()
     return out

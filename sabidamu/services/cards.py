@@ -25,17 +25,18 @@ from .. import access
 from ..crypto.keyring import Keyring
 from ..models import Child, Enrollment, Group, Organization, User
 from ..models.monitoring import CardStage, HomeObservation, LevelCount
+from ..models.enums import Role
 from ..monitoring import (
     STAGE_IDS, Framework, academic_year_label, corrective_period, derive_level, load_framework,
 )
-from . import AccessDenied, NotFound
+from . import AccessDenied, NotFound, fetch
 from ..localized import LANGS
 from .audit import record, record_many
 from .children import open_child
 from .monitoring import open_final_levels, open_levels, open_measures
 
 # 'former_kindergarten': read-only after a transfer; 'specialist': read-only, when their consent covers the card.
-CARD_ROLES = ("parent", "teacher", "head", "former_kindergarten", "specialist")
+CARD_ROLES = (Role.PARENT, Role.TEACHER, Role.HEAD, "former_kindergarten", Role.SPECIALIST)
 MAX_OBSERVATIONS = 50
 
 # The card's own wording, as on the official form and in the glossary (shared/GLOSSARY.md). It is fixed text in
@@ -61,8 +62,8 @@ TERMS: dict[str, dict[str, str]] = {
     "no_level": {"kk": "деңгей анықталмады", "ru": "уровень не определен"},
     # Shown beside the group's level: the level is a rounded mean and must not hide unformed skills.
     "low": {"kk": "I деңгейдегі дағдылар: {low}", "ru": "навыков на уровне I: {low}"},
-    "teacher": {"kk": "Тәрбиеші", "ru": "Воспитатель"},
-    "head": {"kk": "Меңгеруші", "ru": "Заведующий"},
+    Role.TEACHER: {"kk": "Тәрбиеші", "ru": "Воспитатель"},
+    Role.HEAD: {"kk": "Меңгеруші", "ru": "Заведующий"},
     "signature": {"kk": "(қолы)", "ru": "(подпись)"},
     "stage": {"kk": "Бақылау кезеңі", "ru": "Этап мониторинга"},
     "total": {"kk": "Барлығы", "ru": "Всего"},
@@ -141,9 +142,7 @@ class Card:
 
 
 def _card_role(db: Session, user: User, child_id: uuid.UUID) -> tuple[Child, str]:
-    child = db.get(Child, child_id)
-    if child is None:
-        raise NotFound()
+    child = fetch(db, Child, child_id)
     role = access.child_view_role(db, user, child_id, part="card")
     if role not in CARD_ROLES:
         raise AccessDenied()
@@ -204,7 +203,7 @@ def _assemble(db: Session, keyring: Keyring, child: Child, role: str) -> Card:
         cards.append(_year_card(fw, keyring, year, group, org, rows))
     # A parent's home observations are not part of what a specialist's consent covers (screenings, card,
     # conclusions), so a specialist's card carries none.
-    obs_rows = [] if role == "specialist" else db.exec(
+    obs_rows = [] if role == Role.SPECIALIST else db.exec(
         select(HomeObservation).where(HomeObservation.child_id == child.id)
         .order_by(HomeObservation.created_at.desc()).limit(MAX_OBSERVATIONS)).all()
     observations = [CardObservation(skill_group=r.skill_group, created_at=r.created_at,
@@ -220,8 +219,8 @@ def card_for(db: Session, keyring: Keyring, user: User, child_id: uuid.UUID, *, 
     specialist whose consent covers the card (read-only); audited."""
     child, role = _card_role(db, user, child_id)
     card = _assemble(db, keyring, child, role)
-    org_id = None if role == "parent" else card.current.org_id
-    if role == "specialist":  # the specialist reads for the organization the child was referred to
+    org_id = None if role == Role.PARENT else card.current.org_id
+    if role == Role.SPECIALIST:  # the specialist reads for the organization the child was referred to
         from .referrals import referral_org
         org_id = referral_org(db, user, child_id)
     record(db, user, action, role=role, org_id=org_id,

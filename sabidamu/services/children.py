@@ -11,11 +11,14 @@ from .. import access
 from ..crypto.blind_index import iin_index
 from ..crypto.keyring import Keyring
 from ..iin import parse_iin
-from ..models import Child, Enrollment, Group, Guardianship, Organization, User
+from ..models import Child, DataKey, Enrollment, Group, Guardianship, LoginThrottle, Organization, User
 from ..models.base import utcnow
-from . import AccessDenied, NotFound, ServiceError
-from .audit import record
+from ..models.enums import ConsentPurpose, EnrollmentStatus, Role
+from . import AccessDenied, ServiceError, fetch
+from .audit import record, record_many
 from .keys import active_key
+from .orgs import get_group
+from .sealing import reseal_child_records, reseal_row
 
 TABLE = "child"
 
@@ -72,7 +75,7 @@ def add_child_by_parent(db: Session, keyring: Keyring, parent: User, *, name: st
     db.add(child)
     db.flush()
     db.add(Guardianship(child_id=child.id, user_id=parent.id))
-    record(db, parent, "child.create", role="parent", object_type="child", object_id=child.id)
+    record(db, parent, "child.create", role=Role.PARENT, object_type="child", object_id=child.id)
     db.commit()
     return child
 
@@ -86,14 +89,12 @@ def update_child_by_parent(db: Session, keyring: Keyring, parent: User, child_id
         raise ServiceError("stale")
     _seal_child(keyring, child, {"name": name.strip(), "gestational_weeks": gestational_weeks, "notes": notes or None})
     child.version += 1
-    record(db, parent, "child.update", role="parent", object_type="child", object_id=child.id)
+    record(db, parent, "child.update", role=Role.PARENT, object_type="child", object_id=child.id)
     db.commit()
 
 
 def _get(db: Session, child_id: uuid.UUID) -> Child:
-    child = db.get(Child, child_id)
-    if child is None:
-        raise NotFound()
+    child = fetch(db, Child, child_id)
     return child
 
 
@@ -105,8 +106,8 @@ def view_child(db: Session, keyring: Keyring, user: User, child_id: uuid.UUID) -
         raise AccessDenied()
     view = open_child(keyring, child)
     view.groups = list(db.exec(select(Group).join(Enrollment, Enrollment.group_id == Group.id)
-                               .where(Enrollment.child_id == child_id, Enrollment.status == "active")).all())
-    org_id = view.groups[0].org_id if view.groups and role != "parent" else None
+                               .where(Enrollment.child_id == child_id, Enrollment.status == EnrollmentStatus.ACTIVE)).all())
+    org_id = view.groups[0].org_id if view.groups and role != Role.PARENT else None
     record(db, user, "child.view", role=role, org_id=org_id, object_type="child", object_id=child_id)
     db.commit()
     return view, role
@@ -125,7 +126,7 @@ def group_children(db: Session, keyring: Keyring, group: Group) -> list[ChildVie
     Reads only the columns a list shows (a hot page: no full ORM objects for 25 children)."""
     rows = db.exec(select(Child.id, Child.name_ct, Child.birth_date_ct, Child.version)
                    .join(Enrollment, Enrollment.child_id == Child.id)
-                   .where(Enrollment.group_id == group.id, Enrollment.status == "active")).all()
+                   .where(Enrollment.group_id == group.id, Enrollment.status == EnrollmentStatus.ACTIVE)).all()
     hidden = access.withdrawn_children(db, group.org_id, [r[0] for r in rows])
     views = []
     for child_id, name_ct, birth_ct, version in rows:
@@ -140,8 +141,6 @@ def group_children(db: Session, keyring: Keyring, group: Group) -> list[ChildVie
 def group_page(db: Session, keyring: Keyring, user: User, group_id: uuid.UUID) -> tuple[Group, str, list[ChildView], int]:
     """A group's page: the group, the caller's role, its children (names) and the number of pending requests.
     Audited as group.view plus one 'child.list.group' event per child shown (one insert)."""
-    from .audit import record_many
-    from .orgs import get_group
     group, role = get_group(db, user, group_id)
     kids = group_children(db, keyring, group)
     pending = len(pending_for_group(db, group))
@@ -158,11 +157,11 @@ def pending_for_parent(db: Session, parent: User) -> list[tuple[Enrollment, Grou
         select(Enrollment, Group, Organization).join(Group, Group.id == Enrollment.group_id)
         .join(Organization, Organization.id == Group.org_id)
         .join(Guardianship, Guardianship.child_id == Enrollment.child_id)
-        .where(Guardianship.user_id == parent.id, Enrollment.status == "pending")).all())
+        .where(Guardianship.user_id == parent.id, Enrollment.status == EnrollmentStatus.PENDING)).all())
 
 
 def pending_for_group(db: Session, group: Group) -> list[Enrollment]:
-    return list(db.exec(select(Enrollment).where(Enrollment.group_id == group.id, Enrollment.status == "pending")).all())
+    return list(db.exec(select(Enrollment).where(Enrollment.group_id == group.id, Enrollment.status == EnrollmentStatus.PENDING)).all())
 
 
 ENROL_LIMIT = 30  # enrolment attempts per user per hour: a whole group in one sitting, not an IIN sweep
@@ -172,7 +171,6 @@ ENROL_WINDOW = dt.timedelta(hours=1)
 def _count_enrol_attempt(db: Session, user: User) -> None:
     """Counts this attempt (committed at once, so a refusal later in the request does not undo it) or refuses
     with 'enrol_throttled' when the user has used up the hour."""
-    from ..models import LoginThrottle
     now = utcnow()
     row = db.get(LoginThrottle, f"enrol:{user.id}")
     if row is None:
@@ -194,9 +192,8 @@ def confirming_org(db: Session, child: Child, org_id: uuid.UUID) -> uuid.UUID | 
     """Who must confirm when a kindergarten asks for a child known to the platform that has no guardian with an
     account: the organization where the child is active now, else the one holding the child's record (its data
     key). None when that is the asking organization itself."""
-    from ..models import DataKey
     active = db.exec(select(Group.org_id).join(Enrollment, Enrollment.group_id == Group.id).where(
-        Enrollment.child_id == child.id, Enrollment.status == "active", Group.org_id != org_id)).first()
+        Enrollment.child_id == child.id, Enrollment.status == EnrollmentStatus.ACTIVE, Group.org_id != org_id)).first()
     if active is not None:
         return active
     key = db.get(DataKey, child.key_id)
@@ -217,7 +214,7 @@ def enroll_by_iin(db: Session, keyring: Keyring, head: User, group: Group, *, ii
       page says the same thing), and attempts are throttled per user (ENROL_LIMIT an hour).
     - A school takes children only through the card transfer: here, only a child whose card it imported
       (transfer.school_view.place_in_class); any other IIN gets the same refusal, known or not."""
-    if access.org_role(db, head, group.org_id) != "head":
+    if access.org_role(db, head, group.org_id) != Role.HEAD:
         raise AccessDenied()
     org = db.get(Organization, group.org_id)
     if org.kind == "school" or group.age_group == "grade1":
@@ -230,7 +227,7 @@ def enroll_by_iin(db: Session, keyring: Keyring, head: User, group: Group, *, ii
     confirm_org_id = None
     if child is not None:
         existing = db.exec(select(Enrollment).where(Enrollment.child_id == child.id, Enrollment.group_id == group.id,
-                                                    Enrollment.status.in_(("pending", "active")))).first()
+                                                    Enrollment.status.in_((EnrollmentStatus.PENDING, EnrollmentStatus.ACTIVE)))).first()
         if existing is not None and existing.status == "active":
             raise ServiceError("already_enrolled", field="iin")  # the head sees this child in the group already
         if existing is not None:
@@ -246,7 +243,7 @@ def enroll_by_iin(db: Session, keyring: Keyring, head: User, group: Group, *, ii
                                      "iin": parsed.value, "sex": parsed.sex, "gestational_weeks": None, "notes": None})
         db.add(child)
         db.flush()
-        record(db, head, "child.create", role="head", org_id=group.org_id, object_type="child", object_id=child.id)
+        record(db, head, "child.create", role=Role.HEAD, org_id=group.org_id, object_type="child", object_id=child.id)
         status = "active"
     return _add_enrollment(db, keyring, head, group, child, status, confirm_org_id)
 
@@ -257,7 +254,7 @@ def _place_imported(db: Session, keyring: Keyring, head: User, group: Group, iin
     if child is None or access.school_view_role(db, head, child.id, group.org_id) is None:
         raise ServiceError("school_by_transfer", field="iin")
     existing = db.exec(select(Enrollment).where(Enrollment.child_id == child.id, Enrollment.group_id == group.id,
-                                                Enrollment.status.in_(("pending", "active")))).first()
+                                                Enrollment.status.in_((EnrollmentStatus.PENDING, EnrollmentStatus.ACTIVE)))).first()
     if existing is not None:
         raise ServiceError("already_enrolled" if existing.status == "active" else "already_pending", field="iin")
     has_guardian = db.exec(select(Guardianship.id).where(Guardianship.child_id == child.id)).first() is not None
@@ -272,50 +269,43 @@ def _add_enrollment(db: Session, keyring: Keyring, head: User, group: Group, chi
     if status == "active":
         _move_to_org_key(db, keyring, child, group.org_id)
     db.flush()
-    record(db, head, "enrollment.request" if status == "pending" else "enrollment.create", role="head",
+    record(db, head, "enrollment.request" if status == "pending" else "enrollment.create", role=Role.HEAD,
            org_id=group.org_id, object_type="child", object_id=child.id, detail={"group_id": str(group.id)})
     db.commit()
     return enrollment
 
 
 def _move_to_org_key(db: Session, keyring: Keyring, child: Child, org_id: uuid.UUID) -> None:
-    from .sealing import reseal_row
     key = active_key(db, keyring, "org", org_id)
     db.flush()
     if child.key_id != key.id:
         reseal_row(keyring, child, key.id)
     # The child's developmental records follow the child's key (rows under an older key too).
-    from .monitoring import reseal_child_monitoring
-    from .screening import reseal_child_screenings
-    reseal_child_screenings(db, keyring, child, key.id)
-    reseal_child_monitoring(db, keyring, child, key.id)
-    from .consent import reseal_child_rows
-    reseal_child_rows(db, keyring, child.id, key.id)
+    reseal_child_records(db, keyring, child.id, key.id)
 
 
 def decide_enrollment(db: Session, keyring: Keyring, parent: User, enrollment_id: uuid.UUID, accept: bool) -> Enrollment:
-    enrollment = db.get(Enrollment, enrollment_id)
-    if enrollment is None:
-        raise NotFound()
+    enrollment = fetch(db, Enrollment, enrollment_id)
     if not access.is_guardian(db, parent, enrollment.child_id) or enrollment.confirm_org_id is not None:
         raise AccessDenied()
-    if enrollment.status != "pending":
+    if enrollment.status != EnrollmentStatus.PENDING:
         raise ServiceError("not_pending")
     group = db.get(Group, enrollment.group_id)
-    enrollment.status, enrollment.decided_at = ("active" if accept else "declined"), utcnow()
+    enrollment.status, enrollment.decided_at = (EnrollmentStatus.ACTIVE if accept else EnrollmentStatus.DECLINED), utcnow()
     if accept:
         # One kindergarten group at a time: the new one ends the others.
         for other in db.exec(select(Enrollment).where(Enrollment.child_id == enrollment.child_id,
-                                                      Enrollment.status == "active", Enrollment.id != enrollment.id)).all():
-            other.status, other.decided_at = "ended", utcnow()
+                                                      Enrollment.status == EnrollmentStatus.ACTIVE, Enrollment.id != enrollment.id)).all():
+            other.status, other.decided_at = EnrollmentStatus.ENDED, utcnow()
             other.ended_on, other.end_reason = utcnow().date(), "moved"
         _move_to_org_key(db, keyring, db.get(Child, enrollment.child_id), group.org_id)
         # Confirming the enrolment in the app is the parent's consent to monitoring in this kindergarten.
+        # consent -> paper_consent -> notifications -> children: imported here, where it is used.
         from .consent import CONSENT_PARTS, Recipient, give_in_transaction
-        give_in_transaction(db, keyring, parent, enrollment.child_id, purpose="kindergarten_monitoring",
+        give_in_transaction(db, keyring, parent, enrollment.child_id, purpose=ConsentPurpose.KINDERGARTEN_MONITORING,
                             recipient=Recipient(org_id=group.org_id),
-                            parts=list(CONSENT_PARTS["kindergarten_monitoring"]))
-    record(db, parent, "enrollment.accept" if accept else "enrollment.decline", role="parent", org_id=group.org_id,
+                            parts=list(CONSENT_PARTS[ConsentPurpose.KINDERGARTEN_MONITORING]))
+    record(db, parent, "enrollment.accept" if accept else "enrollment.decline", role=Role.PARENT, org_id=group.org_id,
            object_type="child", object_id=enrollment.child_id, detail={"group_id": str(group.id)})
     db.commit()
     return enrollment

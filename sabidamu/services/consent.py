@@ -17,16 +17,17 @@ from ..crypto.keyring import Keyring
 from ..models import Child, Consent, Enrollment, Group, Membership, Organization, Referral, User
 from ..models.base import utcnow
 from ..models.consent import CONSENT_PARTS, CONSENT_PURPOSES
-from . import AccessDenied, NotFound, ServiceError
+from ..models.enums import ConsentPurpose, ReferralStatus, Role
+from . import AccessDenied, ServiceError, fetch
 from .audit import record
 
 TABLE = "consent"
 MAX_NAME = 200
 SPECIALIST_ORG_KINDS = ("kindergarten", "correction_room", "pmpk")
 RECIPIENT_ORG_KINDS = {
-    "kindergarten_monitoring": ("kindergarten",),
-    "specialist_access": SPECIALIST_ORG_KINDS,
-    "school_transfer": ("school",),
+    ConsentPurpose.KINDERGARTEN_MONITORING: ("kindergarten",),
+    ConsentPurpose.SPECIALIST_ACCESS: SPECIALIST_ORG_KINDS,
+    ConsentPurpose.SCHOOL_TRANSFER: ("school",),
 }
 
 
@@ -62,9 +63,7 @@ class HistoryEvent:
 # -- reading -------------------------------------------------------------------------------------
 
 def _child(db: Session, child_id: uuid.UUID) -> Child:
-    child = db.get(Child, child_id)
-    if child is None:
-        raise NotFound()
+    child = fetch(db, Child, child_id)
     return child
 
 
@@ -129,8 +128,8 @@ def check_recipient(db: Session, purpose: str, recipient: Recipient) -> Organiza
     if recipient.user_id is not None:
         member = db.exec(select(Membership.id).where(Membership.user_id == recipient.user_id,
                                                      Membership.org_id == org.id,
-                                                     Membership.role == "specialist")).first()
-        if purpose != "specialist_access" or member is None:
+                                                     Membership.role == Role.SPECIALIST)).first()
+        if purpose != ConsentPurpose.SPECIALIST_ACCESS or member is None:
             raise ServiceError("recipient_not_for_purpose", field="recipient")
     return org
 
@@ -151,10 +150,10 @@ def check_until(valid_until: dt.date | None) -> None:
 
 def _open_referrals(db: Session, actor: User, role: str, consent: Consent) -> int:
     """Referrals of the child waiting for exactly this consent become open (audited one by one)."""
-    if consent.purpose != "specialist_access":
+    if consent.purpose != ConsentPurpose.SPECIALIST_ACCESS:
         return 0
     waiting = db.exec(select(Referral).where(Referral.child_id == consent.child_id,
-                                             Referral.status == "awaiting_consent")).all()
+                                             Referral.status == ReferralStatus.AWAITING_CONSENT)).all()
     opened = 0
     for ref in waiting:
         if ref.to_org_id == consent.recipient_org_id and (
@@ -203,9 +202,9 @@ def give_in_transaction(db: Session, keyring: Keyring, guardian: User, child_id:
     check_until(valid_until)
     row = _add(db, keyring, child, guardian, purpose=purpose, recipient=recipient, parts=parts, method="in_app",
                valid_until=valid_until)
-    record(db, guardian, "consent.give", role="parent", org_id=recipient.org_id, object_type="consent",
+    record(db, guardian, "consent.give", role=Role.PARENT, org_id=recipient.org_id, object_type="consent",
            object_id=row.id, detail=_detail(row))
-    _open_referrals(db, guardian, "parent", row)
+    _open_referrals(db, guardian, Role.PARENT, row)
     return row
 
 
@@ -220,9 +219,7 @@ def give(db: Session, keyring: Keyring, guardian: User, child_id: uuid.UUID, *, 
 
 def revoke(db: Session, guardian: User, consent_id: uuid.UUID) -> Consent:
     """The guardian withdraws a consent; open referrals that no other consent covers wait again."""
-    row = db.get(Consent, consent_id)
-    if row is None:
-        raise NotFound()
+    row = fetch(db, Consent, consent_id)
     if not access.is_guardian(db, guardian, row.child_id):
         raise AccessDenied()
     if row.revoked_at is not None:
@@ -231,11 +228,11 @@ def revoke(db: Session, guardian: User, consent_id: uuid.UUID) -> Consent:
     db.exec(select(Child.id).where(Child.id == row.child_id).with_for_update()).first()
     row.revoked_at, row.revoked_by = utcnow(), guardian.id
     db.flush()
-    if row.purpose == "specialist_access":
-        for ref in db.exec(select(Referral).where(Referral.child_id == row.child_id, Referral.status == "open")).all():
-            if active_consent(db, row.child_id, "specialist_access", Recipient(ref.to_org_id, ref.to_user_id)) is None:
-                ref.status = "awaiting_consent"
-    record(db, guardian, "consent.revoke", role="parent", org_id=row.recipient_org_id, object_type="consent",
+    if row.purpose == ConsentPurpose.SPECIALIST_ACCESS:
+        for ref in db.exec(select(Referral).where(Referral.child_id == row.child_id, Referral.status == ReferralStatus.OPEN)).all():
+            if active_consent(db, row.child_id, ConsentPurpose.SPECIALIST_ACCESS, Recipient(ref.to_org_id, ref.to_user_id)) is None:
+                ref.status = ReferralStatus.AWAITING_CONSENT
+    record(db, guardian, "consent.revoke", role=Role.PARENT, org_id=row.recipient_org_id, object_type="consent",
            object_id=row.id, detail={"child_id": str(row.child_id), "purpose": row.purpose})
     db.commit()
     return row
@@ -246,7 +243,7 @@ def revoke(db: Session, guardian: User, consent_id: uuid.UUID) -> Consent:
 def specialist_choices(db: Session) -> list[tuple[User, Membership, Organization]]:
     return list(db.exec(select(User, Membership, Organization).join(Membership, Membership.user_id == User.id)
                         .join(Organization, Organization.id == Membership.org_id)
-                        .where(Membership.role == "specialist").order_by(Organization.name_ru, User.full_name)).all())
+                        .where(Membership.role == Role.SPECIALIST).order_by(Organization.name_ru, User.full_name)).all())
 
 
 def org_choices(db: Session, kinds: tuple[str, ...]) -> list[Organization]:
@@ -265,7 +262,7 @@ def parse_recipient(db: Session, value: str | None) -> Recipient:
         return Recipient(ident)
     if kind == "user":
         org_id = db.exec(select(Membership.org_id).where(Membership.user_id == ident,
-                                                         Membership.role == "specialist")).first()
+                                                         Membership.role == Role.SPECIALIST)).first()
         if org_id is None:
             raise ServiceError("recipient_not_for_purpose", field="recipient")
         return Recipient(org_id, ident)
@@ -273,19 +270,6 @@ def parse_recipient(db: Session, value: str | None) -> Recipient:
 
 
 # -- key moves -----------------------------------------------------------------------------------
-
-def reseal_child_rows(db: Session, keyring: Keyring, child_id: uuid.UUID, new_key_id: uuid.UUID) -> int:
-    """Re-seal the child's consents, referrals and conclusions under `new_key_id` (beside the child row)."""
-    from ..models import SpecialistConclusion
-    from .sealing import reseal_row
-    moved = 0
-    from ..models.consent import PendingPaperConsent
-    for model in (Consent, PendingPaperConsent, Referral, SpecialistConclusion):
-        for row in db.exec(select(model).where(model.child_id == child_id, model.key_id != new_key_id)).all():
-            reseal_row(keyring, row, new_key_id)
-            moved += 1
-    return moved
-
 
 # Paper consents live in their own module (the second person's confirmation, the guardian's notice).
 from .paper_consent import confirm_paper, record_paper, reject_paper  # noqa: E402,F401

@@ -34,7 +34,8 @@ from ..models import AuditEvent, Child, DataKey, Enrollment, Group, Organization
 from ..filenames import download_name
 from ..models.base import utcnow
 from ..models.security import DeletionRequest
-from . import AccessDenied, NotFound, ServiceError
+from ..models.enums import Role, ScreeningStatus
+from . import AccessDenied, ServiceError, fetch
 from .audit import record
 from .audit_ops import _action_filter, _child_object_ids
 from .child_rows import child_rows
@@ -48,9 +49,7 @@ _SKIP_COLUMNS = {"key_id", "iin_index"}
 
 
 def _child_for_guardian(db: Session, user: User, child_id: uuid.UUID) -> Child:
-    child = db.get(Child, child_id)
-    if child is None:
-        raise NotFound()
+    child = fetch(db, Child, child_id)
     if not access.is_guardian(db, user, child_id):
         raise AccessDenied()
     return child
@@ -104,7 +103,7 @@ def _export_rows(db: Session, keyring: Keyring, table: sa.Table, ids: set) -> li
 def access_log_rows(db: Session, child_id: uuid.UUID) -> list[dict]:
     rows = db.exec(select(AuditEvent).where(AuditEvent.object_id.in_(_child_object_ids(db, child_id)),
                                             _action_filter()).order_by(AuditEvent.seq)).all()
-    staff = {r.actor_id for r in rows if r.actor_id and r.actor_role not in (None, "parent", "system")}
+    staff = {r.actor_id for r in rows if r.actor_id and r.actor_role not in (None, Role.PARENT, "system")}
     names = {u.id: u.full_name for u in db.exec(select(User).where(User.id.in_(staff))).all()} if staff else {}
     return [{"at": _plain(r.at), "action": r.action, "role": r.actor_role, "organization_id": _plain(r.org_id),
              "staff_name": names.get(r.actor_id)} for r in rows]
@@ -129,7 +128,7 @@ def card_section(db: Session, child_row: dict, screenings: list[dict], observati
         card["organization"] = {"id": str(org.id), "name_kk": org.name_kk, "name_ru": org.name_ru, "bin": org.bin}
     for s in screenings:
         result = s.get("result")
-        if s.get("status") != "completed" or not isinstance(result, dict):
+        if s.get("status") != ScreeningStatus.COMPLETED or not isinstance(result, dict):
             continue
         age = (result.get("age") or {}).get("used_age") or {}
         card["screening_summaries"].append({
@@ -194,7 +193,7 @@ def export_child(db: Session, keyring: Keyring, user: User, child_id: uuid.UUID,
         zf.writestr("card.json", json.dumps(card, ensure_ascii=False, indent=2, sort_keys=True))
         for name, body in pdfs or []:
             zf.writestr(f"pdf/{name}", body)
-    record(db, user, "export.child", role="parent", object_type="child", object_id=child_id,
+    record(db, user, "export.child", role=Role.PARENT, object_type="child", object_id=child_id,
            detail={"tables": sorted(sections), "pdfs": len(pdfs or []), "card_valid": not errors})
     db.commit()
     name = download_name("data-export", str(child_row.get("name") or ""), utcnow().date(), "zip")
@@ -246,7 +245,7 @@ def request_deletion(db: Session, keyring: Keyring, user: User, child_id: uuid.U
                           due_on=due)
     db.add(req)
     db.flush()
-    record(db, user, "data.deletion.request", role="parent", object_type="child", object_id=child_id,
+    record(db, user, "data.deletion.request", role=Role.PARENT, object_type="child", object_id=child_id,
            detail={"request_id": str(req.id), "rule": req.rule, "due_on": due.isoformat() if due else None})
     if due is None or due <= today:
         delete_child_data(db, keyring, req, actor=user)
@@ -281,7 +280,7 @@ def delete_child_data(db: Session, keyring: Keyring, req: DeletionRequest, actor
     counts["job_result"] = forget_child(db, req.child_id)  # group PDFs / export ZIPs holding the child
     destroyed = _destroy_unused_keys(db, keyring, key_ids)
     req.status, req.completed_at = "done", utcnow()
-    record(db, actor, "data.deletion.done", role="parent" if actor is not None else "system", object_type="child",
+    record(db, actor, "data.deletion.done", role=Role.PARENT if actor is not None else "system", object_type="child",
            object_id=req.child_id, detail={"request_id": str(req.id), "rows": counts,
                                            "keys_destroyed": len(destroyed)})
     return counts

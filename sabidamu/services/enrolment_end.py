@@ -17,25 +17,26 @@ from sqlmodel import Session, select
 from .. import access
 from ..models import Enrollment, Group, Organization, TransferPackage, User
 from ..models.base import utcnow
+from ..models.enums import EnrollmentStatus, Role
 from ..monitoring import academic_year_bounds, stage_window
-from . import AccessDenied, NotFound, ServiceError
+from . import AccessDenied, NotFound, ServiceError, fetch
 from .audit import record
+from .children import group_children, open_child
+from .monitoring import org_windows
 
 END_REASONS = ("left", "graduated", "moved")
 
 
 def _head_group(db: Session, head: User, group_id: uuid.UUID) -> tuple[Group, Organization]:
-    group = db.get(Group, group_id)
-    if group is None:
-        raise NotFound()
-    if access.org_role(db, head, group.org_id) != "head":
+    group = fetch(db, Group, group_id)
+    if access.org_role(db, head, group.org_id) != Role.HEAD:
         raise AccessDenied()
     return group, db.get(Organization, group.org_id)
 
 
 def _active(db: Session, group: Group, child_id: uuid.UUID) -> Enrollment | None:
     return db.exec(select(Enrollment).where(Enrollment.group_id == group.id, Enrollment.child_id == child_id,
-                                            Enrollment.status == "active")).first()
+                                            Enrollment.status == EnrollmentStatus.ACTIVE)).first()
 
 
 def earliest_leave_date(group: Group, enrolment: Enrollment) -> dt.date:
@@ -60,13 +61,13 @@ def _extend_retention(db: Session, org_id: uuid.UUID, child_id: uuid.UUID, ended
 
 
 def _end(db: Session, head: User, group: Group, enrolment: Enrollment, ended_on: dt.date, reason: str) -> None:
-    enrolment.status, enrolment.ended_on, enrolment.end_reason = "ended", ended_on, reason
+    enrolment.status, enrolment.ended_on, enrolment.end_reason = EnrollmentStatus.ENDED, ended_on, reason
     enrolment.decided_at = enrolment.decided_at or utcnow()
     until = _extend_retention(db, group.org_id, enrolment.child_id, ended_on)
     detail = {"group_id": str(group.id), "reason": reason, "ended_on": ended_on.isoformat()}
     if until is not None:
         detail["kindergarten_access_until"] = until.isoformat()
-    record(db, head, "enrollment.end", role="head", org_id=group.org_id, object_type="child",
+    record(db, head, "enrollment.end", role=Role.HEAD, org_id=group.org_id, object_type="child",
            object_id=enrolment.child_id, detail=detail)
 
 
@@ -90,7 +91,6 @@ def end_enrolment(db: Session, head: User, group_id: uuid.UUID, child_id: uuid.U
 
 def graduation_opens(db: Session, group: Group) -> dt.date:
     """Graduation is possible from the first day of the group's final stage (the May stage is entered first)."""
-    from .monitoring import org_windows
     first, _last = stage_window(org_windows(db.get(Organization, group.org_id)), group.academic_year, "final")
     return first
 
@@ -102,8 +102,8 @@ def graduate_group(db: Session, head: User, group_id: uuid.UUID, today: dt.date 
     opens = graduation_opens(db, group)
     if today < opens:
         raise ServiceError("graduation_too_early", date=opens)
-    rows = db.exec(select(Enrollment).where(Enrollment.group_id == group.id, Enrollment.status == "active")).all()
-    record(db, head, "group.graduate", role="head", org_id=group.org_id, object_type="group", object_id=group.id,
+    rows = db.exec(select(Enrollment).where(Enrollment.group_id == group.id, Enrollment.status == EnrollmentStatus.ACTIVE)).all()
+    record(db, head, "group.graduate", role=Role.HEAD, org_id=group.org_id, object_type="group", object_id=group.id,
            detail={"children": len(rows), "ended_on": today.isoformat()})
     for enrolment in rows:
         _end(db, head, group, enrolment, today, "graduated")
@@ -130,7 +130,6 @@ def _schools_holding(db: Session, org_id: uuid.UUID, child_id: uuid.UUID) -> lis
 
 
 def leave_page(db: Session, keyring, head: User, group_id: uuid.UUID, child_id: uuid.UUID) -> LeavePage:
-    from .children import open_child
     from ..models import Child
     group, org = _head_group(db, head, group_id)
     enrolment = _active(db, group, child_id)
@@ -151,7 +150,6 @@ class GraduationPage:
 
 
 def graduation_page(db: Session, keyring, head: User, group_id: uuid.UUID) -> GraduationPage:
-    from .children import group_children
     group, org = _head_group(db, head, group_id)
     children = group_children(db, keyring, group)
     handed = sum(1 for c in children if _schools_holding(db, org.id, c.id))

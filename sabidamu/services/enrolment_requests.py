@@ -12,6 +12,7 @@ from .. import access
 from ..crypto.keyring import Keyring
 from ..models import Child, Enrollment, Group, Organization, User
 from ..models.base import utcnow
+from ..models.enums import EnrollmentStatus, Role
 from . import AccessDenied, NotFound, ServiceError
 from .audit import record
 from .children import _move_to_org_key, open_child
@@ -29,11 +30,11 @@ class OrgRequest:
 
 def requests_for_org(db: Session, keyring: Keyring, head: User, org: Organization) -> list[OrgRequest]:
     """Pending requests this organization must answer (head only; names of its own children only)."""
-    if access.org_role(db, head, org.id) != "head":
+    if access.org_role(db, head, org.id) != Role.HEAD:
         return []
     rows = db.exec(select(Enrollment, Group, Organization).join(Group, Group.id == Enrollment.group_id)
                    .join(Organization, Organization.id == Group.org_id)
-                   .where(Enrollment.confirm_org_id == org.id, Enrollment.status == "pending")
+                   .where(Enrollment.confirm_org_id == org.id, Enrollment.status == EnrollmentStatus.PENDING)
                    .order_by(Enrollment.created_at)).all()
     out = []
     for enrollment, group, asking in rows:
@@ -43,7 +44,7 @@ def requests_for_org(db: Session, keyring: Keyring, head: User, org: Organizatio
                               asking_org=asking, group_name=group.name, asked_at=enrollment.created_at))
     if out:
         from .audit import record_many
-        record_many(db, head, "child.list.requests", object_ids=[r.child_id for r in out], role="head", org_id=org.id,
+        record_many(db, head, "child.list.requests", object_ids=[r.child_id for r in out], role=Role.HEAD, org_id=org.id,
                     object_type="child")
         db.commit()
     return out
@@ -55,21 +56,21 @@ def decide_by_org(db: Session, keyring: Keyring, head: User, enrollment_id: uuid
     enrollment = db.get(Enrollment, enrollment_id)
     if enrollment is None or enrollment.confirm_org_id is None:
         raise NotFound()
-    if access.org_role(db, head, enrollment.confirm_org_id) != "head":
+    if access.org_role(db, head, enrollment.confirm_org_id) != Role.HEAD:
         raise AccessDenied()
-    if enrollment.status != "pending":
+    if enrollment.status != EnrollmentStatus.PENDING:
         raise ServiceError("not_pending")
     group = db.get(Group, enrollment.group_id)
     now = utcnow()
-    enrollment.status, enrollment.decided_at = ("active" if accept else "declined"), now
+    enrollment.status, enrollment.decided_at = (EnrollmentStatus.ACTIVE if accept else EnrollmentStatus.DECLINED), now
     if accept:
         for other in db.exec(select(Enrollment).where(Enrollment.child_id == enrollment.child_id,
-                                                      Enrollment.status == "active",
+                                                      Enrollment.status == EnrollmentStatus.ACTIVE,
                                                       Enrollment.id != enrollment.id)).all():
-            other.status, other.decided_at = "ended", now
+            other.status, other.decided_at = EnrollmentStatus.ENDED, now
             other.ended_on, other.end_reason = now.date(), "moved"
         _move_to_org_key(db, keyring, db.get(Child, enrollment.child_id), group.org_id)
-    record(db, head, "enrollment.accept" if accept else "enrollment.decline", role="head",
+    record(db, head, "enrollment.accept" if accept else "enrollment.decline", role=Role.HEAD,
            org_id=enrollment.confirm_org_id, object_type="child", object_id=enrollment.child_id,
            detail={"group_id": str(group.id), "to_org_id": str(group.org_id)})
     db.commit()

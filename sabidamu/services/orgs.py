@@ -8,16 +8,15 @@ from sqlmodel import Session, select
 from .. import access
 from ..crypto.keyring import Keyring
 from ..models import Enrollment, Group, GroupTeacher, Membership, Organization, User
-from . import AccessDenied, NotFound, ServiceError
+from ..models.enums import EnrollmentStatus, Role
+from . import AccessDenied, ServiceError, fetch
 from .audit import record
 from .auth import new_account
 from .keys import create_data_key
 
 
 def get_org(db: Session, org_id: uuid.UUID) -> Organization:
-    org = db.get(Organization, org_id)
-    if org is None:
-        raise NotFound()
+    org = fetch(db, Organization, org_id)
     return org
 
 
@@ -33,19 +32,19 @@ def create_org(db: Session, keyring: Keyring, admin: User | None, *, kind: str, 
     create_data_key(db, keyring, "org", org.id)
     from .transfer.keys import create_keys
     create_keys(db, keyring, org.id)  # age identity (receive) + minisign key (sign) for card transfers
-    record(db, admin, "org.create", role="admin", org_id=org.id, object_type="organization", object_id=org.id)
+    record(db, admin, "org.create", role=Role.ADMIN, org_id=org.id, object_type="organization", object_id=org.id)
     return org
 
 
 def add_staff(db: Session, actor: User | None, org: Organization, *, full_name: str, login: str, password: str,
               role: str, locale: str | None = None, specialist_kind: str | None = None) -> User:
     """A head (or the admin, for an organization's first head) creates a staff account."""
-    if actor is not None and not actor.is_admin and access.org_role(db, actor, org.id) != "head":
+    if actor is not None and not actor.is_admin and access.org_role(db, actor, org.id) != Role.HEAD:
         raise AccessDenied()
     user = new_account(db, full_name=full_name, login=login, password=password, locale=locale)
     user.must_change_password = True  # the head chose this password: the first sign-in replaces it
     db.add(Membership(user_id=user.id, org_id=org.id, role=role,
-                      specialist_kind=specialist_kind if role == "specialist" else None))
+                      specialist_kind=specialist_kind if role == Role.SPECIALIST else None))
     record(db, actor, "role.grant", org_id=org.id, object_type="user", object_id=user.id, detail={"role": role})
     return user
 
@@ -56,12 +55,12 @@ def staff_of(db: Session, org: Organization) -> list[tuple[User, str]]:
 
 
 def teachers_of(db: Session, org: Organization) -> list[User]:
-    return [u for u, role in staff_of(db, org) if role == "teacher"]
+    return [u for u, role in staff_of(db, org) if role == Role.TEACHER]
 
 
 def create_group(db: Session, head: User, org: Organization, *, name: str, age_group: str, academic_year: int,
                  teacher_ids: list[uuid.UUID]) -> Group:
-    if access.org_role(db, head, org.id) != "head":
+    if access.org_role(db, head, org.id) != Role.HEAD:
         raise AccessDenied()
     allowed = {u.id for u in teachers_of(db, org)}
     if any(t not in allowed for t in teacher_ids):
@@ -71,15 +70,13 @@ def create_group(db: Session, head: User, org: Organization, *, name: str, age_g
     db.flush()
     for teacher_id in teacher_ids:
         db.add(GroupTeacher(group_id=group.id, user_id=teacher_id))
-    record(db, head, "group.create", role="head", org_id=org.id, object_type="group", object_id=group.id)
+    record(db, head, "group.create", role=Role.HEAD, org_id=org.id, object_type="group", object_id=group.id)
     db.commit()
     return group
 
 
 def get_group(db: Session, user: User, group_id: uuid.UUID) -> tuple[Group, str]:
-    group = db.get(Group, group_id)
-    if group is None:
-        raise NotFound()
+    group = fetch(db, Group, group_id)
     role = access.group_view_role(db, user, group)
     if role is None:
         raise AccessDenied()
@@ -89,9 +86,9 @@ def get_group(db: Session, user: User, group_id: uuid.UUID) -> tuple[Group, str]
 def groups_for(db: Session, user: User, org: Organization) -> list[Group]:
     role = access.org_role(db, user, org.id)
     query = select(Group).where(Group.org_id == org.id)
-    if role == "head":
+    if role == Role.HEAD:
         pass
-    elif role == "teacher":
+    elif role == Role.TEACHER:
         query = query.join(GroupTeacher, GroupTeacher.group_id == Group.id).where(GroupTeacher.user_id == user.id)
     else:
         return []
@@ -101,7 +98,7 @@ def groups_for(db: Session, user: User, org: Organization) -> list[Group]:
 def group_sizes(db: Session, group_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
     from sqlalchemy import func
     rows = db.exec(select(Enrollment.group_id, func.count()).where(Enrollment.group_id.in_(group_ids),
-                                                                    Enrollment.status == "active")
+                                                                    Enrollment.status == EnrollmentStatus.ACTIVE)
                    .group_by(Enrollment.group_id)).all()
     return dict(rows)
 
@@ -129,7 +126,7 @@ def handed_to_school(db: Session, keyring, head: User, org: Organization, today=
 
     from ..models import Child, TransferPackage
     from .children import LIST_FIELDS, open_child
-    if access.org_role(db, head, org.id) != "head":
+    if access.org_role(db, head, org.id) != Role.HEAD:
         return []
     today = today or dt.date.today()
     rows = db.exec(select(TransferPackage, Organization.name_kk, Organization.name_ru)
@@ -150,7 +147,7 @@ def handed_to_school(db: Session, keyring, head: User, org: Organization, today=
                     "until": package.kindergarten_access_until})
     if out:  # one event per child shown (one insert), so each parent sees this list in the access log
         from .audit import record_many
-        record_many(db, head, "child.list.handed", object_ids=[item["child"].id for item in out], role="head",
+        record_many(db, head, "child.list.handed", object_ids=[item["child"].id for item in out], role=Role.HEAD,
                     org_id=org.id, object_type="child")
         db.commit()
     return out

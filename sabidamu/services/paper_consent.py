@@ -22,7 +22,8 @@ from ..crypto.keyring import Keyring
 from ..models import Child, Consent, Enrollment, Group, Organization, Referral, User
 from ..models.base import utcnow
 from ..models.consent import PendingPaperConsent
-from . import AccessDenied, NotFound, ServiceError
+from ..models.enums import ConsentPurpose, ReferralStatus, Role
+from . import AccessDenied, ServiceError, fetch
 from . import notifications
 from .audit import record
 from .consent import (MAX_NAME, Recipient, _add, _child, _detail, _open_referrals, check_parts,
@@ -36,12 +37,12 @@ KZ_OFFSET = dt.timedelta(hours=5)  # Kazakhstan's time, UTC+5 all year: a paper 
 
 def _child_is_theirs(db: Session, child_id: uuid.UUID, purpose: str, org_id: uuid.UUID,
                      user_id: uuid.UUID | None) -> bool:
-    if purpose == "kindergarten_monitoring":
+    if purpose == ConsentPurpose.KINDERGARTEN_MONITORING:
         return db.exec(select(Enrollment.id).join(Group, Group.id == Enrollment.group_id).where(
             Enrollment.child_id == child_id, Group.org_id == org_id,
             Enrollment.status.in_(("pending", "active")))).first() is not None
     refs = db.exec(select(Referral).where(Referral.child_id == child_id, Referral.to_org_id == org_id,
-                                          Referral.status.in_(("awaiting_consent", "open")))).all()
+                                          Referral.status.in_((ReferralStatus.AWAITING_CONSENT, ReferralStatus.OPEN)))).all()
     return any(r.to_user_id is None or r.to_user_id == user_id for r in refs)
 
 
@@ -99,20 +100,20 @@ def record_paper(db: Session, keyring: Keyring, staff: User, child_id: uuid.UUID
     it takes effect at once and the guardians are told."""
     role = access.org_role(db, staff, org_id)
     roles = access.roles_in(db, staff, org_id)
-    if purpose == "school_transfer":
+    if purpose == ConsentPurpose.SCHOOL_TRANSFER:
         return _record_paper_school(db, keyring, staff, child_id, org_id=org_id, roles=roles, for_me=for_me,
                                     parts=parts, paper_date=paper_date, guardian_name=guardian_name,
                                     valid_until=valid_until, school_id=school_id, mailer=mailer)
-    if purpose == "kindergarten_monitoring":
-        if "head" not in roles:
+    if purpose == ConsentPurpose.KINDERGARTEN_MONITORING:
+        if Role.HEAD not in roles:
             raise AccessDenied()
-    elif purpose == "specialist_access":
-        if not roles & {"head", "specialist"}:
+    elif purpose == ConsentPurpose.SPECIALIST_ACCESS:
+        if not roles & {Role.HEAD, Role.SPECIALIST}:
             raise AccessDenied()
-        role = "specialist" if "specialist" in roles else role
+        role = Role.SPECIALIST if Role.SPECIALIST in roles else role
     else:
         raise ServiceError("paper_purpose", field="purpose")
-    if for_me and "specialist" not in roles:
+    if for_me and Role.SPECIALIST not in roles:
         raise ServiceError("recipient_not_for_purpose", field="recipient")
     recipient = Recipient(org_id, staff.id if for_me else None)
     child = _child(db, child_id)
@@ -145,7 +146,7 @@ def _record_paper_school(db: Session, keyring: Keyring, staff: User, child_id: u
                          mailer: notifications.Mailer | None) -> Consent:
     """The head of the child's kindergarten records the parent's paper consent to transfer the card to a school."""
     kindergarten = db.get(Organization, org_id)
-    if kindergarten is None or kindergarten.kind != "kindergarten" or "head" not in roles:
+    if kindergarten is None or kindergarten.kind != "kindergarten" or Role.HEAD not in roles:
         raise AccessDenied()
     if for_me:
         raise ServiceError("recipient_not_for_purpose", field="recipient")
@@ -154,19 +155,19 @@ def _record_paper_school(db: Session, keyring: Keyring, staff: User, child_id: u
         raise ServiceError("recipient_not_for_purpose", field="school")
     recipient = Recipient(school_id)
     try:
-        check_recipient(db, "school_transfer", recipient)
+        check_recipient(db, ConsentPurpose.SCHOOL_TRANSFER, recipient)
     except ServiceError as exc:
         raise ServiceError(exc.code, field="school") from None
     if not _actively_enrolled(db, child_id, org_id):
         raise ServiceError("not_your_child", field="iin")
-    parts = check_parts("school_transfer", parts)
+    parts = check_parts(ConsentPurpose.SCHOOL_TRANSFER, parts)
     check_until(valid_until)
     name = _check_paper(paper_date, guardian_name)
     lock_child(db, child_id)
-    check_not_before_revocation(db, child_id, "school_transfer", school_id, paper_date)
-    row = _add(db, keyring, child, staff, purpose="school_transfer", recipient=recipient, parts=parts,
+    check_not_before_revocation(db, child_id, ConsentPurpose.SCHOOL_TRANSFER, school_id, paper_date)
+    row = _add(db, keyring, child, staff, purpose=ConsentPurpose.SCHOOL_TRANSFER, recipient=recipient, parts=parts,
                method="paper", valid_until=valid_until, paper_date=paper_date, guardian_name=name)
-    record(db, staff, "consent.record_paper", role="head", org_id=org_id, object_type="consent", object_id=row.id,
+    record(db, staff, "consent.record_paper", role=Role.HEAD, org_id=org_id, object_type="consent", object_id=row.id,
            detail={**_detail(row), "paper_date": paper_date.isoformat(), "school_org_id": str(school_id)})
     notices = _tell_guardians(db, row, org_id)
     db.commit()
@@ -194,7 +195,7 @@ class PendingView:
 
 
 def _may_decide(db: Session, head: User, row: PendingPaperConsent) -> None:
-    if "head" not in access.roles_in(db, head, row.recipient_org_id):
+    if Role.HEAD not in access.roles_in(db, head, row.recipient_org_id):
         raise AccessDenied()
     if row.decision is not None:
         raise ServiceError("paper_already_decided")
@@ -206,7 +207,7 @@ def pending_for_head(db: Session, keyring: Keyring, head: User, org_id: uuid.UUI
     """Paper consents of the organization that wait for a head's confirmation (its heads only); audited when the
     list shows any child."""
     from .children import open_child
-    if "head" not in access.roles_in(db, head, org_id):
+    if Role.HEAD not in access.roles_in(db, head, org_id):
         raise AccessDenied()
     rows = db.exec(select(PendingPaperConsent).where(PendingPaperConsent.recipient_org_id == org_id,
                                                      PendingPaperConsent.decision.is_(None))
@@ -221,7 +222,7 @@ def pending_for_head(db: Session, keyring: Keyring, head: User, org_id: uuid.UUI
                                  recipient_user=db.get(User, r.recipient_user_id) if r.recipient_user_id else None,
                                  mine=r.recorded_by == head.id))
     if views:
-        record(db, head, "consent.pending_list", role="head", org_id=org_id,
+        record(db, head, "consent.pending_list", role=Role.HEAD, org_id=org_id,
                detail={"pending": [str(v.row.id) for v in views]})
         db.commit()
     return views
@@ -231,9 +232,7 @@ def confirm_paper(db: Session, keyring: Keyring, head: User, pending_id: uuid.UU
                   mailer: notifications.Mailer | None = None) -> Consent:
     """A head of the recipient organization, not the recorder, confirms: the consent takes effect (checked again
     against revocations made meanwhile), waiting referrals open, and the guardians are told."""
-    row = db.get(PendingPaperConsent, pending_id)
-    if row is None:
-        raise NotFound()
+    row = fetch(db, PendingPaperConsent, pending_id)
     _may_decide(db, head, row)
     child = _child(db, row.child_id)
     recorder = db.get(User, row.recorded_by)
@@ -246,10 +245,10 @@ def confirm_paper(db: Session, keyring: Keyring, head: User, pending_id: uuid.UU
                    recipient=Recipient(row.recipient_org_id, row.recipient_user_id), parts=list(row.parts or []),
                    method="paper", valid_until=row.valid_until, paper_date=row.paper_date, guardian_name=name)
     row.decision, row.decided_by, row.decided_at, row.consent_id = "confirmed", head.id, utcnow(), consent.id
-    record(db, head, "consent.confirm_paper", role="head", org_id=row.recipient_org_id, object_type="consent",
+    record(db, head, "consent.confirm_paper", role=Role.HEAD, org_id=row.recipient_org_id, object_type="consent",
            object_id=consent.id, detail={**_detail(consent), "paper_date": row.paper_date.isoformat(),
                                          "pending_id": str(row.id), "recorded_by": str(row.recorded_by)})
-    _open_referrals(db, head, "head", consent)
+    _open_referrals(db, head, Role.HEAD, consent)
     notices = _tell_guardians(db, consent, row.recipient_org_id)
     db.commit()
     notifications.mail(db, keyring, mailer, notices)
@@ -258,12 +257,10 @@ def confirm_paper(db: Session, keyring: Keyring, head: User, pending_id: uuid.UU
 
 def reject_paper(db: Session, head: User, pending_id: uuid.UUID) -> PendingPaperConsent:
     """A head (not the recorder) turns the record down: it never gives access."""
-    row = db.get(PendingPaperConsent, pending_id)
-    if row is None:
-        raise NotFound()
+    row = fetch(db, PendingPaperConsent, pending_id)
     _may_decide(db, head, row)
     row.decision, row.decided_by, row.decided_at = "rejected", head.id, utcnow()
-    record(db, head, "consent.reject_paper", role="head", org_id=row.recipient_org_id,
+    record(db, head, "consent.reject_paper", role=Role.HEAD, org_id=row.recipient_org_id,
            object_type="pending_consent", object_id=row.id, detail={"child_id": str(row.child_id)})
     db.commit()
     return row

@@ -26,6 +26,7 @@ from sqlmodel import Session, select
 from .. import access
 from ..models import Enrollment, Group, Guardianship, LoginThrottle, PasswordReset, User
 from ..models.base import utcnow
+from ..models.enums import Role
 from ..passwords import verify_password
 from . import AccessDenied, ServiceError
 from .audit import record
@@ -155,7 +156,7 @@ def issue_code(db: Session, head: User, org_id: uuid.UUID, login: str) -> str:
     """The head, having checked the parent's identity document in person, gets a one-time code for them.
     Raises AccessDenied for anyone but the organization's head; ServiceError('code_no_account' |
     'code_not_parent_here', field='login'). Commits."""
-    if access.org_role(db, head, org_id) != "head":
+    if access.org_role(db, head, org_id) != Role.HEAD:
         raise AccessDenied()
     user = find_user(db, login)
     if user is None or getattr(user, "deactivated_at", None) is not None:
@@ -164,7 +165,7 @@ def issue_code(db: Session, head: User, org_id: uuid.UUID, login: str) -> str:
         raise ServiceError("code_not_parent_here", field="login")
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
     _new_secret(db, user, "code", CODE_TTL, issued_by=head.id, secret=code)
-    record(db, head, "auth.reset_code_issued", role="head", org_id=org_id, object_type="user", object_id=user.id,
+    record(db, head, "auth.reset_code_issued", role=Role.HEAD, org_id=org_id, object_type="user", object_id=user.id,
            detail={"identity_checked_in_person": True, "for": "confirmation" if user.unconfirmed else "reset"})
     db.commit()
     return f"{code[:5]}-{code[5:]}"

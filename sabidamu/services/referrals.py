@@ -18,14 +18,15 @@ from .. import access
 from ..crypto.keyring import Keyring
 from ..models import Child, Enrollment, Group, Membership, Organization, Referral, Screening, SpecialistConclusion, User
 from ..models.base import utcnow
-from . import AccessDenied, NotFound, ServiceError
+from ..models.enums import ConsentPurpose, ReferralStatus, Role
+from . import AccessDenied, ServiceError, fetch
 from .audit import record
 from .children import LIST_FIELDS, ChildView, open_child
 from .consent import Recipient, active_consent, check_recipient, give_in_transaction
 
 MAX_REASON = 1000
 MAX_CONCLUSION = 4000
-REFERRING_ROLES = ("parent", "teacher", "head")
+REFERRING_ROLES = (Role.PARENT, Role.TEACHER, Role.HEAD)
 
 
 @dataclass
@@ -57,9 +58,7 @@ class ReferredChild:
 
 
 def _child(db: Session, child_id: uuid.UUID) -> Child:
-    child = db.get(Child, child_id)
-    if child is None:
-        raise NotFound()
+    child = fetch(db, Child, child_id)
     return child
 
 
@@ -94,28 +93,28 @@ def create_referral(db: Session, keyring: Keyring, user: User, child_id: uuid.UU
     role = access.child_view_role(db, user, child_id)
     if role not in REFERRING_ROLES:
         raise AccessDenied()
-    check_recipient(db, "specialist_access", recipient)
+    check_recipient(db, ConsentPurpose.SPECIALIST_ACCESS, recipient)
     text = _text(reason, MAX_REASON, "reason", "reason")
     if screening_id is not None:
         screening = db.get(Screening, screening_id)
         if screening is None or screening.child_id != child_id:
             raise ServiceError("screening_not_of_child")
-    if role == "parent" and not consent:
+    if role == Role.PARENT and not consent:
         raise ServiceError("consent_required", field="consent")
     ref = Referral(id=uuid.uuid4(), child_id=child_id, to_org_id=recipient.org_id, to_user_id=recipient.user_id,
                    screening_id=screening_id, key_id=child.key_id, created_by=user.id, created_by_role=role)
     ref.reason_ct = keyring.seal(child.key_id, "referral", ref.id, "reason", text)
     db.add(ref)
     db.flush()
-    org_id = recipient.org_id if role == "parent" else _kindergarten_of(db, child_id)
+    org_id = recipient.org_id if role == Role.PARENT else _kindergarten_of(db, child_id)
     record(db, user, "referral.create", role=role, org_id=org_id, object_type="referral", object_id=ref.id,
            detail={"child_id": str(child_id), "to_org_id": str(recipient.org_id),
                    "to_user_id": str(recipient.user_id) if recipient.user_id else None,
                    "screening_id": str(screening_id) if screening_id else None})
-    if role == "parent":
-        give_in_transaction(db, keyring, user, child_id, purpose="specialist_access", recipient=recipient,
+    if role == Role.PARENT:
+        give_in_transaction(db, keyring, user, child_id, purpose=ConsentPurpose.SPECIALIST_ACCESS, recipient=recipient,
                             parts=parts or [])  # opens this referral (referral.consent)
-    elif active_consent(db, child_id, "specialist_access", recipient) is not None:
+    elif active_consent(db, child_id, ConsentPurpose.SPECIALIST_ACCESS, recipient) is not None:
         ref.status, ref.opened_at = "open", utcnow()
         record(db, user, "referral.consent", role=role, org_id=org_id, object_type="referral", object_id=ref.id,
                detail={"child_id": str(child_id), "existing_consent": True})
@@ -137,7 +136,7 @@ def awaiting_for_parent(db: Session, parent: User) -> list[tuple[Referral, Organ
     from ..models import Guardianship
     rows = db.exec(select(Referral, Organization).join(Organization, Organization.id == Referral.to_org_id)
                    .join(Guardianship, Guardianship.child_id == Referral.child_id)
-                   .where(Guardianship.user_id == parent.id, Referral.status == "awaiting_consent")).all()
+                   .where(Guardianship.user_id == parent.id, Referral.status == ReferralStatus.AWAITING_CONSENT)).all()
     return [(r, o, db.get(User, r.to_user_id) if r.to_user_id else None) for r, o in rows]
 
 
@@ -149,7 +148,7 @@ def is_specialist(db: Session, user: User) -> bool:
 
 def specialist_kind(db: Session, user: User, org_id: uuid.UUID) -> str | None:
     return db.exec(select(Membership.specialist_kind).where(Membership.user_id == user.id, Membership.org_id == org_id,
-                                                            Membership.role == "specialist")).first()
+                                                            Membership.role == Role.SPECIALIST)).first()
 
 
 def _my_referrals(db: Session, user: User, orgs: list[uuid.UUID], status: str) -> list[Referral]:
@@ -174,8 +173,8 @@ def referred_children(db: Session, keyring: Keyring, user: User) -> tuple[list[R
         out.append(ReferredChild(open_child(keyring, db.get(Child, child_id), LIST_FIELDS),
                                  [_reason_view(db, keyring, r) for r in refs]))
     out.sort(key=lambda rc: rc.child.name.casefold())
-    waiting = len(_my_referrals(db, user, orgs, "awaiting_consent"))
-    record(db, user, "referral.list", role="specialist", org_id=orgs[0], detail={"children": len(out)})
+    waiting = len(_my_referrals(db, user, orgs, ReferralStatus.AWAITING_CONSENT))
+    record(db, user, "referral.list", role=Role.SPECIALIST, org_id=orgs[0], detail={"children": len(out)})
     db.commit()
     return out, waiting
 
@@ -194,7 +193,7 @@ def specialist_child(db: Session, keyring: Keyring, user: User, child_id: uuid.U
     orgs = access.specialist_orgs(db, user)
     refs = [r for r in _my_referrals(db, user, orgs, "open") if r.child_id == child_id]
     view = open_child(keyring, db.get(Child, child_id), LIST_FIELDS)
-    record(db, user, "child.view", role="specialist", org_id=refs[0].to_org_id if refs else None,
+    record(db, user, "child.view", role=Role.SPECIALIST, org_id=refs[0].to_org_id if refs else None,
            object_type="child", object_id=child_id)
     db.commit()
     return ReferredChild(view, [_reason_view(db, keyring, r) for r in refs])
@@ -220,7 +219,7 @@ def add_conclusion(db: Session, keyring: Keyring, user: User, child_id: uuid.UUI
                                           recommendations_text)
     db.add(row)
     db.flush()
-    record(db, user, "conclusion.create", role="specialist", org_id=ref.to_org_id, object_type="conclusion",
+    record(db, user, "conclusion.create", role=Role.SPECIALIST, org_id=ref.to_org_id, object_type="conclusion",
            object_id=row.id, detail={"child_id": str(child_id), "referral_id": str(ref.id)})
     db.commit()
     return row
@@ -236,11 +235,11 @@ def conclusions_for(db: Session, keyring: Keyring, user: User, child_id: uuid.UU
     role = access.child_view_role(db, user, child_id)
     if role is None:
         raise AccessDenied()
-    if role not in REFERRING_ROLES and role != "specialist":
+    if role not in REFERRING_ROLES and role != Role.SPECIALIST:
         raise AccessDenied()
     rows = db.exec(select(SpecialistConclusion).where(SpecialistConclusion.child_id == child_id)
                    .order_by(SpecialistConclusion.created_at.desc())).all()
-    if role == "specialist" and access.specialist_view_role(db, user, child_id, "conclusions") is None:
+    if role == Role.SPECIALIST and access.specialist_view_role(db, user, child_id, "conclusions") is None:
         rows = [r for r in rows if r.author_id == user.id]
     views = []
     for r in rows:
@@ -252,7 +251,7 @@ def conclusions_for(db: Session, keyring: Keyring, user: User, child_id: uuid.UU
             recommendations=keyring.open("specialistconclusion", r.id, "recommendations", r.recommendations_ct) or "",
             mine=r.author_id == user.id))
     if views:
-        org_id = None if role == "parent" else (_kindergarten_of(db, child_id) if role in ("teacher", "head")
+        org_id = None if role == Role.PARENT else (_kindergarten_of(db, child_id) if role in (Role.TEACHER, Role.HEAD)
                                                  else views[0].org.id)
         record(db, user, "conclusion.view", role=role, org_id=org_id, object_type="child", object_id=child_id,
                detail={"conclusions": [str(v.id) for v in views]})

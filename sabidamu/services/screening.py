@@ -2,7 +2,7 @@
 
 Access: the child's guardian, or a teacher/head of the child's active group (sabidamu.access). Every
 use case writes its audit event (object ids only) in the same transaction as its change. Answers and
-results are sealed with the child's current data key; `reseal_child_screenings` moves them when the
+results are sealed with the child's current data key; sealing.reseal_child_records moves them when the
 child's key changes (enrolment).
 """
 from __future__ import annotations
@@ -29,11 +29,11 @@ from ..instruments import (
 )
 from ..models import Child, Enrollment, Group, Screening, User
 from ..models.base import utcnow
+from ..models.enums import Role, ScreeningStatus
 from .identity import display_name
-from . import AccessDenied, NotFound, ServiceError
+from . import AccessDenied, NotFound, ServiceError, fetch
 from .audit import record
 from .children import ChildView, open_child
-from .sealing import reseal_row
 
 TABLE = "screening"
 FOLLOW_UP_ANSWERS = ("yes", "no")
@@ -75,7 +75,7 @@ class ScreeningView:
     started_at: dt.datetime
     completed_at: dt.datetime | None
     version: int
-    viewer_role: str = "parent"
+    viewer_role: str = Role.PARENT
     child: ChildView | None = field(default=None, repr=False)
 
     @property
@@ -114,27 +114,19 @@ def _open_json(keyring: Keyring, row: Screening, name: str, default):
     return json.loads(text) if text else default
 
 
-def reseal_child_screenings(db: Session, keyring: Keyring, child: Child, new_key_id: uuid.UUID) -> int:
-    """Re-seal every screening of a child under `new_key_id` (call beside re-sealing the child row)."""
-    rows = db.exec(select(Screening).where(Screening.child_id == child.id, Screening.key_id != new_key_id)).all()
-    for row in rows:
-        reseal_row(keyring, row, new_key_id)
-    return len(rows)
-
-
 # -- access --------------------------------------------------------------------------------------
 
 def _role(db: Session, user: User, child_id: uuid.UUID, answering: bool = False) -> str:
     """Who may see screenings: the parent, staff of the child's group, and a specialist whose consent covers
     screenings. Who may answer one: the parent and the child's teacher or head only."""
     role = access.child_view_role(db, user, child_id, part="screenings")
-    if role is None or (answering and role not in ("parent", "teacher", "head")):
+    if role is None or (answering and role not in (Role.PARENT, Role.TEACHER, Role.HEAD)):
         raise AccessDenied()
     return role
 
 
 def _org_of(db: Session, child_id: uuid.UUID, role: str) -> uuid.UUID | None:
-    if role == "parent":
+    if role == Role.PARENT:
         return None
     return db.exec(select(Group.org_id).join(Enrollment, Enrollment.group_id == Group.id)
                    .where(Enrollment.child_id == child_id, Enrollment.status == "active")).first()
@@ -147,9 +139,7 @@ def _audit(db: Session, user: User, action: str, role: str, child_id: uuid.UUID,
 
 
 def _child(db: Session, child_id: uuid.UUID) -> Child:
-    child = db.get(Child, child_id)
-    if child is None:
-        raise NotFound()
+    child = fetch(db, Child, child_id)
     return child
 
 
@@ -196,9 +186,9 @@ def due_for_child(db: Session, registry: InstrumentRegistry, child: ChildView,
         for sid, iid, version, band_id, status in rows:
             if iid != instrument.id:
                 continue
-            if status == "in_progress" and item.in_progress_id is None:
+            if status == ScreeningStatus.IN_PROGRESS and item.in_progress_id is None:
                 item.in_progress_id = sid
-            elif status == "completed" and version == instrument.version and band_id == band.id \
+            elif status == ScreeningStatus.COMPLETED and version == instrument.version and band_id == band.id \
                     and item.completed_id is None:
                 item.completed_id = sid
         due.append(item)
@@ -226,20 +216,20 @@ def start(db: Session, keyring: Keyring, registry: InstrumentRegistry, user: Use
                    .order_by(Screening.started_at.desc())).all()
     replaced = None
     for row in rows:
-        if row.status != "in_progress":
+        if row.status != ScreeningStatus.IN_PROGRESS:
             continue
         if row.instrument_version == instrument.version and row.band_id == band.id:
             return row
         replaced = row  # answers for an age band the child has left (or an old version): start afresh
     for row in rows:
-        if row.status == "completed" and row.instrument_version == instrument.version and row.band_id == band.id:
+        if row.status == ScreeningStatus.COMPLETED and row.instrument_version == instrument.version and row.band_id == band.id:
             raise ServiceError("already_completed", screening_id=str(row.id))
     if replaced is not None:
         db.delete(replaced)
         db.flush()
     row = Screening(child_id=child_id, key_id=child.key_id, instrument_id=instrument.id,
-                    instrument_version=instrument.version, band_id=band.id, status="in_progress",
-                    answered_by=user.id, answered_by_role="parent" if role == "parent" else "teacher")
+                    instrument_version=instrument.version, band_id=band.id, status=ScreeningStatus.IN_PROGRESS,
+                    answered_by=user.id, answered_by_role=Role.PARENT if role == Role.PARENT else Role.TEACHER)
     _seal(keyring, row, "answers", {})
     _seal(keyring, row, "follow_ups", {})
     _seal(keyring, row, "progress", [])
@@ -258,9 +248,7 @@ def start(db: Session, keyring: Keyring, registry: InstrumentRegistry, user: Use
 # -- reading -------------------------------------------------------------------------------------
 
 def _row(db: Session, screening_id: uuid.UUID) -> Screening:
-    row = db.get(Screening, screening_id)
-    if row is None:
-        raise NotFound()
+    row = fetch(db, Screening, screening_id)
     return row
 
 
@@ -302,7 +290,7 @@ def history(db: Session, keyring: Keyring, registry: InstrumentRegistry, user: U
     unless the caller audits the use itself, as the PDF download does)."""
     role = _role(db, user, child_id)
     child = open_child(keyring, _child(db, child_id))
-    rows = db.exec(select(Screening).where(Screening.child_id == child_id, Screening.status == "completed")).all()
+    rows = db.exec(select(Screening).where(Screening.child_id == child_id, Screening.status == ScreeningStatus.COMPLETED)).all()
     views = [_view(db, keyring, registry, r, role) for r in rows]
     views.sort(key=lambda v: (v.screening_date, v.completed_at or v.started_at))
     if audit:
@@ -314,7 +302,7 @@ def history(db: Session, keyring: Keyring, registry: InstrumentRegistry, user: U
 def latest_completed(db: Session, keyring: Keyring, registry: InstrumentRegistry,
                      child_id: uuid.UUID, role: str) -> ScreeningView | None:
     """The most recent completed screening of a child the caller has already checked access to."""
-    row = db.exec(select(Screening).where(Screening.child_id == child_id, Screening.status == "completed")
+    row = db.exec(select(Screening).where(Screening.child_id == child_id, Screening.status == ScreeningStatus.COMPLETED)
                   .order_by(Screening.completed_at.desc()).limit(1)).first()
     return _view(db, keyring, registry, row, role) if row is not None else None
 
@@ -330,7 +318,7 @@ def record_pdf(db: Session, user: User, view: ScreeningView) -> None:
 def _editable(db: Session, user: User, screening_id: uuid.UUID, version: int | None) -> tuple[Screening, str]:
     row = _row(db, screening_id)
     role = _role(db, user, row.child_id, answering=True)
-    if row.status != "in_progress":
+    if row.status != ScreeningStatus.IN_PROGRESS:
         raise ServiceError("not_in_progress", screening_id=str(row.id))
     if version is not None and version != row.version:
         raise ServiceError("answers_stale")
@@ -395,7 +383,7 @@ def save_domain(db: Session, keyring: Keyring, registry: InstrumentRegistry, use
     _seal(keyring, row, "answers", stored)
     _seal(keyring, row, "follow_ups", stored_fu)
     _seal(keyring, row, "progress", progress)
-    row.answered_by, row.answered_by_role = user.id, "parent" if role == "parent" else "teacher"
+    row.answered_by, row.answered_by_role = user.id, Role.PARENT if role == Role.PARENT else Role.TEACHER
     row.version += 1
     db.add(row)
     _audit(db, user, "screening.save", role, row.child_id, "screening", row.id, {"child_id": str(row.child_id)})
@@ -435,8 +423,8 @@ def complete(db: Session, keyring: Keyring, registry: InstrumentRegistry, user: 
         raise ServiceError("incomplete", domains=missing)
     _seal(keyring, row, "result", result.to_dict())
     _seal(keyring, row, "screening_date", on.isoformat())
-    row.status, row.completed_at = "completed", utcnow()
-    row.answered_by, row.answered_by_role = user.id, "parent" if role == "parent" else "teacher"
+    row.status, row.completed_at = ScreeningStatus.COMPLETED, utcnow()
+    row.answered_by, row.answered_by_role = user.id, Role.PARENT if role == Role.PARENT else Role.TEACHER
     row.version += 1
     db.add(row)
     _audit(db, user, "screening.complete", role, row.child_id, "screening", row.id,

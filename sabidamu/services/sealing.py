@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import uuid
 
+from sqlmodel import Session, select
+
 from ..crypto.keyring import Keyring
 from ..models import CardStage, Child, HomeObservation, Screening
 from ..models import Consent, Referral, SpecialistConclusion
@@ -33,6 +35,12 @@ SEALED_TABLES: dict[type, tuple[str, ...]] = {
 }
 
 
+# The tables whose rows belong to one child and follow the child's data key (re-sealed beside the child row when
+# the child moves to an organization's key, e.g. on enrolment).
+CHILD_RECORD_TABLES: tuple[type, ...] = (Screening, CardStage, HomeObservation, Consent, PendingPaperConsent, Referral,
+                                         SpecialistConclusion)
+
+
 def register_sealed(model: type, fields: tuple[str, ...]) -> None:
     SEALED_TABLES[model] = fields
 
@@ -47,3 +55,14 @@ def reseal_row(keyring: Keyring, row, new_key_id: uuid.UUID) -> None:
         value = keyring.open(table, row.id, field, getattr(row, f"{field}_ct"))
         setattr(row, f"{field}_ct", keyring.seal(new_key_id, table, row.id, field, value))
     row.key_id = new_key_id
+
+
+def reseal_child_records(db: Session, keyring: Keyring, child_id: uuid.UUID, new_key_id: uuid.UUID) -> int:
+    """Re-seal the child's screenings, card stages, home observations, consents, referrals and conclusions under
+    `new_key_id` (rows under any older key too); the number of rows moved."""
+    moved = 0
+    for model in CHILD_RECORD_TABLES:
+        for row in db.exec(select(model).where(model.child_id == child_id, model.key_id != new_key_id)).all():
+            reseal_row(keyring, row, new_key_id)
+            moved += 1
+    return moved

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from .. import access
 from ..models import Group, GroupTeacher, Guardianship, Membership, Organization, User
 from ..models.base import utcnow
+from ..models.enums import Role
 from . import AccessDenied, NotFound, ServiceError
 from .audit import record
 from .auth import end_other_sessions
@@ -30,7 +31,7 @@ class StaffMember:
 
 
 def _head(db: Session, head: User, org: Organization) -> None:
-    if access.org_role(db, head, org.id) != "head":
+    if access.org_role(db, head, org.id) != Role.HEAD:
         raise AccessDenied()
 
 
@@ -74,7 +75,7 @@ def deactivate(db: Session, head: User, org: Organization, user_id: uuid.UUID) -
     if locked:
         user.deactivated_at = utcnow()
     sessions = end_other_sessions(db, user, None)
-    record(db, head, "staff.deactivate", role="head", org_id=org.id, object_type="user", object_id=user.id,
+    record(db, head, "staff.deactivate", role=Role.HEAD, org_id=org.id, object_type="user", object_id=user.id,
            detail={"roles": target.roles, "groups": [str(g) for g in group_ids], "sessions_ended": sessions,
                    "account_locked": locked})
     db.commit()
@@ -88,7 +89,7 @@ def remove_from_group(db: Session, head: User, org: Organization, user_id: uuid.
         raise NotFound()
     db.exec(sa.delete(GroupTeacher).where(GroupTeacher.user_id == target.user.id, GroupTeacher.group_id == group.id))
     sessions = end_other_sessions(db, target.user, None)
-    record(db, head, "staff.group.remove", role="head", org_id=org.id, object_type="group", object_id=group.id,
+    record(db, head, "staff.group.remove", role=Role.HEAD, org_id=org.id, object_type="group", object_id=group.id,
            detail={"user": str(target.user.id), "sessions_ended": sessions})
     db.commit()
     return group

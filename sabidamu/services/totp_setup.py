@@ -18,6 +18,7 @@ from ..crypto.keyring import Keyring
 from ..models import LoginThrottle, Membership, User
 from ..models.base import utcnow
 from ..models.security import SEALED_TOTP_FIELDS, StaffTotp
+from ..models.enums import Role
 from . import ServiceError
 from .audit import record
 from .auth import ACCOUNT_LIMIT, LOCK, _locked_minutes, _throttle_row
@@ -25,7 +26,7 @@ from .keys import active_key
 from .sealing import register_sealed
 
 TABLE = "staff_totp"
-REQUIRED_ROLES = ("head",)
+REQUIRED_ROLES = (Role.HEAD,)
 PENDING_SIGN_IN = dt.timedelta(minutes=5)  # how long the code page waits after the password
 
 register_sealed(StaffTotp, SEALED_TOTP_FIELDS)

@@ -104,12 +104,12 @@ def test_held_package_confirmed_by_the_head(app, client, db, keyring, ctx):
     db.expire_all()  # the fixture session keeps objects across commits
     row = db.exec(select(TransferPackage).where(TransferPackage.status == "held")).one()
     inbox = client.get(f"/orgs/{ctx.school.id}/school/inbox").get_data(as_text=True)
-    from sabidamu.services.transfer.export import grouped as _grouped
+    from sabidamu.services.transfer.keys_page import grouped as _grouped
     assert _grouped(public.fingerprint) in inbox and t(app, "Waiting for the head") in inbox
     assert client.get(f"/school/held/{row.id}/confirm").status_code == 403  # head only
     client.post("/logout")
     sign_in_with_password(client, "schoolhead@example.kz")
-    from sabidamu.services.transfer.export import grouped
+    from sabidamu.services.transfer.keys_page import grouped
     assert grouped(public.fingerprint) in client.get(f"/school/held/{row.id}/confirm").get_data(as_text=True)
     # Not ticked: refused with a message, the typed key stays.
     response = client.post(f"/school/held/{row.id}/confirm", data={"public_key": public.to_base64()})

@@ -88,7 +88,7 @@ def test_the_confirmation_page_shows_the_known_key_beside_the_new_one(app, clien
     sign_in_with_password(client, "schoolhead@example.kz")
     page = client.get(f"/school/held/{new_row.id}/confirm")
     assert page.status_code == 200
-    from sabidamu.services.transfer.export import grouped
+    from sabidamu.services.transfer.keys_page import grouped
     assert grouped(first.fingerprint) in page.text and grouped(second.fingerprint) in page.text
     from tests.support.i18n import t
     assert t(app, "This school already confirmed another key for this sender.") in page.text

@@ -190,8 +190,8 @@ def test_unknown_screening_is_not_found(db, keyring, registry, world):
         svc.get_screening(db, keyring, registry, world.users["parentA"], uuid.uuid4())
 
 
-def test_reseal_child_screenings_moves_them_to_the_new_key(db, keyring, registry, world):
-    from sabidamu.services.sealing import reseal_row
+def test_reseal_child_records_moves_the_screenings_to_the_new_key(db, keyring, registry, world):
+    from sabidamu.services.sealing import reseal_child_records, reseal_row
     parent = world.users["parentA"]
     child = baby(db, keyring, parent=parent)
     row = svc.start(db, keyring, registry, parent, child.id, DEV)
@@ -199,7 +199,7 @@ def test_reseal_child_screenings_moves_them_to_the_new_key(db, keyring, registry
     org_key = active_key(db, keyring, "org", world.orgs["org1"].id)
     db.flush()
     reseal_row(keyring, child, org_key.id)
-    assert svc.reseal_child_screenings(db, keyring, child, org_key.id) == 1
+    assert reseal_child_records(db, keyring, child.id, org_key.id) == 1
     db.commit()
     stored = db.get(Screening, row.id)
     assert stored.key_id == org_key.id == db.get(Child, child.id).key_id

@@ -15,6 +15,7 @@ from sabidamu.crypto.package import open_package
 from sabidamu.models.transfer_package import TransferPackage
 from sabidamu.services import AccessDenied, ServiceError
 from sabidamu.services.transfer import export as svc
+from sabidamu.services.transfer import keys_page
 from sabidamu.services.transfer import keys as transfer_keys
 from tests.conftest import need_tool
 from tests.transfer.conftest import CONCLUSION, HOME_NOTE, add_parent, give_school_consent
@@ -139,7 +140,7 @@ def test_real_age_and_minisign_open_and_verify(app, db, keyring, tw, tmp_path):
     with zipfile.ZipFile(tmp_path / "card.zip") as archive:
         assert sorted(archive.namelist()) == ["card.json", "card.pdf", "manifest.json", "manifest.json.minisig"]
         archive.extractall(tmp_path / "card")
-    name, pub = svc.public_key_file(db, tw.head, tw.org.id, "minisign")
+    name, pub = keys_page.public_key_file(db, tw.head, tw.org.id, "minisign")
     (tmp_path / name).write_text(pub)
     done = subprocess.run([minisign_bin, "-Vm", str(tmp_path / "card" / "manifest.json"), "-p", str(tmp_path / name)],
                           capture_output=True, text=True, timeout=60)
@@ -151,8 +152,8 @@ def test_a_package_made_before_rotation_still_opens(app, db, keyring, tw):
     give_school_consent(db, keyring, tw.world.users["parentA"], tw.child_a, tw.school)
     before = _export(app, db, keyring, tw.head, [tw.child_a.id], to_org_id=tw.school.id).exported[0]
     old_recipient = transfer_keys.active(db, tw.school.id, "age").public
-    svc.rotate_keys(db, keyring, tw.school_head, tw.school.id)
-    svc.rotate_keys(db, keyring, tw.head, tw.org.id)  # the sender's signing key changes too
+    keys_page.rotate_keys(db, keyring, tw.school_head, tw.school.id)
+    keys_page.rotate_keys(db, keyring, tw.head, tw.org.id)  # the sender's signing key changes too
     assert transfer_keys.active(db, tw.school.id, "age").public != old_recipient
     opened = _open(db, keyring, before.data, tw.school.id)
     assert opened.manifest["package_id"] == str(before.package_id)

@@ -6,14 +6,14 @@ from sqlmodel import select
 
 from sabidamu.crypto import agekeys, minisign
 from sabidamu.models import AuditEvent
-from sabidamu.services.transfer import export as svc
+from sabidamu.services.transfer import keys_page
 from sabidamu.services.transfer import keys as transfer_keys
 from tests.support.i18n import t
 
 
 def test_grouped():
-    assert svc.grouped("DD732E4F5976804D") == "DD73 2E4F 5976 804D"
-    assert svc.grouped("3f2a 9c01 7b44 e0d1") == "3F2A 9C01 7B44 E0D1"
+    assert keys_page.grouped("DD732E4F5976804D") == "DD73 2E4F 5976 804D"
+    assert keys_page.grouped("3f2a 9c01 7b44 e0d1") == "3F2A 9C01 7B44 E0D1"
 
 
 def test_keys_page_shows_fingerprints_and_downloads(app, client, db, tw, sign_in):
@@ -23,7 +23,7 @@ def test_keys_page_shows_fingerprints_and_downloads(app, client, db, tw, sign_in
     page = client.get(f"/orgs/{tw.org.id}/transfer-keys")
     assert page.status_code == 200
     assert age.fingerprint in page.text and age.public in page.text
-    assert svc.grouped(sign.fingerprint) in page.text and sign.public in page.text
+    assert keys_page.grouped(sign.fingerprint) in page.text and sign.public in page.text
     recipient = client.get(f"/orgs/{tw.org.id}/transfer-keys/age-recipient.txt")
     assert recipient.headers["Content-Disposition"].startswith('attachment; filename="990140001111-age-recipient.txt"; filename*=')
     assert agekeys.normalize_recipient(recipient.text.strip()) == age.public
@@ -47,7 +47,7 @@ def test_head_rotates_and_history_keeps_old_keys(app, client, db, keyring, tw, s
     assert new_age.public != old_age.public
     assert len(transfer_keys.all_keys(db, tw.org.id)) == 4
     page = client.get(f"/orgs/{tw.org.id}/transfer-keys")
-    assert svc.grouped(old_age.fingerprint) in page.text and new_age.fingerprint in page.text
+    assert keys_page.grouped(old_age.fingerprint) in page.text and new_age.fingerprint in page.text
     (event,) = db.exec(select(AuditEvent).where(AuditEvent.action == "keys.rotate_transfer")).all()
     assert event.actor_id == tw.head.id and event.org_id == tw.org.id
     assert len(transfer_keys.identities_for(db, keyring, tw.org.id)) == 2

@@ -17,7 +17,7 @@ from .base import (  # noqa: F401
     ALMATY, MAX_MEASURES_CHARS, MAX_OBSERVATION_CHARS, PREVIOUS_STAGE, STAGES, InvalidStageWindows, UnknownStage,
     _bump, _check_skill_group, _check_stage, _check_year, _derived_by_group, _enrolled_child, _entry_allowed,
     _group, _open_json, _parse, _recount_change, _seal_json, _skill_of_group, almaty_today, framework, group_for,
-    may_enter, open_final_levels, open_levels, open_measures, org_windows, reseal_child_monitoring, window_status,
+    may_enter, open_final_levels, open_levels, open_measures, org_windows, window_status,
 )
 from .grid import GridData, GridRow, Observation, grid  # noqa: F401
 from .home import add_home_observation, home_observations_of_parent  # noqa: F401
@@ -31,5 +31,5 @@ __all__ = [
     "STAGES", "CellSaved", "Conflict", "GridData", "GridRow", "RowsResult", "ChildStage", "MeasuresConflict",
     "Observation", "almaty_today", "grid", "save_cell", "save_rows", "child_stage", "save_measures",
     "add_home_observation", "home_observations_of_parent", "windows_of", "set_windows", "org_windows",
-    "window_status", "may_enter", "group_for", "reseal_child_monitoring", "InvalidStageWindows", "UnknownStage",
+    "window_status", "may_enter", "group_for", "InvalidStageWindows", "UnknownStage",
 ]

@@ -13,11 +13,12 @@ from ...crypto.keyring import Keyring
 from ...models import Child, Enrollment, Group, Organization, User
 from ...models.base import utcnow
 from ...models.monitoring import STAGES, CardStage, HomeObservation, LevelCount  # noqa: F401 (STAGES: re-exported)
+from ...models.enums import Role
 from ...monitoring import (
     STAGE_IDS, Framework, InvalidLevel, InvalidStageWindows, MonitoringError, Skill, StageWindows, UnknownStage,
     default_stage_windows, derive_level, entry_status, load_framework, parse_level,
 )
-from .. import AccessDenied, NotFound, ServiceError
+from .. import AccessDenied, ServiceError, fetch
 
 
 MAX_MEASURES_CHARS = 2000
@@ -64,23 +65,10 @@ def open_final_levels(keyring: Keyring, row: CardStage | None) -> dict[str, int]
     return {} if row is None else _open_json(keyring, row, "final_levels", {})
 
 
-def reseal_child_monitoring(db: Session, keyring: Keyring, child: Child, new_key_id: uuid.UUID) -> int:
-    """Re-seal a child's card stages and home observations under `new_key_id` (beside the child row)."""
-    from ..sealing import reseal_row
-    count = 0
-    for model in (CardStage, HomeObservation):
-        for row in db.exec(select(model).where(model.child_id == child.id, model.key_id != new_key_id)).all():
-            reseal_row(keyring, row, new_key_id)
-            count += 1
-    return count
-
-
 # -- access and checks ---------------------------------------------------------------------------
 
 def _group(db: Session, group_id: uuid.UUID) -> Group:
-    group = db.get(Group, group_id)
-    if group is None:
-        raise NotFound()
+    group = fetch(db, Group, group_id)
     return group
 
 
@@ -172,7 +160,7 @@ def window_status(db: Session, group: Group, stage: str, today: dt.date) -> str:
 
 
 def may_enter(role: str, status: str) -> bool:
-    return status == "open" or (status == "late" and role == "head")
+    return status == "open" or (status == "late" and role == Role.HEAD)
 
 
 def _entry_allowed(db: Session, group: Group, role: str, stage: str, today: dt.date) -> bool:
@@ -181,7 +169,7 @@ def _entry_allowed(db: Session, group: Group, role: str, stage: str, today: dt.d
     if status == "open":
         return False
     if status == "late":
-        if role == "head":
+        if role == Role.HEAD:
             return True
         raise ServiceError("window_late")
     raise ServiceError("window_early" if status == "early" else "window_outside_year")

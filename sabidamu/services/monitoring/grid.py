@@ -12,6 +12,7 @@ from ...models import Group, Organization, User
 from ...models.monitoring import CardStage, HomeObservation
 from ...monitoring import DerivedLevel, Skill, academic_year_bounds, derive_level, entry_status
 from ..audit import record, record_many
+from ..children import group_children
 from .base import (
     PREVIOUS_STAGE, _check_skill_group, _check_stage, framework, group_for, may_enter, open_levels, org_windows,
 )
@@ -93,7 +94,6 @@ def grid(db: Session, keyring: Keyring, user: User, group_id: uuid.UUID, stage: 
     org = db.get(Organization, group.org_id)
     windows = org_windows(org)
     status = entry_status(windows, group.academic_year, stage, today)
-    from ..children import group_children
     kids = group_children(db, keyring, group)
     ids = [k.id for k in kids]
     current = _stage_rows(db, ids, group.academic_year, stage)

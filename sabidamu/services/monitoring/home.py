@@ -9,7 +9,8 @@ from ... import access
 from ...crypto.keyring import Keyring
 from ...models import Child, User
 from ...models.monitoring import HomeObservation
-from .. import AccessDenied, NotFound, ServiceError
+from ...models.enums import Role
+from .. import AccessDenied, ServiceError, fetch
 from ..audit import record
 from ..children import open_child
 from .base import MAX_OBSERVATION_CHARS, framework
@@ -21,9 +22,7 @@ from .grid import Observation
 def add_home_observation(db: Session, keyring: Keyring, user: User, child_id: uuid.UUID, text: str,
                          skill_group: str | None) -> HomeObservation:
     """A guardian's short note about the child at home, optionally tied to a skill group."""
-    child = db.get(Child, child_id)
-    if child is None:
-        raise NotFound()
+    child = fetch(db, Child, child_id)
     if not access.is_guardian(db, user, child_id):
         raise AccessDenied()
     text = (text or "").strip()
@@ -41,7 +40,7 @@ def add_home_observation(db: Session, keyring: Keyring, user: User, child_id: uu
     row.text_ct = keyring.seal(row.key_id, row.__tablename__, row.id, "text", text)
     db.add(row)
     db.flush()
-    record(db, user, "home_observation.create", role="parent", object_type="home_observation", object_id=row.id,
+    record(db, user, "home_observation.create", role=Role.PARENT, object_type="home_observation", object_id=row.id,
            detail={"child_id": str(child.id)})
     db.commit()
     return row
@@ -49,9 +48,7 @@ def add_home_observation(db: Session, keyring: Keyring, user: User, child_id: uu
 
 def home_observations_of_parent(db: Session, keyring: Keyring, user: User, child_id: uuid.UUID) -> tuple[str, list[Observation]]:
     """The child's name and the notes this guardian wrote (for the form page)."""
-    child = db.get(Child, child_id)
-    if child is None:
-        raise NotFound()
+    child = fetch(db, Child, child_id)
     if not access.is_guardian(db, user, child_id):
         raise AccessDenied()
     rows = db.exec(select(HomeObservation).where(HomeObservation.child_id == child_id,

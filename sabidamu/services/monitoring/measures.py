@@ -13,6 +13,7 @@ from ...models.monitoring import CardStage
 from ...monitoring import DerivedLevel, check_level, derive_level
 from .. import ServiceError
 from ..audit import record
+from ..sealing import reseal_row
 from ..children import open_child
 from .base import (
     MAX_MEASURES_CHARS, _check_skill_group, _check_stage, _enrolled_child, _entry_allowed, _parse, _recount_change,
@@ -109,7 +110,6 @@ def save_measures(db: Session, keyring: Keyring, user: User, group_id: uuid.UUID
         levels: dict = {}
     else:
         if row.key_id != child.key_id:
-            from ..sealing import reseal_row
             reseal_row(keyring, row, child.key_id)
         levels = open_levels(keyring, row)
     if created:

@@ -16,6 +16,7 @@ from ...models.monitoring import CardStage
 from ...monitoring import DerivedLevel, Framework, derive_level
 from .. import ServiceError
 from ..audit import record
+from ..sealing import reseal_row
 from .base import (
     _check_skill_group, _check_stage, _check_year, _enrolled_child, _entry_allowed, _parse, _recount_change,
     _seal_json, _skill_of_group, framework, group_for, open_levels,
@@ -94,7 +95,6 @@ def _apply_levels(db: Session, keyring: Keyring, fw: Framework, user: User, grou
         row = _new_row(child, group, stage)
         db.add(row)
     elif row.key_id != child.key_id:  # the child's key moved (enrolment): the row follows it
-        from ..sealing import reseal_row
         reseal_row(keyring, row, child.key_id)
     levels = dict(stored)
     levels.update(changes)

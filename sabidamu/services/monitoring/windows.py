@@ -7,8 +7,9 @@ from sqlmodel import Session
 
 from ... import access
 from ...models import Organization, User
+from ...models.enums import Role
 from ...monitoring import StageWindows, default_stage_windows
-from .. import AccessDenied, NotFound
+from .. import AccessDenied, fetch
 from ..audit import record
 from .base import org_windows
 
@@ -16,10 +17,8 @@ from .base import org_windows
 # -- stage windows -------------------------------------------------------------------------------------
 
 def _head_org(db: Session, user: User, org_id: uuid.UUID) -> Organization:
-    org = db.get(Organization, org_id)
-    if org is None:
-        raise NotFound()
-    if access.org_role(db, user, org.id) != "head":
+    org = fetch(db, Organization, org_id)
+    if access.org_role(db, user, org.id) != Role.HEAD:
         raise AccessDenied()
     return org
 
@@ -41,7 +40,7 @@ def set_windows(db: Session, user: User, org_id: uuid.UUID, windows: dict[str, t
         org.stage_windows = None if value == default_stage_windows() else \
             {k: list(v) for k, v in value.as_dict().items()}
     db.add(org)
-    record(db, user, "monitoring.windows.update", role="head", org_id=org.id, object_type="organization",
+    record(db, user, "monitoring.windows.update", role=Role.HEAD, org_id=org.id, object_type="organization",
            object_id=org.id)
     db.commit()
     return value

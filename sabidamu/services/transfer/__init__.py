@@ -1,6 +1,7 @@
 """Handing the individual development card to the primary school, one module per use case:
 
 - keys: an organization's transfer keys (made with the organization, rotated on demand);
+- keys_page: the head's page of the organization's transfer keys (public halves, downloads, rotation);
 - card_json: card.json of a package, assembled from the card, screenings and consented parts;
 - export: the kindergarten head's export of .sdcard packages (consent-checked, one per child);
 - importing: the school's import of one .sdcard file (every check, the child, the sealed card);

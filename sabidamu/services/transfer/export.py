@@ -1,5 +1,5 @@
-"""Handing the individual development card to the primary school: the organization's transfer keys page, and the
-export of .sdcard packages (docs/transfer-format.md), one per child, consent-checked.
+"""Handing the individual development card to the primary school: the export of .sdcard packages
+(docs/transfer-format.md), one per child, consent-checked. The transfer keys page is in .keys_page.
 
 Rules (docs/transfer-format.md, "Consent"):
 - Only the head of the child's kindergarten exports (access.child_view_role == 'head').
@@ -34,12 +34,14 @@ from ...filenames import download_name
 from ...models.base import utcnow
 from ...models.transfer import OrgTransferKey
 from ...models.transfer_package import TransferPackage
-from .. import AccessDenied, NotFound, ServiceError
+from ...models.enums import ConsentPurpose, Role
+from .. import AccessDenied, ServiceError, fetch
 from .. import cards as cards_svc
 from . import keys as transfer_keys
 from ..audit import record
+from .keys_page import org_member
 from .card_json import CardJsonError, ConclusionItem, build_card_json, screening_summaries, stage_dates
-from ..children import open_child
+from ..children import group_children, open_child
 from ..consent import Recipient, active_consent
 
 SCHOOL_KIND = "school"
@@ -55,69 +57,6 @@ REFUSALS = {
     "no_signing_key": "the kindergarten has no signing key",
     "card_invalid": "the card could not be written as card.json",
 }
-
-
-# -- organization keys --------------------------------------------------------------------------------------
-
-@dataclass
-class KeysPage:
-    org: Organization
-    role: str
-    age: OrgTransferKey | None
-    signing: OrgTransferKey | None
-    history: list[OrgTransferKey]
-
-
-def grouped(fingerprint: str) -> str:
-    """Hex digits in groups of four, for reading aloud on the phone."""
-    digits = fingerprint.replace(" ", "").upper()
-    return " ".join(digits[i:i + 4] for i in range(0, len(digits), 4))
-
-
-def _org_member(db: Session, user: User, org_id: uuid.UUID) -> tuple[Organization, str]:
-    org = db.get(Organization, org_id)
-    if org is None:
-        raise NotFound()
-    role = access.org_role(db, user, org.id)
-    if role is None:
-        raise AccessDenied()
-    return org, role
-
-
-def keys_page(db: Session, user: User, org_id: uuid.UUID) -> KeysPage:
-    """The organization's transfer keys (public halves only): the head's page (issue 12)."""
-    org, role = _org_member(db, user, org_id)
-    if role != "head":
-        raise AccessDenied()
-    return KeysPage(org=org, role=role, age=transfer_keys.active(db, org.id, "age"),
-                    signing=transfer_keys.active(db, org.id, "minisign"), history=transfer_keys.all_keys(db, org.id))
-
-
-def key_file_stem(org: Organization) -> str:
-    return org.bin or str(org.id)[:8]
-
-
-def public_key_file(db: Session, user: User, org_id: uuid.UUID, kind: str) -> tuple[str, str]:
-    """(file name, content) of the active public key: the age recipient line, or a minisign.pub file."""
-    page = keys_page(db, user, org_id)
-    row = page.age if kind == "age" else page.signing if kind == "minisign" else None
-    if row is None:
-        raise NotFound()
-    if kind == "age":
-        return f"{key_file_stem(page.org)}-age-recipient.txt", row.public + "\n"
-    return f"{key_file_stem(page.org)}-minisign.pub", minisign.parse_public_key(row.public).to_file_text()
-
-
-def rotate_keys(db: Session, keyring: Keyring, user: User, org_id: uuid.UUID) -> tuple[OrgTransferKey, OrgTransferKey]:
-    """The head makes new keys; the old ones stay (inactive) so packages made before still open."""
-    org, role = _org_member(db, user, org_id)
-    if role != "head":
-        raise AccessDenied()
-    age_row, sign_row = transfer_keys.create_keys(db, keyring, org.id)
-    record(db, user, "keys.rotate_transfer", role=role, org_id=org.id, object_type="organization", object_id=org.id,
-           detail={"age_fingerprint": age_row.fingerprint, "minisign_fingerprint": sign_row.fingerprint})
-    db.commit()
-    return age_row, sign_row
 
 
 # -- the receiving school -----------------------------------------------------------------------------------
@@ -203,14 +142,12 @@ def check_children(db: Session, keyring: Keyring, user: User, child_ids: list[uu
         raise ServiceError("too_many_children", field="children", max=MAX_CHILDREN)
     out = []
     for child_id in dict.fromkeys(child_ids):
-        child = db.get(Child, child_id)
-        if child is None:
-            raise NotFound()
-        if access.child_view_role(db, user, child_id, part="card") != "head":
+        child = fetch(db, Child, child_id)
+        if access.child_view_role(db, user, child_id, part="card") != Role.HEAD:
             raise AccessDenied()
         view = open_child(keyring, child, ("name", "birth_date", "iin"))
         kg = _kindergarten(db, child_id)
-        consent = active_consent(db, child_id, "school_transfer", Recipient(target.school.id))
+        consent = active_consent(db, child_id, ConsentPurpose.SCHOOL_TRANSFER, Recipient(target.school.id))
         refusal = None
         if consent is None:
             refusal = "no_consent"
@@ -237,16 +174,15 @@ class GroupChoice:
 def export_choices(db: Session, keyring: Keyring, user: User, org_id: uuid.UUID) -> tuple[Organization, list[GroupChoice]]:
     """The head's kindergarten and its pre-school groups with their children (names only), newest year first."""
     from ...models import Group
-    from ..children import group_children
-    org, role = _org_member(db, user, org_id)
-    if role != "head":
+    org, role = org_member(db, user, org_id)
+    if role != Role.HEAD:
         raise AccessDenied()
     groups = db.exec(select(Group).where(Group.org_id == org.id, Group.age_group == "preschool")
                      .order_by(Group.academic_year.desc(), Group.name)).all()
     choices = [GroupChoice(group=g, children=group_children(db, keyring, g)) for g in groups]
     from ..audit import record_many  # one event per child listed (one insert): each parent sees it in the access log
     record_many(db, user, "child.list.export", object_ids=[c.id for choice in choices for c in choice.children],
-                role="head", org_id=org.id, object_type="child")
+                role=Role.HEAD, org_id=org.id, object_type="child")
     db.commit()
     return org, choices
 
@@ -292,7 +228,7 @@ def _conclusions(db: Session, keyring: Keyring, user: User, child_id: uuid.UUID)
     items = []
     for view in conclusions_for(db, keyring, user, child_id):  # audited there as conclusion.view
         kind = view.specialist_kind or (view.org.kind if view.org is not None and view.org.kind == "pmpk"
-                                        else "specialist")
+                                        else Role.SPECIALIST)
         items.append(ConclusionItem(kind=kind, date=view.created_at.date(), text=view.conclusion,
                                     recommendations=view.recommendations))
     return items
@@ -320,7 +256,7 @@ def _export_one(db: Session, keyring: Keyring, user: User, check: ChildCheck, ta
     child, kg = check.child, check.kindergarten
     parts = check.consent_parts or []
     conclusions = _conclusions(db, keyring, user, child.id) if "conclusions" in parts else None
-    card = cards_svc._assemble(db, keyring, child, "head")
+    card = cards_svc._assemble(db, keyring, child, Role.HEAD)
     view = open_child(keyring, child, ("name", "birth_date", "iin"))
     try:
         document = build_card_json(card, iin=view.iin, org=kg, lang=lang, dates=stage_dates(db, child.id),
@@ -340,7 +276,7 @@ def _export_one(db: Session, keyring: Keyring, user: User, check: ChildCheck, ta
                          created_at=now, package_id=package_id)
     digest = hashlib.sha256(data).hexdigest()
     # The audit event first: on SQLite it turns the read transaction into the write one (db.py).
-    record(db, user, "card.export", role="head", org_id=kg.id, object_type="child", object_id=child.id,
+    record(db, user, "card.export", role=Role.HEAD, org_id=kg.id, object_type="child", object_id=child.id,
            detail={"package_id": str(package_id), "from_org_id": str(kg.id), "to_org_id": str(target.school.id),
                    "uploaded_key": target.uploaded, "recipient_fingerprint": agekeys.recipient_fingerprint(
                        target.recipient), "parts": parts, "lang": lang})
@@ -448,7 +384,7 @@ def index_text(result: ExportResult) -> str:
 
 
 __all__ = [
-    "KeysPage", "keys_page", "public_key_file", "rotate_keys", "grouped", "schools", "Target", "resolve_target",
+    "schools", "Target", "resolve_target",
     "ChildCheck", "check_children", "GroupChoice", "export_choices", "ChildExport", "ExportResult", "export_cards", "index_text", "INDEX_NAME",
     "REFUSALS", "file_name_for",
 ]

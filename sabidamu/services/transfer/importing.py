@@ -26,7 +26,8 @@ from ...iin import IINError, parse_iin
 from ...models import Child, Enrollment, Group, Organization, User
 from ...models.base import utcnow
 from ...models.transfer_package import ImportedCard, TransferPackage, TrustedSenderKey
-from .. import AccessDenied, NotFound, ServiceError
+from ...models.enums import Role
+from .. import AccessDenied, ServiceError, fetch
 from . import keys as transfer_keys
 from ..audit import record
 from ..children import _seal_child, find_by_iin
@@ -117,9 +118,7 @@ def _hand_over(db: Session, actor: User | None, role: str, row: TransferPackage,
 # ------------------------------------------------------------------------------------------- access
 
 def _school(db: Session, org_id: uuid.UUID) -> Organization:
-    org = db.get(Organization, org_id)
-    if org is None:
-        raise NotFound()
+    org = fetch(db, Organization, org_id)
     return org
 
 
@@ -130,7 +129,7 @@ def _role(db: Session, actor: User | None, org: Organization, head_only: bool = 
             raise ServiceError("not_a_school")
         return "cli"
     role = access.school_role(db, actor, org.id)
-    if role is None or (head_only and role != "head"):
+    if role is None or (head_only and role != Role.HEAD):
         raise AccessDenied()
     return role
 

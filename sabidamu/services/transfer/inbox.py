@@ -21,6 +21,7 @@ from ...models import Organization, User
 from ...models.base import utcnow
 from ...models.transfer import OrgTransferKey
 from ...models.transfer_package import TransferPackage, TrustedSenderKey
+from ...models.enums import TransferStatus
 from .. import NotFound, ServiceError
 from ..audit import record
 from . import keys as transfer_keys
@@ -35,7 +36,7 @@ from .importing import (
 def held_packages(db: Session, actor: User, org_id: uuid.UUID) -> list[TransferPackage]:
     org, _role_ = school_role_or_deny(db, actor, org_id)
     return list(db.exec(select(TransferPackage).where(
-        TransferPackage.recipient_org_id == org.id, TransferPackage.status == "held")
+        TransferPackage.recipient_org_id == org.id, TransferPackage.status == TransferStatus.HELD)
         .order_by(TransferPackage.created_at)).all())
 
 
@@ -85,7 +86,7 @@ def confirm_sender_key(db: Session, keyring: Keyring, actor: User, transfer_id: 
     row = _transfer(db, transfer_id)
     org = _school(db, row.recipient_org_id)
     role = _role(db, actor, org, head_only=True)
-    if row.status != "held" or row.package_bytes is None:
+    if row.status != TransferStatus.HELD or row.package_bytes is None:
         raise ServiceError("not_held")
     try:
         local = local_sender(db, {"org_id": str(row.sender_org_id) if row.sender_org_id else None,
@@ -113,7 +114,7 @@ def confirm_sender_key(db: Session, keyring: Keyring, actor: User, transfer_id: 
                    "sender_bin": row.sender_bin, "package_id": str(row.package_id)})
     done = _already(db, org, row.package_id)
     card = done or _store_card(db, keyring, org, opened, actor, role)
-    row.status, row.package_bytes, row.child_id = "imported", None, card.child_id
+    row.status, row.package_bytes, row.child_id = TransferStatus.IMPORTED, None, card.child_id
     row.reason_code, row.decided_at, row.actor_id = None, utcnow(), actor.id
     record(db, actor, "card.import", role=role, org_id=org.id, object_type="child", object_id=card.child_id,
            detail=_audit_detail(org, opened.manifest, data, confirmed_key=True))
@@ -157,7 +158,7 @@ def _inbox_row(db: Session, actor: User, transfer_id: uuid.UUID) -> tuple[Transf
         raise NotFound()
     org = _school(db, row.recipient_org_id)
     role = _role(db, actor, org)
-    if row.status != "delivered":
+    if row.status != TransferStatus.DELIVERED:
         raise ServiceError("not_delivered")
     return row, org, role
 
@@ -178,14 +179,14 @@ def accept(db: Session, keyring: Keyring, actor: User, transfer_id: uuid.UUID,
         if uuid.UUID(opened.manifest["package_id"]) != row.package_id:
             raise PackageError("bad_manifest", "package id differs from the delivery")
     except PackageError as error:
-        row.status, row.reason_code, row.package_bytes = "rejected", error.code, None
+        row.status, row.reason_code, row.package_bytes = TransferStatus.REJECTED, error.code, None
         row.decided_at, row.actor_id = utcnow(), actor.id
         record(db, actor, "card.import_rejected", role=role, org_id=org.id,
                detail={**_transfer_detail(row), "code": error.code})
         db.commit()
         return ImportResult("rejected", error.code, message_for(error.code), None, row.package_id)
     card = _already(db, org, row.package_id) or _store_card(db, keyring, org, opened, actor, role)
-    row.status, row.package_bytes, row.child_id = "accepted", None, card.child_id
+    row.status, row.package_bytes, row.child_id = TransferStatus.ACCEPTED, None, card.child_id
     row.decided_at, row.actor_id = utcnow(), actor.id
     row.kindergarten_access_until = retention_until(today or utcnow().date())
     _hand_over(db, actor, role, row, today or utcnow().date())
@@ -197,7 +198,7 @@ def accept(db: Session, keyring: Keyring, actor: User, transfer_id: uuid.UUID,
 
 def decline(db: Session, actor: User, transfer_id: uuid.UUID) -> TransferPackage:
     row, org, role = _inbox_row(db, actor, transfer_id)
-    row.status, row.package_bytes, row.decided_at, row.actor_id = "declined", None, utcnow(), actor.id
+    row.status, row.package_bytes, row.decided_at, row.actor_id = TransferStatus.DECLINED, None, utcnow(), actor.id
     record(db, actor, "transfer.decline", role=role, org_id=org.id, object_type="child", object_id=row.child_id,
            detail=_transfer_detail(row))
     db.commit()

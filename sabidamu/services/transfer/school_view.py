@@ -15,9 +15,9 @@ from ... import access
 from ...crypto.keyring import Keyring
 from ...models import Child, Enrollment, Group, User
 from ...models.transfer_package import ImportedCard
-from .. import AccessDenied, NotFound, ServiceError
+from .. import AccessDenied, NotFound, ServiceError, fetch
 from ..audit import record
-from ..children import open_child
+from ..children import enroll_by_iin, open_child
 from .importing import SKILL_GROUPS, TABLE, school_role_or_deny
 
 @dataclass
@@ -106,9 +106,7 @@ def readiness(db: Session, keyring: Keyring, actor: User, org_id: uuid.UUID) -> 
 def imported_card(db: Session, keyring: Keyring, actor: User, card_id: uuid.UUID, what: str = "card"
                   ) -> tuple[ImportedCard, dict, str]:
     """One imported card (parsed card.json) for school staff who may see the child; audited."""
-    card = db.get(ImportedCard, card_id)
-    if card is None:
-        raise NotFound()
+    card = fetch(db, ImportedCard, card_id)
     role = access.school_view_role(db, actor, card.child_id, card.school_org_id)
     if role is None:
         raise AccessDenied()
@@ -133,7 +131,6 @@ def imported_card_pdf_named(db: Session, keyring: Keyring, actor: User, card_id:
 def place_in_class(db: Session, keyring: Keyring, actor: User, org_id: uuid.UUID, child_id: uuid.UUID,
                    group_id: uuid.UUID) -> Enrollment:
     """The head places an imported child in a first-grade class: enrolment by IIN, as for any group."""
-    from ..children import enroll_by_iin
     org, _role_ = school_role_or_deny(db, actor, org_id, head_only=True)
     group = db.get(Group, group_id)
     if group is None or group.org_id != org.id or group.age_group != "grade1":

@@ -15,7 +15,7 @@ from ...services.transfer import batch as batch
 from ...services.transfer import importing as svc
 from ...services.transfer import inbox as inbox_svc
 from ...services.transfer import school_view
-from ...services.transfer.export import grouped
+from ...services.transfer.keys_page import grouped
 from ..common import apply_service_error, db, keyring, login_required, parse_uuid, form_status
 from ..formatting import current_lang
 from ..messages import import_message, message, service_message

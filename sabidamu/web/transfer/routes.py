@@ -1,5 +1,5 @@
 """Transfer pages (the sending side): the organization's transfer keys, and handing cards to a school.
-Thin: parse the request, call services.transfer.export (access check, consent check, audit), render."""
+Thin: parse the request, call services.transfer.export / .keys_page (access check, consent check, audit), render."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ...services import ServiceError
 from ...services.transfer import export as svc
+from ...services.transfer import keys_page
 from ...services.transfer.importing import retention_until
 from ..common import apply_service_error, db, keyring, login_required, parse_uuid
 from ..formatting import current_lang
@@ -28,12 +29,12 @@ bp = Blueprint("transfer", __name__)
 @bp.get("/orgs/<org_id>/transfer-keys")
 @login_required
 def keys(org_id):
-    page = svc.keys_page(db(), g.user, parse_uuid(org_id))
-    return render_template("transfer/keys.html", page=page, grouped=svc.grouped, form=RotateKeysForm())
+    page = keys_page.keys_page(db(), g.user, parse_uuid(org_id))
+    return render_template("transfer/keys.html", page=page, grouped=keys_page.grouped, form=RotateKeysForm())
 
 
 def _key_download(org_id: str, kind: str) -> Response:
-    name, text = svc.public_key_file(db(), g.user, parse_uuid(org_id), kind)
+    name, text = keys_page.public_key_file(db(), g.user, parse_uuid(org_id), kind)
     return as_attachment(Response(text, headers={"Cache-Control": "no-store"}), name, "text/plain; charset=utf-8")
 
 
@@ -55,9 +56,9 @@ def rotate(org_id):
     oid = parse_uuid(org_id)
     form = RotateKeysForm()
     if not form.validate_on_submit():
-        page = svc.keys_page(db(), g.user, oid)  # access first: a stranger gets 403/404, not the form's errors
-        return render_template("transfer/keys.html", page=page, grouped=svc.grouped, form=form), 422
-    svc.rotate_keys(db(), keyring(), g.user, oid)
+        page = keys_page.keys_page(db(), g.user, oid)  # access first: a stranger gets 403/404, not the form's errors
+        return render_template("transfer/keys.html", page=page, grouped=keys_page.grouped, form=form), 422
+    keys_page.rotate_keys(db(), keyring(), g.user, oid)
     flash(gettext("New transfer keys have been made. Tell the schools and kindergartens you exchange cards with "
                   "the new fingerprints; the old keys are kept so earlier packages still open."), "success")
     return redirect(url_for("transfer.keys", org_id=oid), code=303)
