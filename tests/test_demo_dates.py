@@ -90,7 +90,7 @@ def test_readme_lists_every_demo_login_with_its_role(db, keyring):
     roles = {"head": "head", "teacher": "teacher", "specialist": "speech therapist", "parent": "parent",
              "admin": "admin"}
     for login in summary["logins"]:
-        line = next((l for l in readme.splitlines() if f"`{login['login']}`" in l), None)
+        line = next((text for text in readme.splitlines() if f"`{login['login']}`" in text), None)
         assert line is not None, login["login"]
         assert roles[login["role"]] in line.lower(), (login["login"], line)
     assert "SabiDamu-demo-2026" in readme

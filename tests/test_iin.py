@@ -23,9 +23,9 @@ def test_second_pass_used_when_first_gives_ten():
     # Find an 11-digit prefix whose first pass gives 10 and check the second-pass weights are applied.
     for serial in range(10000):
         prefix = f"2010055{serial:04d}"
-        first = sum(int(d) * w for d, w in zip(prefix, range(1, 12))) % 11
+        first = sum(int(d) * w for d, w in zip(prefix, range(1, 12), strict=True)) % 11
         if first == 10:
-            second = sum(int(d) * w for d, w in zip(prefix, (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2))) % 11
+            second = sum(int(d) * w for d, w in zip(prefix, (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2), strict=True)) % 11
             assert check_digit(prefix) == (None if second == 10 else second)
             return
     pytest.fail("no prefix with first pass 10 found")

@@ -21,6 +21,7 @@ from sabidamu.services.children import ENROL_LIMIT
 from tests.factories import PASSWORD, enrol_totp, make_group, make_school
 
 BIRTH = dt.date(2020, 10, 5)  # tests/factories.make_child's default
+BIRTH_TEXT = BIRTH.isoformat()
 
 
 def iin_of(keyring, child) -> str:
@@ -112,7 +113,7 @@ def test_a_school_takes_children_only_through_the_transfer(db, keyring, world):
                                    birth_date=BIRTH)
 
 
-def _enrol(client, group, iin, name="Жаңа Бала", birth=BIRTH.isoformat()):
+def _enrol(client, group, iin, name="Жаңа Бала", birth=BIRTH_TEXT):
     return client.post(f"/groups/{group.id}/enroll", data={"iin": iin, "name": name, "birth_date": birth})
 
 
@@ -142,7 +143,7 @@ def test_the_form_answers_the_same_for_a_known_and_an_unknown_iin(client, db, ke
 
 def test_enrolment_attempts_are_throttled_per_user(db, keyring, world):
     head1, group = world.users["head1"], world.groups["A"]
-    for serial in range(ENROL_LIMIT):
+    for _attempt in range(ENROL_LIMIT):
         with pytest.raises(ServiceError):  # invalid or refused attempts count too
             children_svc.enroll_by_iin(db, keyring, head1, group, iin=iin_of(keyring, world.children["A"]),
                                        name=None, birth_date=None)

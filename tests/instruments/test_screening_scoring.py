@@ -22,7 +22,7 @@ def answers(com, gm=("yes",) * 5):
     """Answers for band m02; None leaves an item out."""
     result = {}
     for ids, values in ((COM, com), (GM, gm)):
-        for item_id, value in zip(ids, values):
+        for item_id, value in zip(ids, values, strict=True):
             if value is not None:
                 result[item_id] = value
     return result
@@ -208,7 +208,7 @@ SC_ITEMS = [f"sc-0{i}" for i in range(1, 7)]
 def run_sc(sc, values, follow_ups=None, on=SC_ON):
     age = age_at(date(2024, 5, 15), on)
     band = sc.band_for(age)
-    return score(sc, band, dict(zip(SC_ITEMS, values)), age, follow_ups)
+    return score(sc, band, dict(zip(SC_ITEMS, values, strict=True)), age, follow_ups)
 
 
 def test_concern_count_not_yet_counts(sc):

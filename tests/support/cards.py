@@ -30,7 +30,7 @@ def fill(db, keyring, teacher, group: Group, child, stage: str, levels: dict[str
          measures: dict[str, str] | None = None, final: dict[str, int] | None = None) -> None:
     """levels: {skill group: [level per skill in order, None = not observed]} (shorter lists leave the rest empty)."""
     for sg, values in levels.items():
-        cells = {s.id: ("" if v is None else str(v)) for s, v in zip(skills(group, sg), values)}
+        cells = {s.id: ("" if v is None else str(v)) for s, v in zip(skills(group, sg), values, strict=False)}
         result = mon.save_rows(db, keyring, teacher, group.id, stage, sg,
                                {child.id: (version_of(db, child.id, group.academic_year, stage), cells)},
                                STAGE_DAY[stage])
