@@ -125,10 +125,13 @@ def stream_v1(db: Session):
         sa.select(c.seq, c.id, c.at, c.actor_id, c.actor_role, c.org_id, c.action, c.object_type, c.object_id,
                   c.detail, c.chain_hash).where(c.chain_hash.is_not(None)).order_by(c.seq)
         .execution_options(yield_per=STREAM_BATCH))
-    for seq, event_id, at, actor_id, role, org_id, action, otype, oid, detail, stored in result:
-        yield AuditRecord(seq=seq, event_id=str(event_id), at=at, actor_id=_str(actor_id), actor_role=role,
-                          org_id=_str(org_id), action=action, object_type=otype, object_id=_str(oid),
-                          detail=dict(detail or {})), stored
+    try:
+        for seq, event_id, at, actor_id, role, org_id, action, otype, oid, detail, stored in result:
+            yield AuditRecord(seq=seq, event_id=str(event_id), at=at, actor_id=_str(actor_id), actor_role=role,
+                              org_id=_str(org_id), action=action, object_type=otype, object_id=_str(oid),
+                              detail=dict(detail or {})), stored
+    finally:
+        result.close()  # the server-side cursor, also when the verifier stops at the first problem
 
 
 def verify_v1(db: Session, checkpoint_file: Path) -> VerifyResult:
@@ -136,7 +139,11 @@ def verify_v1(db: Session, checkpoint_file: Path) -> VerifyResult:
     anchors = {}
     if checkpoint_file.exists():
         anchors = checkpoint_anchors(read_checkpoints(checkpoint_file, read_v1_public_keys(checkpoint_file)))
-    return verify_chain(stream_v1(db), anchors=anchors)
+    rows = stream_v1(db)
+    try:
+        return verify_chain(rows, anchors=anchors)
+    finally:
+        rows.close()
 
 
 def _v1_head(db: Session, checkpoint_file: Path) -> tuple[int, bytes] | None:

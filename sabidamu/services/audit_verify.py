@@ -84,6 +84,17 @@ def verify_tree(db: Session, *, mac_key: bytes, verifiers: list[Verifier], origi
     target = max(roots, default=0)
     conn = db.connection()
     leaves, nodes = _leaf_rows(conn, target), _node_rows(conn, target)
+    try:
+        return _rebuild(db, conn, leaves, nodes, roots, target, mac_key)
+    finally:  # close the server-side cursors, also when the check stops at the first problem
+        for stream in (leaves, nodes):
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()
+
+
+def _rebuild(db: Session, conn, leaves, nodes, roots: dict[int, bytes], target: int,
+             mac_key: bytes) -> TreeVerdict:
     cr, first_leaf = CompactRange(), None
     append, digest, sha256 = cr.append, hmac.digest, hashlib.sha256  # hot loop: one pass per event
     for row in leaves:
@@ -121,10 +132,11 @@ def verify_tree(db: Session, *, mac_key: bytes, verifiers: list[Verifier], origi
     if extra is not None:
         return _bad("unsigned", f"leaf {extra[0]}: sequenced but in no signed checkpoint (checkpoints deleted?)",
                     cr.size, extra[0], extra[1])
-    for row in conn.execute(sa.select(*EVENT_COLS).where(PENDING).execution_options(yield_per=STREAM_BATCH)):
-        if not mac_ok(mac_key, row_bytes(row), row.mac):
-            return _bad("pending-mac", f"event {row.id} (not yet sequenced): its HMAC does not match its fields "
-                                       "(the row was changed)", cr.size, None, row.id)
+    with conn.execute(sa.select(*EVENT_COLS).where(PENDING).execution_options(yield_per=STREAM_BATCH)) as pending:
+        for row in pending:
+            if not mac_ok(mac_key, row_bytes(row), row.mac):
+                return _bad("pending-mac", f"event {row.id} (not yet sequenced): its HMAC does not match its "
+                                           "fields (the row was changed)", cr.size, None, row.id)
     verdict = TreeVerdict(True, f"{cr.size} leaves verified, {len(roots)} signed checkpoints match",
                           checked=cr.size, size=cr.size, checkpoints=len(roots))
     verdict.first_leaf = first_leaf
