@@ -22,7 +22,7 @@ from tests.support.auth import world_user
 from tests.support.cards import fill, skills
 from tests.factories import make_child
 from tests.transfer.conftest import tw  # noqa: F401 (fixture)
-from tests.transfer.test_read_only_after_acceptance import accepted  # noqa: F401 (fixture)
+from tests.transfer.conftest import accepted  # noqa: F401 (fixture)
 from tests.support.audit import audit_events
 
 FW = load_framework()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from flask_babel import force_locale, gettext
@@ -66,7 +67,7 @@ def pdf_text(page) -> str:
         page.locator("a[href$='/pdf']").click()
     d = download.value
     assert re.fullmatch(r"[A-Za-z-]+_screening_\d{4}-\d\d-\d\d\.pdf", d.suggested_filename), d.suggested_filename
-    data = open(d.path(), "rb").read()
+    data = Path(d.path()).read_bytes()
     return " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(data)).pages)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import shutil
+from pathlib import Path
 
 import pytest
 from flask_babel import force_locale, gettext
@@ -100,7 +101,7 @@ def test_v2_questions_and_result_in_both_languages(live_server, screening, page)
         _sizes(page, "screening-v2-result")
         with page.expect_download() as download:
             page.locator("a[href$='/pdf']").click()
-        data = open(download.value.path(), "rb").read()
+        data = Path(download.value.path()).read_bytes()
         (screenshot_dir() / f"{lang}-screening-v2-result.pdf").write_bytes(data)
         text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(data)).pages)
         assert msg(live_server, lang, "What the results mean") in text

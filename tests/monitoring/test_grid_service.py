@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from pathlib import Path
 from collections import Counter
 
 import pytest
@@ -297,10 +298,10 @@ def test_levels_measures_and_notes_are_encrypted_at_rest(app, client, db, keyrin
     if url.startswith("sqlite"):
         db.close()
         app.extensions["sabidamu.engine"].dispose()
-        raw = open(url.removeprefix("sqlite:///"), "rb").read()
+        raw = Path(url.removeprefix("sqlite:///")).read_bytes()
         for wal in ("-wal",):
             try:
-                raw += open(url.removeprefix("sqlite:///") + wal, "rb").read()
+                raw += Path(url.removeprefix("sqlite:///") + wal).read_bytes()
             except FileNotFoundError:
                 pass
         for secret in (measures_text, note_text, "Упражнения-на-равновесие", "Бүгін-өзі-киінді"):

@@ -3,6 +3,7 @@ still verifies against the checkpoints outside the database; a damaged file or a
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import pyrage
 import pytest
@@ -65,7 +66,7 @@ def test_round_trip_keeps_every_row_and_the_audit_chain(app, db, world, tmp_path
     assert out.stat().st_mode & 0o777 == 0o600
     raw = out.read_bytes()
     assert raw.startswith(b"age-encryption.org/v1") and "Ахметова".encode() not in raw
-    assert b"master.keys" not in pyrage.decrypt(raw, [pyrage.x25519.Identity.from_str(open(identity).read().strip())])
+    assert b"master.keys" not in pyrage.decrypt(raw, [pyrage.x25519.Identity.from_str(Path(identity).read_text().strip())])
 
     code, text = run_cli(empty_target, "backup", "restore", str(out), "--identity", identity)
     assert code == 0, text

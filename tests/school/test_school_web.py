@@ -1,7 +1,6 @@
 """The school's pages: upload of several files with a result table, inbox, held packages, readiness, card + PDF."""
 from __future__ import annotations
 
-import io
 import uuid
 
 from sqlmodel import select
@@ -16,11 +15,7 @@ from tests.support.auth import sign_in_with_password
 
 from .conftest import counts
 from tests.support.i18n import t
-
-
-def upload(client, org_id, files):
-    data = {"files": [(io.BytesIO(content), name) for name, content in files]}
-    return client.post(f"/orgs/{org_id}/school/import", data=data, content_type="multipart/form-data")
+from tests.support.school import upload
 
 
 def test_upload_many_files_with_a_result_table(app, client, db, ctx):

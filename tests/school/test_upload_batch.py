@@ -12,9 +12,9 @@ import pytest
 from sabidamu.services.transfer import importing as svc
 from tests.support.auth import sign_in_with_password
 from tests.support.i18n import t
+from tests.support.school import upload
 
 from .conftest import audit_actions, counts
-from .test_school_web import upload
 
 
 def _zip(entries, modes=None) -> bytes:

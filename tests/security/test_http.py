@@ -145,7 +145,7 @@ def test_gunicorn_in_production_sends_no_version(production_environ):
         headers = _headers(port)
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        server.communicate(timeout=20)  # waits, and reads and closes the stderr pipe
     _no_version(headers)
 
 

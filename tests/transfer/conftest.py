@@ -12,6 +12,7 @@ from sabidamu.demo import fill_monitoring
 from sabidamu.models import HomeObservation, Referral, SpecialistConclusion
 from sabidamu.services import consent as consent_svc
 from tests.factories import add_member, make_child, make_org, make_user
+from tests.support.transfer import export_on_paper_consent
 
 CONCLUSION = "Дыбыстарды айтуы жасына сай. / Звукопроизношение соответствует возрасту."
 HOME_NOTE = "Үйде кітап оқығанды ұнатады. / Дома любит читать книги."
@@ -60,3 +61,20 @@ def tw(db, keyring, world):
     db.commit()
     return SimpleNamespace(world=world, school=school, school_head=school_head, child_a=child_a, child_a2=child_a2,
                            head=world.users["head1"], org=org1)
+
+
+@pytest.fixture
+def accepted(app, db, keyring, tw):
+    """Child A's card handed over and accepted by the school; the kindergarten then ended the enrolment today.
+    (The accepted inbox row, the exported item.)"""
+    from sabidamu.models import TransferPackage
+    from sabidamu.services import enrolment_end
+    from sabidamu.services.transfer import inbox as inbox_svc
+    from sqlmodel import select
+    item = export_on_paper_consent(app, db, keyring, tw)
+    inbox = db.exec(select(TransferPackage).where(TransferPackage.direction == "inbox")).one()
+    result = inbox_svc.accept(db, keyring, tw.school_head, inbox.id)
+    assert result.status == "imported" and result.child_id == tw.child_a.id
+    enrolment_end.end_enrolment(db, tw.head, tw.world.groups["A"].id, tw.child_a.id, leave_date=dt.date.today())
+    db.expire_all()
+    return db.get(TransferPackage, inbox.id), item

@@ -59,8 +59,8 @@ def test_graduation_page_waits_for_the_final_stage(app, client, db, tw, sign_in)
 
 
 def test_leave_and_graduation_pages_name_the_school_that_holds_the_card(app, client, db, keyring, tw, sign_in):
-    from tests.transfer.test_handover_keeps_enrolment import _accept_in_december
-    _accept_in_december(app, db, keyring, tw)
+    from tests.support.transfer import accept_in_december
+    accept_in_december(app, db, keyring, tw)
     db.rollback()
     sign_in("head1@example.kz")
     group_id = tw.world.groups["A"].id

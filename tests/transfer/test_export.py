@@ -20,14 +20,7 @@ from sabidamu.services.transfer import keys as transfer_keys
 from tests.conftest import need_tool
 from tests.transfer.conftest import CONCLUSION, HOME_NOTE, add_parent, give_school_consent
 from tests.support.audit import audit_events
-
-
-def _open(db, keyring, data: bytes, school_id):
-    def resolve(manifest):
-        found = transfer_keys.sender_public_key(db, manifest["sender"]["signing_key_fingerprint"])
-        return found[1] if found else None
-    return open_package(data, identities=transfer_keys.identities_for(db, keyring, school_id),
-                        resolve_sender_key=resolve)
+from tests.support.transfer import open_as_school
 
 
 def _export(app, db, keyring, user, child_ids, **kw):
@@ -53,7 +46,7 @@ def test_exported_package_opens_for_the_school_and_verifies(app, db, keyring, tw
     assert [c.name for c in result.exported] == ["Әлия Ахметова"]
     assert [(c.name, c.refusal) for c in result.refused] == [("Бекзат Оспанов", "no_consent")]
     item = result.exported[0]
-    opened = _open(db, keyring, item.data, tw.school.id)
+    opened = open_as_school(db, keyring, item.data, tw.school.id)
     assert opened.addressed_to_us
     assert opened.manifest["package_id"] == str(item.package_id)
     assert opened.manifest["sender"]["org_id"] == str(tw.org.id)
@@ -82,7 +75,7 @@ def test_consented_parts_are_included(app, db, keyring, tw):
     give_school_consent(db, keyring, tw.world.users["parentA"], tw.child_a, tw.school,
                         parts=["conclusions", "home_observations"])
     result = _export(app, db, keyring, tw.head, [tw.child_a.id], to_org_id=tw.school.id, lang="ru")
-    card = _open(db, keyring, result.exported[0].data, tw.school.id).card
+    card = open_as_school(db, keyring, result.exported[0].data, tw.school.id).card
     assert card["language"] == "ru"
     assert [c["text"] for c in card["specialist_conclusions"]] == [CONCLUSION]
     assert [o["text"] for o in card["home_observations"]] == [HOME_NOTE]
@@ -155,10 +148,10 @@ def test_a_package_made_before_rotation_still_opens(app, db, keyring, tw):
     keys_page.rotate_keys(db, keyring, tw.school_head, tw.school.id)
     keys_page.rotate_keys(db, keyring, tw.head, tw.org.id)  # the sender's signing key changes too
     assert transfer_keys.active(db, tw.school.id, "age").public != old_recipient
-    opened = _open(db, keyring, before.data, tw.school.id)
+    opened = open_as_school(db, keyring, before.data, tw.school.id)
     assert opened.manifest["package_id"] == str(before.package_id)
     after = _export(app, db, keyring, tw.head, [tw.child_a.id], to_org_id=tw.school.id).exported[0]
-    assert _open(db, keyring, after.data, tw.school.id).manifest["recipient"]["age_recipient"] != old_recipient
+    assert open_as_school(db, keyring, after.data, tw.school.id).manifest["recipient"]["age_recipient"] != old_recipient
     assert len(audit_events(db, "keys.rotate_transfer")) == 2
 
 

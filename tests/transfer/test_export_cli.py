@@ -6,7 +6,7 @@ import json
 from sabidamu.crypto import agekeys
 from sabidamu.services.transfer import keys as transfer_keys
 from tests.transfer.conftest import give_school_consent
-from tests.transfer.test_export import _open
+from tests.support.transfer import open_as_school
 
 
 def _run(app, *args):
@@ -25,7 +25,7 @@ def test_group_export_writes_files_and_exit_1_for_a_refused_child(app, db, keyri
     assert by_child[str(tw.child_a2.id)]["refused"] == "no_consent"
     ok = by_child[str(tw.child_a.id)]
     assert sorted(p.name for p in out.iterdir()) == sorted([ok["file"], "index.txt"])
-    opened = _open(db, keyring, (out / ok["file"]).read_bytes(), tw.school.id)
+    opened = open_as_school(db, keyring, (out / ok["file"]).read_bytes(), tw.school.id)
     assert opened.manifest["package_id"] == ok["package_id"]
     index = (out / "index.txt").read_text(encoding="utf-8")
     assert ok["package_id"] in index and "Бекзат Оспанов" in index

@@ -13,7 +13,7 @@ from sqlmodel import select
 from sabidamu.crypto import agekeys
 from sabidamu.models.transfer_package import TransferPackage
 from tests.transfer.conftest import give_school_consent
-from tests.transfer.test_export import _open
+from tests.support.transfer import open_as_school
 from tests.support.i18n import t
 
 
@@ -62,7 +62,7 @@ def test_refusals_are_listed_before_the_export_then_the_others_go(app, client, d
         assert "index.txt" in names
         index = archive.read("index.txt").decode("utf-8")
         assert "Әлия Ахметова" in index and sdcard in index
-        opened = _open(db, keyring, archive.read(sdcard), tw.school.id)
+        opened = open_as_school(db, keyring, archive.read(sdcard), tw.school.id)
     assert opened.card["child"]["full_name"] == "Әлия Ахметова"
     db.commit()  # end the test's read transaction (SQLite) before signing in another user
     sign_in("head2@example.kz")  # a job is only its starter's

@@ -12,28 +12,13 @@ from sqlmodel import select
 from sabidamu import access
 from sabidamu.models import AuditEvent, Enrollment, TransferPackage
 from sabidamu.services import AccessDenied, ServiceError
-from sabidamu.services import consent as consent_svc
 from sabidamu.services import enrolment_end
 from sabidamu.services import monitoring as monitoring_svc
-from sabidamu.services.transfer import export as transfer_export
-from sabidamu.services.transfer import inbox as inbox_svc
+from tests.support.transfer import accept_in_december
 
 ACCEPTED_ON = dt.date(2026, 12, 10)   # the group's academic year is 2026-2027
 JANUARY = dt.date(2027, 1, 15)        # the intermediate stage's window
 MAY = dt.date(2027, 5, 20)            # the final stage's window
-
-
-def _accept_in_december(app, db, keyring, tw):
-    consent_svc.record_paper(db, keyring, tw.head, tw.child_a.id, org_id=tw.org.id, purpose="school_transfer",
-                             for_me=False, parts=[], paper_date=dt.date.today(), guardian_name="Ахметова Гүлнар",
-                             school_id=tw.school.id)
-    with app.app_context():
-        transfer_export.export_cards(db, keyring, tw.head, [tw.child_a.id], to_org_id=tw.school.id, lang="kk")
-    inbox = db.exec(select(TransferPackage).where(TransferPackage.direction == "inbox")).one()
-    result = inbox_svc.accept(db, keyring, tw.school_head, inbox.id, today=ACCEPTED_ON)
-    assert result.status == "imported"
-    db.expire_all()
-    return db.get(TransferPackage, inbox.id)
 
 
 def _enrollment(db, tw):
@@ -57,7 +42,7 @@ def _save(db, keyring, user, tw, stage, today, level="3"):
 
 
 def test_accepting_in_december_keeps_the_child_in_the_group(app, db, keyring, tw):
-    row = _accept_in_december(app, db, keyring, tw)
+    row = accept_in_december(app, db, keyring, tw)
     assert _enrollment(db, tw).status == "active"
     assert db.exec(select(AuditEvent).where(AuditEvent.action == "enrollment.end")).all() == []
     assert row.kindergarten_access_until == dt.date(2027, 12, 1)
@@ -71,7 +56,7 @@ def test_accepting_in_december_keeps_the_child_in_the_group(app, db, keyring, tw
 
 
 def test_a_leave_date_ends_the_enrolment_then_the_kindergarten_only_reads(app, db, keyring, tw):
-    _accept_in_december(app, db, keyring, tw)
+    accept_in_december(app, db, keyring, tw)
     leave = dt.date.today()
     enrolment = enrolment_end.end_enrolment(db, tw.head, tw.world.groups["A"].id, tw.child_a.id, leave_date=leave)
     assert (enrolment.status, enrolment.ended_on, enrolment.end_reason) == ("ended", leave, "left")
@@ -101,7 +86,7 @@ def test_the_leave_date_is_checked(app, db, keyring, tw):
 
 
 def test_graduation_at_the_end_of_the_year_ends_every_enrolment(app, db, keyring, tw):
-    row = _accept_in_december(app, db, keyring, tw)
+    row = accept_in_december(app, db, keyring, tw)
     group = tw.world.groups["A"]
     with pytest.raises(ServiceError) as err:  # not before the final stage has begun
         enrolment_end.graduate_group(db, tw.head, group.id, today=dt.date(2027, 4, 30))

@@ -16,33 +16,11 @@ from sabidamu.services import consent as consent_svc
 from sabidamu.services import enrolment_end
 from sabidamu.services import monitoring as monitoring_svc
 from sabidamu.services import referrals as referrals_svc
-from sabidamu.services.transfer import export as transfer_export
 from sabidamu.services.transfer import importing as transfer_import
 from sabidamu.services.transfer import inbox as inbox_svc
+from tests.support.transfer import export_on_paper_consent
 
 TODAY = dt.date.today()
-
-
-def _export(app, db, keyring, tw):
-    consent_svc.record_paper(db, keyring, tw.head, tw.child_a.id, org_id=tw.org.id, purpose="school_transfer",
-                             for_me=False, parts=["home_observations"], paper_date=TODAY,
-                             guardian_name="Ахметова Гүлнар", school_id=tw.school.id)
-    with app.app_context():
-        result = transfer_export.export_cards(db, keyring, tw.head, [tw.child_a.id], to_org_id=tw.school.id,
-                                              lang="kk")
-    (item,) = result.exported
-    return item
-
-
-@pytest.fixture
-def accepted(app, db, keyring, tw):
-    item = _export(app, db, keyring, tw)
-    inbox = db.exec(select(TransferPackage).where(TransferPackage.direction == "inbox")).one()
-    result = inbox_svc.accept(db, keyring, tw.school_head, inbox.id)
-    assert result.status == "imported" and result.child_id == tw.child_a.id
-    enrolment_end.end_enrolment(db, tw.head, tw.world.groups["A"].id, tw.child_a.id, leave_date=TODAY)
-    db.expire_all()
-    return db.get(TransferPackage, inbox.id), item
 
 
 def _enrollment(db, tw):
@@ -116,7 +94,7 @@ def test_another_kindergarten_gets_nothing(client, db, tw, accepted, sign_in):
 
 
 def test_a_file_import_from_this_installations_kindergarten_hands_over_too(app, db, keyring, tw):
-    item = _export(app, db, keyring, tw)
+    item = export_on_paper_consent(app, db, keyring, tw)
     inbox = db.exec(select(TransferPackage).where(TransferPackage.direction == "inbox")).one()
     inbox_svc.decline(db, tw.school_head, inbox.id)  # the school uses the file instead of the inbox
     result = transfer_import.import_package(db, keyring, tw.school.id, item.data, tw.school_head)
