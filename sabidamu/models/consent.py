@@ -15,20 +15,16 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from .base import created_field, id_field, sealed_field, time_field
-from .enums import ConsentPurpose, ReferralStatus
+from .enums import ConsentPurpose
 
 CONSENT_PURPOSES = tuple(ConsentPurpose)
-CONSENT_METHODS = ("in_app", "paper")
 # Which parts a consent may cover, per purpose (kindergarten monitoring covers the card as a whole).
 CONSENT_PARTS = {
     ConsentPurpose.KINDERGARTEN_MONITORING: (),
     ConsentPurpose.SPECIALIST_ACCESS: ("screenings", "card", "conclusions"),
     ConsentPurpose.SCHOOL_TRANSFER: ("conclusions", "home_observations"),
 }
-SPECIALIST_KINDS = ("speech_therapist", "psychologist", "defectologist")
-REFERRAL_STATUSES = tuple(ReferralStatus)
 SEALED_CONSENT_FIELDS = ("guardian_name",)
-PAPER_DECISIONS = ("confirmed", "rejected")
 SEALED_REFERRAL_FIELDS = ("reason",)
 SEALED_CONCLUSION_FIELDS = ("conclusion", "recommendations")
 
@@ -63,7 +59,7 @@ class Referral(SQLModel, table=True):
     screening_id: uuid.UUID | None = Field(default=None, foreign_key="screening.id")
     key_id: uuid.UUID = Field(foreign_key="datakey.id", index=True)
     reason_ct: bytes | None = sealed_field()
-    status: str = Field(default="awaiting_consent", max_length=20)
+    status: str = Field(default="awaiting_consent", max_length=20)  # enums.ReferralStatus
     created_by: uuid.UUID = Field(foreign_key="user.id")
     created_by_role: str = Field(max_length=20)
     created_at: dt.datetime = created_field()
@@ -102,7 +98,7 @@ class PendingPaperConsent(SQLModel, table=True):
     recorded_by: uuid.UUID = Field(foreign_key="user.id")
     recorded_role: str = Field(max_length=20)
     recorded_at: dt.datetime = created_field()
-    decision: str | None = Field(default=None, max_length=10)  # None (waiting) | PAPER_DECISIONS
+    decision: str | None = Field(default=None, max_length=10)  # None (waiting) | 'confirmed' | 'rejected'
     decided_by: uuid.UUID | None = Field(default=None, foreign_key="user.id")
     decided_at: dt.datetime | None = time_field()
     consent_id: uuid.UUID | None = Field(default=None, foreign_key="consent.id")

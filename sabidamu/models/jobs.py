@@ -15,7 +15,6 @@ from sqlmodel import Field, SQLModel
 
 from .base import UTCDateTime, created_field, id_field, sealed_field, time_field
 
-JOB_STATES = ("running", "done", "failed")
 SEALED_JOB_FIELDS = ("result",)
 
 
@@ -26,7 +25,7 @@ class JobResult(SQLModel, table=True):
     user_id: uuid.UUID = Field(foreign_key="user.id", index=True)  # who started it: the only one who reads it
     org_id: uuid.UUID = Field(foreign_key="organization.id", index=True)  # whose data key seals the result
     key_id: uuid.UUID = Field(foreign_key="datakey.id", index=True)
-    state: str = Field(default="running", max_length=10)
+    state: str = Field(default="running", max_length=10)  # running | done | failed
     done: int = 0
     total: int = 0
     # What the job needs to run and to show (ids, language, counts, the download's name): no personal data.

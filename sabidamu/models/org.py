@@ -33,7 +33,7 @@ class Membership(SQLModel, table=True):
     user_id: uuid.UUID = Field(foreign_key="user.id", index=True)
     org_id: uuid.UUID = Field(foreign_key="organization.id", index=True)
     role: str = Field(max_length=20)
-    # role 'specialist' only: 'speech_therapist' | 'psychologist' | 'defectologist' (models.consent.SPECIALIST_KINDS)
+    # role 'specialist' only: 'speech_therapist' | 'psychologist' | 'defectologist'
     specialist_kind: str | None = Field(default=None, max_length=20)
     created_at: dt.datetime = created_field()
 

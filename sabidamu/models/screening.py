@@ -13,10 +13,7 @@ import uuid
 from sqlmodel import Field, SQLModel
 
 from .base import created_field, id_field, sealed_field, time_field
-from .enums import ScreeningStatus
 
-STATUSES = tuple(ScreeningStatus)
-ANSWERED_BY_ROLES = ("parent", "teacher")
 SEALED_FIELDS = ("answers", "follow_ups", "progress", "result", "screening_date", "gestational_weeks")
 
 
@@ -27,7 +24,7 @@ class Screening(SQLModel, table=True):
     instrument_id: str = Field(max_length=80)
     instrument_version: int
     band_id: str = Field(max_length=40)
-    status: str = Field(default="in_progress", max_length=12, index=True)
+    status: str = Field(default="in_progress", max_length=12, index=True)  # enums.ScreeningStatus
     answers_ct: bytes | None = sealed_field()  # JSON {item id: 'yes'|'sometimes'|'not_yet'}
     follow_ups_ct: bytes | None = sealed_field()  # JSON {follow-up id: 'yes'|'no'}
     progress_ct: bytes | None = sealed_field()  # JSON list of the domain ids saved so far (for resuming)
@@ -35,7 +32,7 @@ class Screening(SQLModel, table=True):
     screening_date_ct: bytes | None = sealed_field()  # ISO date the age is computed on
     gestational_weeks_ct: bytes | None = sealed_field()  # weeks used for the corrected age, or empty
     answered_by: uuid.UUID | None = Field(default=None, foreign_key="user.id")
-    answered_by_role: str = Field(default="parent", max_length=10)
+    answered_by_role: str = Field(default="parent", max_length=10)  # parent | teacher
     started_at: dt.datetime = created_field()
     completed_at: dt.datetime | None = time_field()
     version: int = 1

@@ -10,7 +10,6 @@ from sqlmodel import Field, SQLModel
 from .base import created_field, id_field, sealed_field, time_field
 
 SEALED_TOTP_FIELDS = ("secret", "pending_secret")
-DELETION_STATUSES = ("pending", "done")
 
 
 class StaffTotp(SQLModel, table=True):
@@ -48,7 +47,7 @@ class DeletionRequest(SQLModel, table=True):
     requested_at: dt.datetime = created_field()
     rule: str = Field(max_length=20)  # 'home_only' (at once) | 'retention' (after due_on)
     due_on: dt.date | None = None
-    status: str = Field(default="pending", max_length=10)
+    status: str = Field(default="pending", max_length=10)  # pending | done
     completed_at: dt.datetime | None = time_field()
 
 

@@ -11,8 +11,6 @@ from sqlmodel import Field, SQLModel
 
 from .base import created_field, id_field, sealed_field, time_field
 
-TRANSFER_KEY_KINDS = ("age", "minisign")
-
 
 class OrgTransferKey(SQLModel, table=True):
     id: uuid.UUID = id_field()

@@ -15,10 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from .base import UTCDateTime, created_field, id_field, sealed_field, time_field
-from .enums import TransferStatus
 
-TRANSFER_DIRECTIONS = ("export", "import", "inbox")
-TRANSFER_STATUSES = tuple(TransferStatus)
 SEALED_IMPORTED_CARD_FIELDS = ("card_json", "card_pdf")
 
 
@@ -28,7 +25,7 @@ class TransferPackage(SQLModel, table=True):
                       sa.Index("ix_transfer_package_recipient_status", "recipient_org_id", "status"))
     id: uuid.UUID = id_field()
     package_id: uuid.UUID                                        # the manifest's package_id
-    direction: str = Field(max_length=10)                        # TRANSFER_DIRECTIONS
+    direction: str = Field(max_length=10)                        # export | import | inbox
     # The sender may be another installation: no foreign key on its id.
     sender_org_id: uuid.UUID | None = Field(default=None, index=True)
     sender_name: str | None = Field(default=None, max_length=300)
@@ -36,7 +33,7 @@ class TransferPackage(SQLModel, table=True):
     sender_fingerprint: str | None = Field(default=None, max_length=40)
     recipient_org_id: uuid.UUID | None = Field(default=None, foreign_key="organization.id", index=True)
     child_id: uuid.UUID | None = Field(default=None, foreign_key="child.id", index=True)
-    status: str = Field(max_length=12)                           # TRANSFER_STATUSES
+    status: str = Field(max_length=12)                           # enums.TransferStatus
     reason_code: str | None = Field(default=None, max_length=40)  # a PackageError code when rejected or held
     sha256: str = Field(max_length=64)
     size: int
@@ -76,6 +73,6 @@ class ImportedCard(SQLModel, table=True):
     card_json_ct: bytes | None = sealed_field()
     card_pdf_ct: bytes | None = sealed_field()                 # base64 of the PDF, sealed
     academic_years: list = Field(default_factory=list, sa_type=sa.JSON)  # e.g. ["2024-2025", "2025-2026"]
-    imported_at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(dt.timezone.utc), sa_type=UTCDateTime,
+    imported_at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(dt.UTC), sa_type=UTCDateTime,
                                      nullable=False)
     imported_by: uuid.UUID | None = Field(default=None, foreign_key="user.id")
