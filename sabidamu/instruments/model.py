@@ -17,7 +17,6 @@ ANSWERS = ("yes", "sometimes", "not_yet")
 # "Had no chance to see" (v2): offered only on items marked ``opportunity``; it counts as missing.
 NO_CHANCE = "no_chance"
 ALL_ANSWERS = ANSWERS + (NO_CHANCE,)
-ZONES = ("on_track", "monitor", "refer")
 # Every specialist a result can name, in the order the result lists them.
 SPECIALISTS = (
     "speech_therapist", "psychologist", "defectologist", "pediatrician", "neurologist", "audiologist",
