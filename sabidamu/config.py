@@ -10,6 +10,7 @@ import base64
 import os
 import secrets
 from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -187,13 +188,24 @@ def load_settings(environ: dict | None = None) -> Settings:
         base_url=env.get("SABIDAMU_BASE_URL", "").strip().rstrip("/"),
         privacy_contact=env.get("SABIDAMU_PRIVACY_CONTACT", "").strip(),
         audit_sequence_seconds=audit_sequence_seconds,
-        instruments_dir=_optional_path(env, "SABIDAMU_INSTRUMENTS_DIR") or REPO_ROOT / "screening_instruments",
+        instruments_dir=instruments_dir(env),
         backup_recipient=env.get("SABIDAMU_BACKUP_RECIPIENT", "").strip() or None,
         backup_identity_file=_optional_path(env, "SABIDAMU_BACKUP_IDENTITY_FILE"),
         prometheus_multiproc_dir=_optional_path(env, "PROMETHEUS_MULTIPROC_DIR"),
     )
 
 
-def _optional_path(env: dict, name: str) -> Path | None:
+def instruments_dir(environ: dict | None = None) -> Path:
+    """SABIDAMU_INSTRUMENTS_DIR, else the repository's screening_instruments/ (for commands run without an app)."""
+    env = os.environ if environ is None else environ
+    return _optional_path(env, "SABIDAMU_INSTRUMENTS_DIR") or REPO_ROOT / "screening_instruments"
+
+
+def named_variable(name: str, environ: dict | None = None) -> str | None:
+    """A variable the operator names on the command line (`flask backup restore --passphrase-env NAME`)."""
+    return (os.environ if environ is None else environ).get(name)
+
+
+def _optional_path(env: Mapping[str, str], name: str) -> Path | None:
     value = env.get(name, "").strip()
     return Path(value) if value else None
