@@ -49,6 +49,25 @@ def add_staff(db: Session, actor: User | None, org: Organization, *, full_name: 
     return user
 
 
+def create_org_with_head(db: Session, keyring: Keyring, admin: User, *, kind: str, name_kk: str, name_ru: str,
+                         region: str, bin: str | None, head_name: str, head_login: str,
+                         head_password: str) -> Organization:
+    """The admin registers an organization and its first head in one transaction (both audited). Commits."""
+    org = create_org(db, keyring, admin, kind=kind, name_kk=name_kk, name_ru=name_ru, region=region, bin=bin)
+    add_staff(db, admin, org, full_name=head_name, login=head_login, password=head_password, role="head")
+    db.commit()
+    return org
+
+
+def hire_staff(db: Session, head: User, org: Organization, *, full_name: str, login: str, password: str,
+               role: str, specialist_kind: str | None = None) -> User:
+    """The head creates a staff account (add_staff, audited). Commits."""
+    user = add_staff(db, head, org, full_name=full_name, login=login, password=password, role=role,
+                     specialist_kind=specialist_kind)
+    db.commit()
+    return user
+
+
 def staff_of(db: Session, org: Organization) -> list[tuple[User, str]]:
     return list(db.exec(select(User, Membership.role).join(Membership, Membership.user_id == User.id)
                         .where(Membership.org_id == org.id).order_by(User.full_name)).all())

@@ -22,16 +22,13 @@ def new_org():
     form = OrgForm()
     if form.validate_on_submit():
         try:
-            org = orgs_svc.create_org(db(), keyring(), g.user, kind=form.kind.data, name_kk=form.name_kk.data,
-                                      name_ru=form.name_ru.data, region=form.region.data, bin=form.bin.data)
-            orgs_svc.add_staff(db(), g.user, org, full_name=form.head_name.data, login=form.head_login.data,
-                               password=form.head_password.data, role="head")
-            db().commit()
+            orgs_svc.create_org_with_head(db(), keyring(), g.user, kind=form.kind.data, name_kk=form.name_kk.data,
+                                          name_ru=form.name_ru.data, region=form.region.data, bin=form.bin.data,
+                                          head_name=form.head_name.data, head_login=form.head_login.data,
+                                          head_password=form.head_password.data)
         except ServiceError as exc:
             db().rollback()
-            if exc.field == "login":
-                exc.field = "head_login"
-            apply_service_error(form, exc)
+            apply_service_error(form, exc, aliases={"login": "head_login"})
         else:
             flash(gettext("The organization and its head's account have been created."), "success")
             return redirect(url_for("admin.index"))

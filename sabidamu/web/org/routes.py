@@ -43,10 +43,9 @@ def new_staff(org_id):
     form = StaffForm()
     if form.validate_on_submit():
         try:
-            orgs_svc.add_staff(db(), g.user, org, full_name=form.full_name.data, login=form.login.data,
-                               password=form.password.data, role=form.role.data,
-                               specialist_kind=form.specialist_kind.data or None)
-            db().commit()
+            orgs_svc.hire_staff(db(), g.user, org, full_name=form.full_name.data, login=form.login.data,
+                                password=form.password.data, role=form.role.data,
+                                specialist_kind=form.specialist_kind.data or None)
         except ServiceError as exc:
             db().rollback()
             apply_service_error(form, exc)
