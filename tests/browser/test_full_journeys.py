@@ -82,6 +82,9 @@ class Journey:
     def click(self, page, selector: str, name: str | None = None):
         with page.expect_navigation() as nav:
             page.locator(selector).first.click()
+        if "-jobs/" in page.url:  # a progress page reloads itself (progress.js) until the file is ready
+            expect(page.locator("main a[href$='/download']")).to_be_visible(timeout=60_000)
+            page.wait_for_load_state("load")
         self.check(page, nav.value, name)
 
 
