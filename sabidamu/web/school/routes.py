@@ -58,7 +58,7 @@ def upload(org_id):
         # The whole upload's size is limited before the body is parsed (and so before any cryptography).
         request.max_content_length = limits.max_total_bytes + MIB
         try:
-            request.files
+            _ = request.files  # parsing the body here is what refuses one too large
         except RequestEntityTooLarge:
             form = UploadForm(formdata=None)
             form.files.errors = [import_message("upload_too_large", mib=limits.max_total_bytes // MIB)]
