@@ -8,6 +8,7 @@ import functools
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_decimal
 from flask_babel import get_locale, gettext, ngettext
+from flask_babel import lazy_gettext as _l
 
 from ..localized import DEFAULT_LANG, LANGS
 
@@ -51,7 +52,6 @@ def academic_year_label(start_year: int) -> str:
 
 
 def age_group_label(code: str) -> str:
-    from flask_babel import lazy_gettext as _l
     labels = {
         "early": _l("Early age group (1-2 years)"),
         "junior": _l("Junior group (2-3 years)"),
@@ -63,27 +63,29 @@ def age_group_label(code: str) -> str:
     return str(labels.get(code, code))
 
 
+# Every role in the user's language, the one table: a member's role in an organization (org pages, the staff form),
+# who answered a screening, and the role under which someone acted (the access log).
+ROLE_LABELS = {
+    "head": _l("Head"), "teacher": _l("Teacher"), "specialist": _l("Specialist"),
+    "school_teacher": _l("Primary school teacher"), "parent": _l("Parent"), "admin": _l("Administrator"),
+    "school": _l("School"), "system": _l("System"),
+    # Translators: the role of a kindergarten's staff who read a card after it was handed to a school.
+    "former_kindergarten": _l("Kindergarten (the card was handed to a school)"),
+}
+# Translators: the access log's role for someone whose role was not recorded.
+UNKNOWN_ROLE = _l("Staff member of an organization")
+
+
 def role_label(code: str) -> str:
-    from flask_babel import lazy_gettext as _l
-    labels = {"head": _l("Head"), "teacher": _l("Teacher"), "specialist": _l("Specialist"),
-              "school_teacher": _l("Primary school teacher"), "parent": _l("Parent"), "admin": _l("Administrator")}
-    return str(labels.get(code, code))
+    return str(ROLE_LABELS.get(code, code))
 
 
 def actor_role_label(code: str | None) -> str:
     """The role under which someone acted, as the access log shows it: never a code, never "None"."""
-    from flask_babel import lazy_gettext as _l
-    labels = {"parent": _l("Parent"), "teacher": _l("Teacher"), "head": _l("Head"), "specialist": _l("Specialist"),
-              "school_teacher": _l("Primary school teacher"), "school": _l("School"), "admin": _l("Administrator"),
-              "system": _l("System"),
-              # Translators: the role of a kindergarten's staff who read a card after it was handed to a school.
-              "former_kindergarten": _l("Kindergarten (the card was handed to a school)")}
-    # Translators: the access log's role for someone whose role was not recorded.
-    return str(labels.get(code or "", _l("Staff member of an organization")))
+    return str(ROLE_LABELS.get(code or "", UNKNOWN_ROLE))
 
 
 def org_kind_label(code: str) -> str:
-    from flask_babel import lazy_gettext as _l
     labels = {"kindergarten": _l("Kindergarten"), "school": _l("Primary school"),
               "correction_room": _l("Correction room (PPTK)"), "pmpk": _l("PMPK")}
     return str(labels.get(code, code))
@@ -186,14 +188,12 @@ def number(value: float, digits: int = 1, signed: bool = False) -> str:
 
 
 def specialist_kind_label(code: str | None) -> str:
-    from flask_babel import lazy_gettext as _l
     labels = {"speech_therapist": _l("Speech therapist"), "psychologist": _l("Psychologist"),
               "defectologist": _l("Defectologist")}
     return str(labels.get(code, _l("Specialist"))) if code else str(_l("Specialist"))
 
 
 def consent_purpose_label(code: str) -> str:
-    from flask_babel import lazy_gettext as _l
     labels = {"kindergarten_monitoring": _l("Monitoring in the kindergarten"),
               "specialist_access": _l("Access for a specialist"),
               "school_transfer": _l("Transfer of the card to a school")}
@@ -201,14 +201,12 @@ def consent_purpose_label(code: str) -> str:
 
 
 def consent_part_label(code: str) -> str:
-    from flask_babel import lazy_gettext as _l
     labels = {"screenings": _l("screening results"), "card": _l("the individual development card"),
               "conclusions": _l("specialists' conclusions"), "home_observations": _l("home observations")}
     return str(labels.get(code, code))
 
 
 def referral_status_label(code: str) -> str:
-    from flask_babel import lazy_gettext as _l
     labels = {"awaiting_consent": _l("Awaiting the parent's consent"), "open": _l("Open"), "closed": _l("Closed")}
     return str(labels.get(code, code))
 

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from ..formatting import ROLE_LABELS
 from ..validators import login_value, not_in_future, plausible_child_birth, strong_password, valid_iin
 
 _MAX = _l("At most %(max)d characters.")
@@ -19,8 +20,8 @@ class StaffForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[
         DataRequired(_l("Enter the name.")), Length(max=200, message=_MAX)])
     login = StringField(_l("E-mail or phone"), validators=[DataRequired(_l("Enter an e-mail or phone.")), login_value])
-    role = SelectField(_l("Role"), choices=[("teacher", _l("Teacher")), ("specialist", _l("Specialist")),
-                                            ("school_teacher", _l("Primary school teacher")), ("head", _l("Head"))])
+    role = SelectField(_l("Role"), choices=[(r, ROLE_LABELS[r]) for r in ("teacher", "specialist", "school_teacher",
+                                                                             "head")])
     specialist_kind = SelectField(_l("Specialist's field (for specialists)"), choices=[
         ("", _l("— not a specialist —")), ("speech_therapist", _l("Speech therapist")),
         ("psychologist", _l("Psychologist")), ("defectologist", _l("Defectologist"))])
