@@ -122,6 +122,7 @@ def load_world(db: Session, ids: dict[str, dict[str, object]]) -> World:
     w = World()
     for kind, model in WORLD_KINDS.items():
         getattr(w, kind).update({name: db.get(model, row_id) for name, row_id in ids[kind].items()})
+    db.commit()  # end the read: the test starts as after build_world, with no snapshot held and the rows expired
     return w
 
 
