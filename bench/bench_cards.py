@@ -88,7 +88,7 @@ def schema_from_models(instance_dir: Path) -> None:
     from sqlmodel import SQLModel
 
     import sabidamu.models  # noqa: F401
-    from sabidamu.cli import alembic_config
+    from sabidamu.db import alembic_config
 
     if (instance_dir / "bench-seed.json").exists():
         return

@@ -116,7 +116,7 @@ def seed(instance_dir: Path, children: int = 10000, groups: int = 400) -> dict:
 def _migrate(instance_dir: Path) -> None:
     from alembic import command
 
-    from sabidamu.cli import alembic_config
+    from sabidamu.db import alembic_config
     from sabidamu.config import load_settings
     url = load_settings(bench_environ(instance_dir)).database_url
     command.upgrade(alembic_config(url), "head")

@@ -14,6 +14,8 @@ import sqlalchemy as sa
 from flask import current_app, g
 from sqlmodel import Session
 
+from .config import REPO_ROOT
+
 _immediate = contextvars.ContextVar("sabidamu_sqlite_immediate", default=False)
 
 
@@ -116,3 +118,12 @@ def session_scope(engine: sa.Engine, write: bool = True):
                 raise
     finally:
         _immediate.reset(token)
+
+
+def alembic_config(url: str):
+    """Alembic's configuration for the migrations of this repository, run against `url`."""
+    from alembic.config import Config
+    cfg = Config(str(REPO_ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(REPO_ROOT / "migrations"))
+    cfg.attributes["database_url"] = url
+    return cfg

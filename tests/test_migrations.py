@@ -6,7 +6,7 @@ from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
 import sabidamu.models  # noqa: F401
-from sabidamu.cli import alembic_config
+from sabidamu.db import alembic_config
 from tests.conftest import PG_ADMIN_URL, TEST_DB
 
 

@@ -28,6 +28,8 @@ from .model import (
 )
 from .validation import load_and_validate
 
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "screening_instruments"  # the repository's instruments
+
 # Folders beside the instruments that hold other things (parts being assembled, the kindergarten
 # monitoring framework, the JSON Schema).  Only *.yaml files directly in the directory are read, so
 # these are never instruments; the names are kept here to say so explicitly.

@@ -21,7 +21,7 @@ def _database(engine: sa.Engine) -> dict:
 def _migrations(engine: sa.Engine) -> dict:
     from alembic.script import ScriptDirectory
 
-    from ..cli import alembic_config
+    from ..db import alembic_config
     heads = set(ScriptDirectory.from_config(alembic_config(str(engine.url))).get_heads())
     try:
         with engine.connect() as conn:

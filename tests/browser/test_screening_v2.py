@@ -14,7 +14,7 @@ from flask_babel import force_locale, gettext
 from pypdf import PdfReader
 
 from sabidamu.instruments import load_registry
-from sabidamu.instruments.cli import DEFAULT_DIR
+from sabidamu.instruments.loader import DEFAULT_DIR
 from sabidamu.services import screening as svc
 from tests.support.browser import (assert_accessible, has_horizontal_scroll, screenshot_dir, shot, sign_in,
                                    switch_language)

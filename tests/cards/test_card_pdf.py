@@ -9,7 +9,7 @@ import uuid
 import pytest
 from pypdf import PdfReader
 
-from sabidamu.cards_cli import cards_cli
+from sabidamu.cli.cards import cards_cli
 from sabidamu.monitoring import load_framework
 from tests.support.cards import fill, skills
 from tests.factories import make_child

@@ -6,7 +6,9 @@ import flask
 import pytest
 from click.testing import CliRunner
 
-from sabidamu.instruments.cli import MAX_INPUT_BYTES, instruments_cli, instruments_dir, screening_cli
+from sabidamu.cli.context import instruments_dir
+from sabidamu.cli.instruments import instruments_cli
+from sabidamu.cli.screening import MAX_INPUT_BYTES, screening_cli
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BIRTH = ["--birth-date", "2024-01-15", "--date", "2024-03-20"]

@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from sabidamu.instruments import load_registry
-from sabidamu.instruments.cli import DEFAULT_DIR, screening_cli
+from sabidamu.cli.screening import screening_cli
+from sabidamu.instruments.loader import DEFAULT_DIR
 from sabidamu.instruments.simulate import simulate
 
 CHILDREN = 600

@@ -11,7 +11,7 @@ import pytest
 
 from sabidamu.instruments import ScreeningInputError, age_at, load_registry, score
 from sabidamu.instruments.age import AgeSpan, date_at_age
-from sabidamu.instruments.cli import DEFAULT_DIR
+from sabidamu.instruments.loader import DEFAULT_DIR
 from sabidamu.instruments.model import NO_CHANCE
 
 REGISTRY = load_registry(DEFAULT_DIR)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from sabidamu.instruments import load_registry
-from sabidamu.instruments.cli import DEFAULT_DIR
+from sabidamu.instruments.loader import DEFAULT_DIR
 from sabidamu.monitoring import load_framework
 
 FW = load_framework(None)

@@ -10,7 +10,7 @@ import pytest
 from alembic import command
 
 from sabidamu import create_app
-from sabidamu.cli import alembic_config
+from sabidamu.db import alembic_config
 from tests.support.auth import sign_in_with_password
 
 

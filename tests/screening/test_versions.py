@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sabidamu.instruments import load_registry
-from sabidamu.instruments.cli import DEFAULT_DIR
+from sabidamu.instruments.loader import DEFAULT_DIR
 from sabidamu.services import screening as svc
 from tests.support.auth import sign_in_with_password
 from tests.support.screening import baby

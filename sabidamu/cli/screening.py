@@ -1,8 +1,8 @@
-"""Command-line access to the instruments: ``flask screening ...`` and ``flask instruments validate``.
+"""`flask screening ...` (bands, score, show, simulate): the screening instruments from the command line.
 
-The lead registers both groups with ``app.cli.add_command(screening_cli)`` and
-``app.cli.add_command(instruments_cli)``.  Flask is touched only to find the instruments directory
-when an application context exists; the commands also run without an app (tests, scripts).
+The scoring and simulation live in the pure package sabidamu.instruments; this module only reads the options and
+files and prints. The commands also run without an app (tests, scripts): the instruments folder is the app's
+INSTRUMENTS_DIR, else $SABIDAMU_INSTRUMENTS_DIR, else the repository's (context.instruments_dir).
 
 Bad input prints one line ``error[<code>]: <message>`` on stderr, nothing on stdout, and exits 2.
 """
@@ -10,7 +10,6 @@ Bad input prints one line ``error[<code>]: <message>`` on stderr, nothing on std
 from __future__ import annotations
 
 import json
-import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -18,22 +17,15 @@ from typing import Any, Callable, NoReturn
 
 import click
 
-from .age import AgeInfo, age_at
-from .errors import InstrumentError, InstrumentValidationError, ScreeningInputError
-from .loader import (
-    InstrumentRegistry,
-    instrument_files,
-    instrument_from_data,
-    load_registry,
-    registry_from,
-)
-from .model import Band, Instrument, Text
-from .scoring import score
-from .validation import load_and_validate
+from ..instruments.age import AgeInfo, age_at
+from ..instruments.errors import InstrumentError, InstrumentValidationError, ScreeningInputError
+from ..instruments.loader import InstrumentRegistry, load_registry
+from ..instruments.model import Band, Instrument, Text
+from ..instruments.scoring import score
+from ..instruments.simulate import simulate
+from .context import instruments_dir
 
 MAX_INPUT_BYTES = 64 * 1024
-DEFAULT_DIR = Path(__file__).resolve().parents[2] / "screening_instruments"
-ENV_DIR = "SABIDAMU_INSTRUMENTS_DIR"
 
 
 class CliInputError(Exception):
@@ -41,21 +33,6 @@ class CliInputError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
-
-
-def instruments_dir() -> Path:
-    """Flask config INSTRUMENTS_DIR in an app context, else $SABIDAMU_INSTRUMENTS_DIR, else the repo's."""
-    try:
-        import flask
-    except ImportError:  # pragma: no cover - Flask is a dependency of the app, not of this module
-        flask = None  # type: ignore[assignment]
-    if flask is not None and flask.has_app_context():
-        configured = flask.current_app.config.get("INSTRUMENTS_DIR")
-        if configured:
-            return Path(configured)
-    if os.environ.get(ENV_DIR):
-        return Path(os.environ[ENV_DIR])
-    return DEFAULT_DIR
 
 
 def _fail(code: str, message: str) -> NoReturn:
@@ -278,8 +255,6 @@ def _show(instrument: Instrument, bands: tuple[Band, ...], lang: str | None) -> 
 def simulate_command(instrument_id: str, version: int | None, children: int, seed: int, as_json: bool) -> None:
     """Expected share of 'refer' and 'monitor' per band and domain under the model of typical development
     (a model, not a validation: see docs/screening.md)."""
-    from .simulate import simulate
-
     report = simulate(_registry().get(instrument_id, version), children=children, seed=seed)
     if as_json:
         _echo_json(report)
@@ -294,36 +269,3 @@ def simulate_command(instrument_id: str, version: int | None, children: int, see
     click.echo(f"{'band':6} {'any refer':>10} {'late: any refer':>16}")
     for band_id, share in report["any_refer"].items():
         click.echo(f"{band_id:6} {share:10.1%} {report['late_refer'][band_id]:16.1%}")
-
-
-@click.group("instruments")
-def instruments_cli() -> None:
-    """Instrument files."""
-
-
-@instruments_cli.command("validate")
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
-def validate_command(files: tuple[str, ...]) -> None:
-    """Validate instrument files (default: every instrument file of the instruments directory)."""
-    paths = [Path(f) for f in files] if files else instrument_files(instruments_dir())
-    if not paths:
-        click.echo(f"error: no instrument files in {instruments_dir()}")
-        sys.exit(1)
-    failed = False
-    loaded: list[Instrument] = []
-    for path in paths:
-        data, problems = load_and_validate(path)
-        if problems:
-            failed = True
-            for problem in problems:
-                click.echo(problem)
-        else:
-            loaded.append(instrument_from_data(data, path.name))
-            click.echo(f"OK {path.name}")
-    try:
-        registry_from(loaded)
-    except InstrumentValidationError as exc:
-        failed = True
-        for problem in exc.errors:
-            click.echo(problem)
-    sys.exit(1 if failed else 0)

@@ -14,9 +14,9 @@ import uuid
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
-from sqlmodel import select
+
+from . import context
 
 
 def _line(payload: dict) -> None:
@@ -31,12 +31,11 @@ def _line(payload: dict) -> None:
 @with_appcontext
 def import_command(org_id: str, login: str | None, files: tuple[Path, ...]):
     """Import .sdcard transfer packages (development cards) into a school."""
-    from .db import session_scope
-    from .models import User
-    from .services import AccessDenied, NotFound, ServiceError
-    from .services.auth import find_user
-    from .services.transfer import batch as batch
-    from .services.transfer import importing as svc
+    from ..db import session_scope
+    from ..services import AccessDenied, NotFound, ServiceError
+    from ..services.auth import find_user
+    from ..services.transfer import batch as batch
+    from ..services.transfer import importing as svc
 
     try:
         school_id = uuid.UUID(org_id)
@@ -48,10 +47,10 @@ def import_command(org_id: str, login: str | None, files: tuple[Path, ...]):
     if problem:
         click.echo(f"error: {svc.message_for(problem)} ({problem})", err=True)
         sys.exit(2)
-    keyring = current_app.extensions["sabidamu.keyring"]
+    keyring = context.keyring()
     rejected = False
     try:
-        with session_scope(current_app.extensions["sabidamu.engine"]) as db:
+        with session_scope(context.engine()) as db:
             actor = None
             if login:
                 actor = find_user(db, login)

@@ -4,8 +4,9 @@ from __future__ import annotations
 import json
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
+
+from . import context
 
 accounts_cli = AppGroup("accounts", help="Accounts: sealing names, e-mails and phones at rest.")
 
@@ -19,11 +20,11 @@ def accounts_seal(batch_size: int, max_rows: int | None):
     Sign-in keeps working for every account during the run; each batch commits on its own, so an interrupted
     run resumes where it stopped when started again.
     """
-    from .db import session_scope
-    from .services.audit import record
-    from .services.identity import seal_legacy_accounts
-    with session_scope(current_app.extensions["sabidamu.engine"]) as db:
-        report = seal_legacy_accounts(db, current_app.extensions["sabidamu.keyring"], batch_size=batch_size,
+    from ..db import session_scope
+    from ..services.audit import record
+    from ..services.identity import seal_legacy_accounts
+    with session_scope(context.engine()) as db:
+        report = seal_legacy_accounts(db, context.keyring(), batch_size=batch_size,
                                       max_rows=max_rows)
         if report.sealed:
             record(db, None, "accounts.seal", role="system", detail={"sealed": report.sealed,

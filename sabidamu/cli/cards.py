@@ -8,14 +8,17 @@ command line is no way around them. A bad id, an unknown user or no access: a me
 """
 from __future__ import annotations
 
+import json
 import sys
 import uuid
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from sqlmodel import select
+
+from . import context
+from .cards_import import import_command
 
 cards_cli = AppGroup("cards", help="Individual development cards (PDF).")
 
@@ -41,19 +44,18 @@ def _uuid(value: str, what: str) -> uuid.UUID:
               help="Where to write the PDF.")
 def pdf_command(child_id: str | None, group_id: str | None, lang: str, login: str, out: Path):
     """Write the card of a child (--child) or of every child of a group (--group) as PDF."""
-    from .db import session_scope
-    from .models import User
-    from .services import AccessDenied, NotFound
-    from .services.auth import find_user
-    from .services import cards as svc
-    from .rendering.cards import render_card_pdf, render_group_pdf
+    from ..db import session_scope
+    from ..rendering.cards import render_card_pdf, render_group_pdf
+    from ..services import AccessDenied, NotFound
+    from ..services import cards as svc
+    from ..services.auth import find_user
 
     if bool(child_id) == bool(group_id):
         _fail("give exactly one of --child ID or --group ID")
     object_id = _uuid(child_id, "child") if child_id else _uuid(group_id, "group")
-    keyring = current_app.extensions["sabidamu.keyring"]
+    keyring = context.keyring()
     try:
-        with session_scope(current_app.extensions["sabidamu.engine"]) as db:
+        with session_scope(context.engine()) as db:
             user = find_user(db, login)
             if user is None:
                 _fail(f"no user {login!r}")
@@ -74,8 +76,7 @@ def pdf_command(child_id: str | None, group_id: str | None, lang: str, login: st
     click.echo(f"wrote {out} ({count} card{'s' if count != 1 else ''}, {len(body)} bytes)")
 
 
-from .import_cli import import_command  # noqa: E402  (the school side of the transfer: import .sdcard files)
-cards_cli.add_command(import_command)
+cards_cli.add_command(import_command)  # the school side of the transfer: import .sdcard files
 
 
 @cards_cli.command("export")
@@ -96,13 +97,11 @@ def export_command(child_ids: tuple[str, ...], group_id: str | None, to_org: str
 
     Prints one JSON line per child (child id, file, package id, or the reason it was refused). Exit code 1 when
     any child was refused (no consent, ...), 2 on a usage or access error."""
-    import json
-
-    from .db import session_scope
-    from .models import Enrollment, User
-    from .services import AccessDenied, NotFound, ServiceError
-    from .services.auth import find_user
-    from .services import transfer_export as svc
+    from ..db import session_scope
+    from ..models import Enrollment
+    from ..services import AccessDenied, NotFound, ServiceError
+    from ..services.auth import find_user
+    from ..services.transfer import export as svc
 
     if bool(child_ids) == bool(group_id):
         _fail("give --child ID (one or more) or --group ID")
@@ -112,14 +111,14 @@ def export_command(child_ids: tuple[str, ...], group_id: str | None, to_org: str
         _fail("--recipient needs --school-name and --school-bin")
     target = {"to_org_id": _uuid(to_org, "school")} if to_org else {
         "recipient": recipient, "school_name": school_name, "school_bin": school_bin}
-    keyring = current_app.extensions["sabidamu.keyring"]
+    keyring = context.keyring()
     try:
-        with session_scope(current_app.extensions["sabidamu.engine"], write=False) as db:
+        with session_scope(context.engine(), write=False) as db:
             user = find_user(db, login)
             if user is None:
                 _fail(f"no user {login!r}")
             if group_id:
-                from .services.cards import group_access
+                from ..services.cards import group_access
                 group, role = group_access(db, user, _uuid(group_id, "group"))
                 if role != "head":
                     raise AccessDenied()
