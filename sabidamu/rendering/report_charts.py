@@ -18,9 +18,9 @@ def _bar_label(text: str, limit: int = 34) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def distribution_svg(report, lang: str, title: str, width: int = 720) -> str:
-    """`report`: services.cards.GroupReport; `title` is the accessible name. "" when there are no counts yet."""
-    from ..services.cards import term
+def distribution_svg(report, lang: str, title: str, no_level: str, width: int = 720) -> str:
+    """`report`: services.cards.GroupReport; `title` is the accessible name; `no_level` names the children without a
+    level yet in the legend. "" when there are no counts yet."""
     fw = load_framework()
     if not report.distribution:
         return ""
@@ -61,7 +61,7 @@ def distribution_svg(report, lang: str, title: str, width: int = 720) -> str:
             x += w
     x = 0.0
     for level in LEVEL_ORDER:
-        name = fw.level(level).in_(lang) if level else term("no_level", lang)
+        name = fw.level(level).in_(lang) if level else no_level
         out.append(f'<rect x="{x:.1f}" y="{legend_y}" width="14" height="14" fill="{LEVEL_COLOURS[level]}"/>')
         out.append(f'<text x="{x + 20:.1f}" y="{legend_y + 12}" fill="#1f2a30">{escape(name)}</text>')
         x += 30 + 7.2 * len(name)

@@ -51,7 +51,8 @@ def _report_page(group_id, form=None, status=200):
     from ...rendering.report_charts import distribution_svg
     report = svc.group_report(db(), keyring(), g.user, parse_uuid(group_id))
     lang = current_lang()
-    chart = distribution_svg(report, lang, gettext("Levels of the group by skill group and stage"))
+    chart = distribution_svg(report, lang, gettext("Levels of the group by skill group and stage"),
+                             svc.term("no_level", lang))
     return render_template("cards/report.html", report=report, lang=lang, fw=svc.framework(), term=svc.term,
                            level_name=svc.level_name, chart=Markup(chart), form=form or GroupPdfForm(lang=lang)), status
 
