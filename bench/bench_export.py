@@ -108,7 +108,7 @@ def bench(app, world: dict, runs: int, lang: str) -> dict:
     from sabidamu.db import session_scope
     from sabidamu.models import User
     from sabidamu.services.transfer import export as svc
-    from sabidamu.web.transfer.jobs import bundle
+    from sabidamu.jobs.transfer_zip import bundle
 
     engine, keyring = app.extensions["sabidamu.engine"], app.extensions["sabidamu.keyring"]
     times, sizes, zip_size = [], [], 0

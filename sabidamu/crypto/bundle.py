@@ -1,4 +1,4 @@
-"""The ZIP a kindergarten downloads after a group export (web/transfer/jobs.bundle): .sdcard packages and an
+"""The ZIP a kindergarten downloads after a group export (jobs/transfer_zip.bundle): .sdcard packages and an
 index.txt. The school may upload that ZIP as it is; this module takes the packages out of it with the same
 care as a package's own ZIP (sabidamu.crypto.package): limits before reading, safe names, regular files only,
 sizes counted as they come out. Pure: no Flask, no database."""

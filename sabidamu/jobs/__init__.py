@@ -1,6 +1,7 @@
 """Background work in one place, behind one small API.
 
-Jobs whose result holds children's data (queue.py; the kinds register their worker with `@jobs.kind`):
+Jobs whose result holds children's data (queue.py; each kind registers its worker with `@kind`: group_pdf.py,
+the cards of a group as one PDF; transfer_zip.py, the .sdcard packages for a school as one ZIP):
 
     job = jobs.start(db, keyring, user, "group_pdf", org_id=..., child_ids=[...], params={...})
     job = jobs.status(db, user, job_id)             # the starter's own job, or None
@@ -29,6 +30,8 @@ from .queue import (
     status,
     submit,
 )
+
+from . import group_pdf, transfer_zip  # noqa: E402,F401  (registers the kinds)
 
 __all__ = [
     "KEEP", "KINDS", "STALE", "JobStatus", "Kind", "audit_children", "child_ids_of", "download", "forget_child",

@@ -18,7 +18,7 @@ from .conftest import audit_actions, counts
 
 
 def _zip(entries, modes=None) -> bytes:
-    """Like web/transfer/jobs.bundle: packages stored as they are, plus index.txt."""
+    """Like sabidamu/jobs/transfer_zip.bundle: packages stored as they are, plus index.txt."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, content in entries:

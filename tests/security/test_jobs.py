@@ -140,7 +140,7 @@ def test_a_transfer_zip_is_sealed_too(app, client, db, world, monkeypatch):
     kind = jobs.KINDS["transfer_zip"]
     monkeypatch.setitem(jobs.KINDS, "transfer_zip", jobs.Kind(work=fake_work, may_download=kind.may_download,
                                                             mimetype=kind.mimetype))
-    from sabidamu.web.transfer.jobs import start_export_job
+    from sabidamu.jobs.transfer_zip import start_export_job
     with app.test_request_context():
         from flask import g
         from sabidamu.db import get_db

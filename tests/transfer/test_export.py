@@ -163,6 +163,6 @@ def test_group_export_and_index(app, db, keyring, tw):
     index = svc.index_text(result)
     for item in result.exported:
         assert f"{item.name}\t{item.file_name}\t{item.package_id}\t{item.sha256}" in index
-    from sabidamu.web.transfer.jobs import bundle
+    from sabidamu.jobs.transfer_zip import bundle
     with zipfile.ZipFile(io.BytesIO(bundle(result))) as archive:
         assert sorted(archive.namelist()) == sorted([c.file_name for c in result.exported] + ["index.txt"])

@@ -12,7 +12,7 @@ from ...services import cards as svc
 from ..common import db, keyring, login_required, parse_uuid
 from ..formatting import current_lang
 from ..downloads import as_attachment, download_name
-from . import jobs
+from ...jobs import group_pdf as jobs
 from ..jobfiles import file_response, job_or_404, progress_response
 from .forms import GroupPdfForm
 from ...rendering.cards import render_card_pdf

@@ -14,7 +14,7 @@ from ...services.transfer import keys_page
 from ...services.transfer.importing import retention_until
 from ..common import apply_service_error, db, keyring, login_required, parse_uuid
 from ..formatting import current_lang
-from . import jobs
+from ...jobs import transfer_zip as jobs
 from ..downloads import as_attachment, download_name
 from ..messages import export_refusal_message
 from ..jobfiles import file_response, job_or_404, progress_response

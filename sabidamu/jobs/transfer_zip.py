@@ -1,4 +1,4 @@
-"""The export job, in the pattern of the group PDF job (web/cards/jobs.py): sabidamu/jobs runs it in the
+"""The export job, in the pattern of the group PDF job (group_pdf.py): queue.py runs it in the
 background and keeps the ZIP (the .sdcard files + index.txt, which names the children) sealed in the database.
 
 Access and consent were checked in the request that started the job (and are checked again by the service in the
@@ -11,16 +11,17 @@ import io
 import uuid
 import zipfile
 
-from ... import access
-from ... import jobs
-from ...services import AccessDenied
+from .. import access
+from ..services import AccessDenied
+from ..services.transfer import export as svc
+from ..services.transfer.export import INDEX_NAME, index_text
+from . import queue as jobs
 
 KIND = "transfer_zip"
 
 
 def bundle(result) -> bytes:
     """One ZIP with every .sdcard file and index.txt (the packages are encrypted already: stored, not deflated)."""
-    from ...services.transfer.export import INDEX_NAME, index_text
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for item in result.exported:
@@ -37,7 +38,6 @@ def _may_download(db, user, job) -> str:
 
 @jobs.kind(KIND, may_download=_may_download, mimetype="application/zip")
 def _work(db, keyring, user, job, progress):
-    from ...services.transfer import export as svc
     target = dict(job.params["target"])
     if target.get("to_org_id"):
         target["to_org_id"] = uuid.UUID(target["to_org_id"])

@@ -1,5 +1,5 @@
-"""The group PDF job: the cards of a group rendered as one PDF in the background (sabidamu/jobs runs it and
-keeps the result sealed in the database).
+"""The group PDF job: the cards of a group rendered as one PDF in the background (queue.py runs it and keeps the
+result sealed in the database).
 
 Access to the group was checked and audited (group.pdf) in the request that started the job; each child is
 checked again while the cards are assembled, and the group again at the download.
@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import uuid
 
-from ... import access
-from ...services import cards as cards_svc
-from ... import jobs
+from .. import access
+from ..rendering.cards import render_group_pdf
+from ..services import cards as cards_svc
+from . import queue as jobs
 
 KIND = "group_pdf"
 
@@ -22,7 +23,6 @@ def _may_download(db, user, job) -> str:
 
 @jobs.kind(KIND, may_download=_may_download, mimetype="application/pdf")
 def _work(db, keyring, user, job, progress):
-    from ...rendering.cards import render_group_pdf
     requested = jobs.child_ids_of(job)
     body = render_group_pdf(cards_svc.group_cards_data(db, keyring, user, requested, job.params["lang"]), progress)
     # The children whose card is in the file: those group_cards_data let through (same check, same session).
