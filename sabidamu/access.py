@@ -62,7 +62,8 @@ def handover(db: Session, child_id: uuid.UUID, org_id: uuid.UUID, today: dt.date
     today = today or utcnow().date()
     row = db.exec(select(TransferPackage).where(
         TransferPackage.sender_org_id == org_id, TransferPackage.child_id == child_id,
-        TransferPackage.status.in_((TransferStatus.ACCEPTED, TransferStatus.IMPORTED)), TransferPackage.kindergarten_access_until.is_not(None))
+        TransferPackage.status.in_((TransferStatus.ACCEPTED, TransferStatus.IMPORTED)),
+        TransferPackage.kindergarten_access_until.is_not(None))
         .order_by(TransferPackage.kindergarten_access_until.desc())).first()
     return row if row is not None and today <= row.kindergarten_access_until else None
 
@@ -76,7 +77,8 @@ def former_kindergarten_role(db: Session, user: User, child_id: uuid.UUID) -> bo
         .where(Enrollment.child_id == child_id, Enrollment.status == EnrollmentStatus.ENDED)).all()
     for group_id, org_id in rows:
         roles = roles_in(db, user, org_id)
-        if not (Role.HEAD in roles or (Role.TEACHER in roles and db.get(GroupTeacher, (group_id, user.id)) is not None)):
+        teaches = Role.TEACHER in roles and db.get(GroupTeacher, (group_id, user.id)) is not None
+        if not (Role.HEAD in roles or teaches):
             continue
         if handover(db, child_id, org_id) is not None:
             return True
@@ -92,7 +94,8 @@ def withdrawn_children(db: Session, org_id: uuid.UUID, child_ids) -> set[uuid.UU
     ids = list(child_ids)
     if not ids:
         return set()
-    rows = db.exec(select(Consent).where(Consent.child_id.in_(ids), Consent.purpose == ConsentPurpose.KINDERGARTEN_MONITORING,
+    rows = db.exec(select(Consent).where(Consent.child_id.in_(ids),
+                                         Consent.purpose == ConsentPurpose.KINDERGARTEN_MONITORING,
                                          Consent.recipient_org_id == org_id)).all()
     seen: dict[uuid.UUID, bool] = {}
     for consent in rows:

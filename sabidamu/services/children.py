@@ -21,6 +21,8 @@ from .orgs import get_group
 from .sealing import reseal_child_records, reseal_row
 
 TABLE = "child"
+# An enrolment that is asked for or running: a second one in the same group is refused.
+OPEN_ENROLMENT = (EnrollmentStatus.PENDING, EnrollmentStatus.ACTIVE)
 
 
 @dataclass
@@ -38,7 +40,8 @@ class ChildView:
 
 def _seal_child(keyring: Keyring, child: Child, values: dict) -> None:
     for name, value in values.items():
-        setattr(child, f"{name}_ct", keyring.seal(child.key_id, TABLE, child.id, name, None if value is None else str(value)))
+        text = None if value is None else str(value)
+        setattr(child, f"{name}_ct", keyring.seal(child.key_id, TABLE, child.id, name, text))
 
 
 LIST_FIELDS = ("name", "birth_date")  # what a list of children shows; the rest stays sealed
@@ -51,7 +54,8 @@ def open_child(keyring: Keyring, child: Child, fields: tuple[str, ...] | None = 
         return keyring.open(TABLE, child.id, name, getattr(child, f"{name}_ct"))
     weeks = o("gestational_weeks")
     return ChildView(id=child.id, name=o("name"), birth_date=dt.date.fromisoformat(o("birth_date")), iin=o("iin"),
-                     sex=o("sex"), gestational_weeks=int(weeks) if weeks else None, notes=o("notes"), version=child.version)
+                     sex=o("sex"), gestational_weeks=int(weeks) if weeks else None, notes=o("notes"),
+                     version=child.version)
 
 
 def find_by_iin(db: Session, keyring: Keyring, iin: str) -> Child | None:
@@ -106,7 +110,8 @@ def view_child(db: Session, keyring: Keyring, user: User, child_id: uuid.UUID) -
         raise AccessDenied()
     view = open_child(keyring, child)
     view.groups = list(db.exec(select(Group).join(Enrollment, Enrollment.group_id == Group.id)
-                               .where(Enrollment.child_id == child_id, Enrollment.status == EnrollmentStatus.ACTIVE)).all())
+                               .where(Enrollment.child_id == child_id,
+                                      Enrollment.status == EnrollmentStatus.ACTIVE)).all())
     org_id = view.groups[0].org_id if view.groups and role != Role.PARENT else None
     record(db, user, "child.view", role=role, org_id=org_id, object_type="child", object_id=child_id)
     db.commit()
@@ -138,7 +143,8 @@ def group_children(db: Session, keyring: Keyring, group: Group) -> list[ChildVie
     return sorted(views, key=lambda v: v.name.casefold())
 
 
-def group_page(db: Session, keyring: Keyring, user: User, group_id: uuid.UUID) -> tuple[Group, str, list[ChildView], int]:
+def group_page(db: Session, keyring: Keyring, user: User,
+               group_id: uuid.UUID) -> tuple[Group, str, list[ChildView], int]:
     """A group's page: the group, the caller's role, its children (names) and the number of pending requests.
     Audited as group.view plus one 'child.list.group' event per child shown (one insert)."""
     group, role = get_group(db, user, group_id)
@@ -161,7 +167,8 @@ def pending_for_parent(db: Session, parent: User) -> list[tuple[Enrollment, Grou
 
 
 def pending_for_group(db: Session, group: Group) -> list[Enrollment]:
-    return list(db.exec(select(Enrollment).where(Enrollment.group_id == group.id, Enrollment.status == EnrollmentStatus.PENDING)).all())
+    return list(db.exec(select(Enrollment).where(Enrollment.group_id == group.id,
+                                                 Enrollment.status == EnrollmentStatus.PENDING)).all())
 
 
 ENROL_LIMIT = 30  # enrolment attempts per user per hour: a whole group in one sitting, not an IIN sweep
@@ -227,7 +234,7 @@ def enroll_by_iin(db: Session, keyring: Keyring, head: User, group: Group, *, ii
     confirm_org_id = None
     if child is not None:
         existing = db.exec(select(Enrollment).where(Enrollment.child_id == child.id, Enrollment.group_id == group.id,
-                                                    Enrollment.status.in_((EnrollmentStatus.PENDING, EnrollmentStatus.ACTIVE)))).first()
+                                                    Enrollment.status.in_(OPEN_ENROLMENT))).first()
         if existing is not None and existing.status == "active":
             raise ServiceError("already_enrolled", field="iin")  # the head sees this child in the group already
         if existing is not None:
@@ -254,7 +261,7 @@ def _place_imported(db: Session, keyring: Keyring, head: User, group: Group, iin
     if child is None or access.school_view_role(db, head, child.id, group.org_id) is None:
         raise ServiceError("school_by_transfer", field="iin")
     existing = db.exec(select(Enrollment).where(Enrollment.child_id == child.id, Enrollment.group_id == group.id,
-                                                Enrollment.status.in_((EnrollmentStatus.PENDING, EnrollmentStatus.ACTIVE)))).first()
+                                                Enrollment.status.in_(OPEN_ENROLMENT))).first()
     if existing is not None:
         raise ServiceError("already_enrolled" if existing.status == "active" else "already_pending", field="iin")
     has_guardian = db.exec(select(Guardianship.id).where(Guardianship.child_id == child.id)).first() is not None
@@ -284,18 +291,21 @@ def _move_to_org_key(db: Session, keyring: Keyring, child: Child, org_id: uuid.U
     reseal_child_records(db, keyring, child.id, key.id)
 
 
-def decide_enrollment(db: Session, keyring: Keyring, parent: User, enrollment_id: uuid.UUID, accept: bool) -> Enrollment:
+def decide_enrollment(db: Session, keyring: Keyring, parent: User, enrollment_id: uuid.UUID,
+                      accept: bool) -> Enrollment:
     enrollment = fetch(db, Enrollment, enrollment_id)
     if not access.is_guardian(db, parent, enrollment.child_id) or enrollment.confirm_org_id is not None:
         raise AccessDenied()
     if enrollment.status != EnrollmentStatus.PENDING:
         raise ServiceError("not_pending")
     group = db.get(Group, enrollment.group_id)
-    enrollment.status, enrollment.decided_at = (EnrollmentStatus.ACTIVE if accept else EnrollmentStatus.DECLINED), utcnow()
+    enrollment.status = EnrollmentStatus.ACTIVE if accept else EnrollmentStatus.DECLINED
+    enrollment.decided_at = utcnow()
     if accept:
         # One kindergarten group at a time: the new one ends the others.
         for other in db.exec(select(Enrollment).where(Enrollment.child_id == enrollment.child_id,
-                                                      Enrollment.status == EnrollmentStatus.ACTIVE, Enrollment.id != enrollment.id)).all():
+                                                      Enrollment.status == EnrollmentStatus.ACTIVE,
+                                                      Enrollment.id != enrollment.id)).all():
             other.status, other.decided_at = EnrollmentStatus.ENDED, utcnow()
             other.ended_on, other.end_reason = utcnow().date(), "moved"
         _move_to_org_key(db, keyring, db.get(Child, enrollment.child_id), group.org_id)

@@ -229,8 +229,11 @@ def revoke(db: Session, guardian: User, consent_id: uuid.UUID) -> Consent:
     row.revoked_at, row.revoked_by = utcnow(), guardian.id
     db.flush()
     if row.purpose == ConsentPurpose.SPECIALIST_ACCESS:
-        for ref in db.exec(select(Referral).where(Referral.child_id == row.child_id, Referral.status == ReferralStatus.OPEN)).all():
-            if active_consent(db, row.child_id, ConsentPurpose.SPECIALIST_ACCESS, Recipient(ref.to_org_id, ref.to_user_id)) is None:
+        open_referrals = select(Referral).where(Referral.child_id == row.child_id,
+                                                Referral.status == ReferralStatus.OPEN)
+        for ref in db.exec(open_referrals).all():
+            recipient = Recipient(ref.to_org_id, ref.to_user_id)
+            if active_consent(db, row.child_id, ConsentPurpose.SPECIALIST_ACCESS, recipient) is None:
                 ref.status = ReferralStatus.AWAITING_CONSENT
     record(db, guardian, "consent.revoke", role=Role.PARENT, org_id=row.recipient_org_id, object_type="consent",
            object_id=row.id, detail={"child_id": str(row.child_id), "purpose": row.purpose})
@@ -243,7 +246,8 @@ def revoke(db: Session, guardian: User, consent_id: uuid.UUID) -> Consent:
 def specialist_choices(db: Session) -> list[tuple[User, Membership, Organization]]:
     return list(db.exec(select(User, Membership, Organization).join(Membership, Membership.user_id == User.id)
                         .join(Organization, Organization.id == Membership.org_id)
-                        .where(Membership.role == Role.SPECIALIST).order_by(Organization.name_ru, User.full_name)).all())
+                        .where(Membership.role == Role.SPECIALIST)
+                        .order_by(Organization.name_ru, User.full_name)).all())
 
 
 def org_choices(db: Session, kinds: tuple[str, ...]) -> list[Organization]:

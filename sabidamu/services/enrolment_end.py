@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from .. import access
 from ..models import Enrollment, Group, Organization, TransferPackage, User
 from ..models.base import utcnow
-from ..models.enums import EnrollmentStatus, Role
+from ..models.enums import EnrollmentStatus, Role, TransferStatus
 from ..monitoring import academic_year_bounds, stage_window
 from . import AccessDenied, NotFound, ServiceError, fetch
 from .audit import record
@@ -52,7 +52,7 @@ def _extend_retention(db: Session, org_id: uuid.UUID, child_id: uuid.UUID, ended
     latest = None
     for row in db.exec(select(TransferPackage).where(
             TransferPackage.sender_org_id == org_id, TransferPackage.child_id == child_id,
-            TransferPackage.status.in_(("accepted", "imported")),
+            TransferPackage.status.in_((TransferStatus.ACCEPTED, TransferStatus.IMPORTED)),
             TransferPackage.kindergarten_access_until.is_not(None))).all():
         if row.kindergarten_access_until < until:
             row.kindergarten_access_until = until
@@ -102,7 +102,8 @@ def graduate_group(db: Session, head: User, group_id: uuid.UUID, today: dt.date 
     opens = graduation_opens(db, group)
     if today < opens:
         raise ServiceError("graduation_too_early", date=opens)
-    rows = db.exec(select(Enrollment).where(Enrollment.group_id == group.id, Enrollment.status == EnrollmentStatus.ACTIVE)).all()
+    rows = db.exec(select(Enrollment).where(Enrollment.group_id == group.id,
+                                            Enrollment.status == EnrollmentStatus.ACTIVE)).all()
     record(db, head, "group.graduate", role=Role.HEAD, org_id=group.org_id, object_type="group", object_id=group.id,
            detail={"children": len(rows), "ended_on": today.isoformat()})
     for enrolment in rows:
@@ -125,7 +126,7 @@ class LeavePage:
 def _schools_holding(db: Session, org_id: uuid.UUID, child_id: uuid.UUID) -> list[Organization]:
     rows = db.exec(select(Organization).join(TransferPackage, TransferPackage.recipient_org_id == Organization.id)
                    .where(TransferPackage.sender_org_id == org_id, TransferPackage.child_id == child_id,
-                          TransferPackage.status.in_(("accepted", "imported")))).all()
+                          TransferPackage.status.in_((TransferStatus.ACCEPTED, TransferStatus.IMPORTED)))).all()
     return list({org.id: org for org in rows}.values())
 
 

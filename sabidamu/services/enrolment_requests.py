@@ -44,8 +44,8 @@ def requests_for_org(db: Session, keyring: Keyring, head: User, org: Organizatio
                               asking_org=asking, group_name=group.name, asked_at=enrollment.created_at))
     if out:
         from .audit import record_many
-        record_many(db, head, "child.list.requests", object_ids=[r.child_id for r in out], role=Role.HEAD, org_id=org.id,
-                    object_type="child")
+        record_many(db, head, "child.list.requests", object_ids=[r.child_id for r in out], role=Role.HEAD,
+                    org_id=org.id, object_type="child")
         db.commit()
     return out
 

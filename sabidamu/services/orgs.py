@@ -26,7 +26,8 @@ def create_org(db: Session, keyring: Keyring, admin: User | None, *, kind: str, 
         raise AccessDenied()
     if bin and db.exec(select(Organization.id).where(Organization.bin == bin)).first():
         raise ServiceError("bin_taken", field="bin")
-    org = Organization(kind=kind, name_kk=name_kk.strip(), name_ru=name_ru.strip(), region=region.strip(), bin=bin or None)
+    org = Organization(kind=kind, name_kk=name_kk.strip(), name_ru=name_ru.strip(), region=region.strip(),
+                       bin=bin or None)
     db.add(org)
     db.flush()
     create_data_key(db, keyring, "org", org.id)

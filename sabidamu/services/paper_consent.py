@@ -22,7 +22,7 @@ from ..crypto.keyring import Keyring
 from ..models import Child, Consent, Enrollment, Group, Organization, Referral, User
 from ..models.base import utcnow
 from ..models.consent import PendingPaperConsent
-from ..models.enums import ConsentPurpose, ReferralStatus, Role
+from ..models.enums import ConsentPurpose, EnrollmentStatus, ReferralStatus, Role
 from . import AccessDenied, ServiceError, fetch
 from . import notifications
 from .audit import record
@@ -40,15 +40,16 @@ def _child_is_theirs(db: Session, child_id: uuid.UUID, purpose: str, org_id: uui
     if purpose == ConsentPurpose.KINDERGARTEN_MONITORING:
         return db.exec(select(Enrollment.id).join(Group, Group.id == Enrollment.group_id).where(
             Enrollment.child_id == child_id, Group.org_id == org_id,
-            Enrollment.status.in_(("pending", "active")))).first() is not None
-    refs = db.exec(select(Referral).where(Referral.child_id == child_id, Referral.to_org_id == org_id,
-                                          Referral.status.in_((ReferralStatus.AWAITING_CONSENT, ReferralStatus.OPEN)))).all()
+            Enrollment.status.in_((EnrollmentStatus.PENDING, EnrollmentStatus.ACTIVE)))).first() is not None
+    refs = db.exec(select(Referral).where(
+        Referral.child_id == child_id, Referral.to_org_id == org_id,
+        Referral.status.in_((ReferralStatus.AWAITING_CONSENT, ReferralStatus.OPEN)))).all()
     return any(r.to_user_id is None or r.to_user_id == user_id for r in refs)
 
 
 def _actively_enrolled(db: Session, child_id: uuid.UUID, org_id: uuid.UUID) -> bool:
     return db.exec(select(Enrollment.id).join(Group, Group.id == Enrollment.group_id).where(
-        Enrollment.child_id == child_id, Group.org_id == org_id, Enrollment.status == "active")).first() is not None
+        Enrollment.child_id == child_id, Group.org_id == org_id, Enrollment.status == EnrollmentStatus.ACTIVE)).first() is not None
 
 
 def _check_paper(paper_date: dt.date, guardian_name: str) -> str:

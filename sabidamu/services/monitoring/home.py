@@ -46,7 +46,8 @@ def add_home_observation(db: Session, keyring: Keyring, user: User, child_id: uu
     return row
 
 
-def home_observations_of_parent(db: Session, keyring: Keyring, user: User, child_id: uuid.UUID) -> tuple[str, list[Observation]]:
+def home_observations_of_parent(db: Session, keyring: Keyring, user: User,
+                               child_id: uuid.UUID) -> tuple[str, list[Observation]]:
     """The child's name and the notes this guardian wrote (for the form page)."""
     child = fetch(db, Child, child_id)
     if not access.is_guardian(db, user, child_id):

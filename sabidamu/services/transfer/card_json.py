@@ -64,7 +64,8 @@ def stage_dates(db: Session, child_id: uuid.UUID) -> dict[tuple[int, str], dt.da
 
 def screening_summaries(db: Session, keyring: Keyring, child_id: uuid.UUID) -> list[dict]:
     """Completed screenings, oldest first: instrument, version, date, age in months, band and zone per domain."""
-    rows = db.exec(select(Screening).where(Screening.child_id == child_id, Screening.status == ScreeningStatus.COMPLETED)).all()
+    rows = db.exec(select(Screening).where(Screening.child_id == child_id,
+                                           Screening.status == ScreeningStatus.COMPLETED)).all()
     out = []
     for row in rows:
         text = keyring.open("screening", row.id, "result", row.result_ct)

@@ -171,7 +171,8 @@ class GroupChoice:
     children: list  # services.children.ChildView (name, birth date)
 
 
-def export_choices(db: Session, keyring: Keyring, user: User, org_id: uuid.UUID) -> tuple[Organization, list[GroupChoice]]:
+def export_choices(db: Session, keyring: Keyring, user: User,
+                   org_id: uuid.UUID) -> tuple[Organization, list[GroupChoice]]:
     """The head's kindergarten and its pre-school groups with their children (names only), newest year first."""
     from ...models import Group
     org, role = org_member(db, user, org_id)
@@ -324,7 +325,8 @@ def export_cards(db: Session, keyring: Keyring, user: User, child_ids: list[uuid
 INDEX_NAME = "index.txt"
 # The index is written in the cards' language (not the page's), so its words live here rather than in the catalogue.
 _INDEX_TERMS = {
-    "title": {"kk": "Баланың жеке даму картасы: мектепке беру", "ru": "Индивидуальная карта развития ребенка: передача в школу"},
+    "title": {"kk": "Баланың жеке даму картасы: мектепке беру",
+              "ru": "Индивидуальная карта развития ребенка: передача в школу"},
     "to": {"kk": "Мектеп", "ru": "Школа"},
     "bin": {"kk": "БСН", "ru": "БИН"},
     "key": {"kk": "Мектеп кілтінің коды", "ru": "Код ключа школы"},
@@ -385,6 +387,7 @@ def index_text(result: ExportResult) -> str:
 
 __all__ = [
     "schools", "Target", "resolve_target",
-    "ChildCheck", "check_children", "GroupChoice", "export_choices", "ChildExport", "ExportResult", "export_cards", "index_text", "INDEX_NAME",
+    "ChildCheck", "check_children", "GroupChoice", "export_choices", "ChildExport", "ExportResult", "export_cards",
+    "index_text", "INDEX_NAME",
     "REFUSALS", "file_name_for",
 ]

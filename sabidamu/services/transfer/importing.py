@@ -26,7 +26,7 @@ from ...iin import IINError, parse_iin
 from ...models import Child, Enrollment, Group, Organization, User
 from ...models.base import utcnow
 from ...models.transfer_package import ImportedCard, TransferPackage, TrustedSenderKey
-from ...models.enums import Role
+from ...models.enums import EnrollmentStatus, Role
 from .. import AccessDenied, ServiceError, fetch
 from . import keys as transfer_keys
 from ..audit import record
@@ -110,7 +110,7 @@ def _hand_over(db: Session, actor: User | None, role: str, row: TransferPackage,
         return
     until = retention_until(accepted_on)
     ended = db.exec(select(Enrollment.ended_on).join(Group, Group.id == Enrollment.group_id).where(
-        Enrollment.child_id == row.child_id, Group.org_id == sender.id, Enrollment.status == "ended",
+        Enrollment.child_id == row.child_id, Group.org_id == sender.id, Enrollment.status == EnrollmentStatus.ENDED,
         Enrollment.ended_on.is_not(None))).all()
     row.kindergarten_access_until = max([until] + [retention_until(day) for day in ended if day >= accepted_on])
 
@@ -134,7 +134,8 @@ def _role(db: Session, actor: User | None, org: Organization, head_only: bool = 
     return role
 
 
-def school_role_or_deny(db: Session, actor: User, org_id: uuid.UUID, head_only: bool = False) -> tuple[Organization, str]:
+def school_role_or_deny(db: Session, actor: User, org_id: uuid.UUID,
+                        head_only: bool = False) -> tuple[Organization, str]:
     org = _school(db, org_id)
     return org, _role(db, actor, org, head_only)
 
@@ -172,7 +173,8 @@ def _resolver(db: Session, school_id: uuid.UUID, extra: tuple[str, str] | None =
             return extra[1]
         trusted = db.exec(select(TrustedSenderKey).where(TrustedSenderKey.school_org_id == school_id,
                                                          TrustedSenderKey.fingerprint == fingerprint)).first()
-        if trusted is not None and (str(trusted.sender_org_id) == sender["org_id"] or trusted.sender_bin == sender["bin"]):
+        if trusted is not None and (str(trusted.sender_org_id) == sender["org_id"]
+                                    or trusted.sender_bin == sender["bin"]):
             return trusted.public_key
         return None
     return resolve

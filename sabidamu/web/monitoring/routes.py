@@ -263,7 +263,8 @@ def home_observation(child_id):
     name, notes = svc.home_observations_of_parent(db(), keyring(), g.user, cid)
     fw = svc.framework()
     form = HomeObservationForm()
-    form.skill_group.choices = [("", gettext("Not tied to an area"))] + [(sg.id, sg.in_(current_lang())) for sg in fw.skill_groups]
+    areas = [(sg.id, sg.in_(current_lang())) for sg in fw.skill_groups]
+    form.skill_group.choices = [("", gettext("Not tied to an area")), *areas]
     status = 200
     if request.method == "POST":
         status = 422

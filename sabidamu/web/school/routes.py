@@ -200,8 +200,8 @@ def confirm(transfer_id):
             flash(gettext("The key has been confirmed and remembered, and the card has been imported."), "success")
             return redirect(url_for("school.inbox", org_id=org.id))
     status = form_status()
-    return render_template("school/confirm.html", form=form, org=org, row=row, known=inbox_svc.known_keys_for(db(), row),
-                           grouped=grouped), status
+    known = inbox_svc.known_keys_for(db(), row)
+    return render_template("school/confirm.html", form=form, org=org, row=row, known=known, grouped=grouped), status
 
 
 @bp.get("/orgs/<org_id>/school/readiness")
