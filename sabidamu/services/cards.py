@@ -25,7 +25,7 @@ from .. import access
 from ..crypto.keyring import Keyring
 from ..models import Child, Enrollment, Group, Organization, User
 from ..models.monitoring import CardStage, HomeObservation, LevelCount
-from ..models.enums import Role
+from ..models.enums import EnrollmentStatus, Role
 from ..monitoring import (
     STAGE_IDS, Framework, academic_year_label, corrective_period, derive_level, load_framework,
 )
@@ -151,7 +151,7 @@ def _card_role(db: Session, user: User, child_id: uuid.UUID) -> tuple[Child, str
 
 def _active_group(db: Session, child_id: uuid.UUID) -> Group | None:
     return db.exec(select(Group).join(Enrollment, Enrollment.group_id == Group.id)
-                   .where(Enrollment.child_id == child_id, Enrollment.status == "active")
+                   .where(Enrollment.child_id == child_id, Enrollment.status == EnrollmentStatus.ACTIVE)
                    .order_by(Group.academic_year.desc())).first()
 
 
@@ -411,7 +411,7 @@ def group_for_pdf(db: Session, user: User, group_id: uuid.UUID) -> tuple[Group, 
     """The group, the role and its children's ids (for a group PDF); audited as group.pdf."""
     group, role = group_access(db, user, group_id)
     ids = access.visible_in_group(db, group, db.exec(select(Enrollment.child_id).where(
-        Enrollment.group_id == group.id, Enrollment.status == "active")).all())
+        Enrollment.group_id == group.id, Enrollment.status == EnrollmentStatus.ACTIVE)).all())
     record(db, user, "group.pdf", role=role, org_id=group.org_id, object_type="group", object_id=group.id,
            detail={"children": len(ids)})
     record_many(db, user, "child.list.pdf", object_ids=ids, role=role, org_id=group.org_id, object_type="child",

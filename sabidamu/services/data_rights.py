@@ -34,7 +34,7 @@ from ..models import AuditEvent, Child, DataKey, Enrollment, Group, Organization
 from ..filenames import download_name
 from ..models.base import utcnow
 from ..models.security import DeletionRequest
-from ..models.enums import Role, ScreeningStatus
+from ..models.enums import EnrollmentStatus, Role, ScreeningStatus
 from . import AccessDenied, ServiceError, fetch
 from .audit import record
 from .audit_ops import _action_filter, _child_object_ids
@@ -112,7 +112,7 @@ def access_log_rows(db: Session, child_id: uuid.UUID) -> list[dict]:
 def _organization(db: Session, child_id: uuid.UUID) -> Organization | None:
     return db.exec(select(Organization).join(Group, Group.org_id == Organization.id)
                    .join(Enrollment, Enrollment.group_id == Group.id)
-                   .where(Enrollment.child_id == child_id, Enrollment.status.in_(("active", "ended")))
+                   .where(Enrollment.child_id == child_id, Enrollment.status.in_((EnrollmentStatus.ACTIVE, EnrollmentStatus.ENDED)))
                    .order_by(Enrollment.created_at.desc())).first()
 
 
@@ -206,7 +206,7 @@ def _last_record_year(db: Session, child_id: uuid.UUID) -> int | None:
     """The last academic year an organization kept records of the child in (enrolment or monitoring)."""
     years = [y for y in db.exec(select(Group.academic_year).join(Enrollment, Enrollment.group_id == Group.id)
                                 .where(Enrollment.child_id == child_id,
-                                       Enrollment.status.in_(("active", "ended")))).all()]
+                                       Enrollment.status.in_((EnrollmentStatus.ACTIVE, EnrollmentStatus.ENDED)))).all()]
     from ..models import CardStage
     years += list(db.exec(select(CardStage.academic_year).where(CardStage.child_id == child_id)).all())
     return max(years) if years else None

@@ -26,7 +26,7 @@ from sqlmodel import Session, select
 from .. import access
 from ..models import Enrollment, Group, Guardianship, LoginThrottle, PasswordReset, User
 from ..models.base import utcnow
-from ..models.enums import Role
+from ..models.enums import EnrollmentStatus, Role
 from ..passwords import verify_password
 from . import AccessDenied, ServiceError
 from .audit import record
@@ -149,7 +149,7 @@ def _parent_here(db: Session, user: User, org_id: uuid.UUID) -> bool:
     return db.exec(select(Guardianship.id).join(Enrollment, Enrollment.child_id == Guardianship.child_id)
                    .join(Group, Group.id == Enrollment.group_id)
                    .where(Guardianship.user_id == user.id, Group.org_id == org_id,
-                          Enrollment.status.in_(("active", "pending"))).limit(1)).first() is not None
+                          Enrollment.status.in_((EnrollmentStatus.ACTIVE, EnrollmentStatus.PENDING))).limit(1)).first() is not None
 
 
 def issue_code(db: Session, head: User, org_id: uuid.UUID, login: str) -> str:

@@ -18,7 +18,7 @@ from .. import access
 from ..crypto.keyring import Keyring
 from ..models import Child, Enrollment, Group, Membership, Organization, Referral, Screening, SpecialistConclusion, User
 from ..models.base import utcnow
-from ..models.enums import ConsentPurpose, ReferralStatus, Role
+from ..models.enums import ConsentPurpose, EnrollmentStatus, ReferralStatus, Role
 from . import AccessDenied, ServiceError, fetch
 from .audit import record
 from .children import LIST_FIELDS, ChildView, open_child
@@ -64,7 +64,7 @@ def _child(db: Session, child_id: uuid.UUID) -> Child:
 
 def _kindergarten_of(db: Session, child_id: uuid.UUID) -> uuid.UUID | None:
     return db.exec(select(Group.org_id).join(Enrollment, Enrollment.group_id == Group.id)
-                   .where(Enrollment.child_id == child_id, Enrollment.status == "active")).first()
+                   .where(Enrollment.child_id == child_id, Enrollment.status == EnrollmentStatus.ACTIVE)).first()
 
 
 def _text(value: str | None, limit: int, code: str, field: str) -> str:

@@ -13,7 +13,7 @@ from ...crypto.keyring import Keyring
 from ...models import Child, Enrollment, Group, Organization, User
 from ...models.base import utcnow
 from ...models.monitoring import STAGES, CardStage, HomeObservation, LevelCount  # noqa: F401 (STAGES: re-exported)
-from ...models.enums import Role
+from ...models.enums import EnrollmentStatus, Role
 from ...monitoring import (
     STAGE_IDS, Framework, InvalidLevel, InvalidStageWindows, MonitoringError, Skill, StageWindows, UnknownStage,
     default_stage_windows, derive_level, entry_status, load_framework, parse_level,
@@ -127,13 +127,13 @@ def _enrolled_child(db: Session, group: Group, child_id: uuid.UUID, read: bool =
     if access.monitoring_withdrawn(db, child_id, group.org_id):
         raise AccessDenied()
     active = db.exec(select(Enrollment.id).where(Enrollment.child_id == child_id, Enrollment.group_id == group.id,
-                                                 Enrollment.status == "active")).first()
+                                                 Enrollment.status == EnrollmentStatus.ACTIVE)).first()
     child = db.get(Child, child_id) if active is not None else None
     if child is None:
         handed = access.handover(db, child_id, group.org_id)
         if handed is not None and read and db.exec(select(Enrollment.id).where(
                 Enrollment.child_id == child_id, Enrollment.group_id == group.id,
-                Enrollment.status == "ended")).first() is not None:
+                Enrollment.status == EnrollmentStatus.ENDED)).first() is not None:
             return db.get(Child, child_id)
         if handed is not None:  # the school holds the card: the kindergarten only reads it until the retention date
             school = db.get(Organization, handed.recipient_org_id)

@@ -15,6 +15,7 @@ from ... import access
 from ...crypto.keyring import Keyring
 from ...models import Child, Enrollment, Group, User
 from ...models.transfer_package import ImportedCard
+from ...models.enums import EnrollmentStatus
 from .. import AccessDenied, NotFound, ServiceError, fetch
 from ..audit import record
 from ..children import enroll_by_iin, open_child
@@ -85,7 +86,7 @@ def readiness(db: Session, keyring: Keyring, actor: User, org_id: uuid.UUID) -> 
     placed: dict[uuid.UUID, uuid.UUID] = {}
     if groups:
         for child_id, group_id in db.exec(select(Enrollment.child_id, Enrollment.group_id).where(
-                Enrollment.group_id.in_([g.id for g in groups]), Enrollment.status == "active")).all():
+                Enrollment.group_id.in_([g.id for g in groups]), Enrollment.status == EnrollmentStatus.ACTIVE)).all():
             placed.setdefault(child_id, group_id)
     rows: dict[uuid.UUID, PupilRow] = {}
     for child_id in set(by_child) | set(placed):
