@@ -102,7 +102,8 @@ def graduate_group(db: Session, head: User, group_id: uuid.UUID, today: dt.date 
     opens = graduation_opens(db, group)
     if today < opens:
         raise ServiceError("graduation_too_early", date=opens)
-    rows = db.exec(select(Enrollment).where(Enrollment.group_id == group.id, Enrollment.status == EnrollmentStatus.ACTIVE)).all()
+    rows = db.exec(select(Enrollment).where(Enrollment.group_id == group.id,
+                                            Enrollment.status == EnrollmentStatus.ACTIVE)).all()
     record(db, head, "group.graduate", role=Role.HEAD, org_id=group.org_id, object_type="group", object_id=group.id,
            detail={"children": len(rows), "ended_on": today.isoformat()})
     for enrolment in rows:

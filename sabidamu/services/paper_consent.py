@@ -41,8 +41,9 @@ def _child_is_theirs(db: Session, child_id: uuid.UUID, purpose: str, org_id: uui
         return db.exec(select(Enrollment.id).join(Group, Group.id == Enrollment.group_id).where(
             Enrollment.child_id == child_id, Group.org_id == org_id,
             Enrollment.status.in_((EnrollmentStatus.PENDING, EnrollmentStatus.ACTIVE)))).first() is not None
-    refs = db.exec(select(Referral).where(Referral.child_id == child_id, Referral.to_org_id == org_id,
-                                          Referral.status.in_((ReferralStatus.AWAITING_CONSENT, ReferralStatus.OPEN)))).all()
+    refs = db.exec(select(Referral).where(
+        Referral.child_id == child_id, Referral.to_org_id == org_id,
+        Referral.status.in_((ReferralStatus.AWAITING_CONSENT, ReferralStatus.OPEN)))).all()
     return any(r.to_user_id is None or r.to_user_id == user_id for r in refs)
 
 

@@ -222,7 +222,8 @@ def start(db: Session, keyring: Keyring, registry: InstrumentRegistry, user: Use
             return row
         replaced = row  # answers for an age band the child has left (or an old version): start afresh
     for row in rows:
-        if row.status == ScreeningStatus.COMPLETED and row.instrument_version == instrument.version and row.band_id == band.id:
+        same_band = row.instrument_version == instrument.version and row.band_id == band.id
+        if row.status == ScreeningStatus.COMPLETED and same_band:
             raise ServiceError("already_completed", screening_id=str(row.id))
     if replaced is not None:
         db.delete(replaced)
@@ -290,7 +291,8 @@ def history(db: Session, keyring: Keyring, registry: InstrumentRegistry, user: U
     unless the caller audits the use itself, as the PDF download does)."""
     role = _role(db, user, child_id)
     child = open_child(keyring, _child(db, child_id))
-    rows = db.exec(select(Screening).where(Screening.child_id == child_id, Screening.status == ScreeningStatus.COMPLETED)).all()
+    rows = db.exec(select(Screening).where(Screening.child_id == child_id,
+                                           Screening.status == ScreeningStatus.COMPLETED)).all()
     views = [_view(db, keyring, registry, r, role) for r in rows]
     views.sort(key=lambda v: (v.screening_date, v.completed_at or v.started_at))
     if audit:

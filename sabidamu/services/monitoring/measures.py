@@ -49,11 +49,13 @@ def child_stage(db: Session, keyring: Keyring, user: User, group_id: uuid.UUID, 
     child = _enrolled_child(db, group, child_id, read=True)
     editable = db.exec(select(Enrollment.id).where(Enrollment.child_id == child_id, Enrollment.group_id == group.id,
                                                    Enrollment.status == EnrollmentStatus.ACTIVE)).first() is not None
-    row = db.exec(select(CardStage).where(CardStage.child_id == child.id, CardStage.academic_year == group.academic_year,
+    row = db.exec(select(CardStage).where(CardStage.child_id == child.id,
+                                          CardStage.academic_year == group.academic_year,
                                           CardStage.stage == stage)).first()
     levels = open_levels(keyring, row)
     status = window_status(db, group, stage, today)
-    view = ChildStage(group=group, role=role, child_id=child.id, name=open_child(keyring, child, ("name", "birth_date")).name,
+    name = open_child(keyring, child, ("name", "birth_date")).name
+    view = ChildStage(group=group, role=role, child_id=child.id, name=name,
                       stage=stage, version=row.version if row else 0, late=bool(row and row.late),
                       measures=open_measures(keyring, row), final_levels=open_final_levels(keyring, row),
                       derived={sg: derive_level([levels.get(s.id) for s in fw.skills(group.age_group, sg)])

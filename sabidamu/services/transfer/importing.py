@@ -134,7 +134,8 @@ def _role(db: Session, actor: User | None, org: Organization, head_only: bool = 
     return role
 
 
-def school_role_or_deny(db: Session, actor: User, org_id: uuid.UUID, head_only: bool = False) -> tuple[Organization, str]:
+def school_role_or_deny(db: Session, actor: User, org_id: uuid.UUID,
+                        head_only: bool = False) -> tuple[Organization, str]:
     org = _school(db, org_id)
     return org, _role(db, actor, org, head_only)
 
@@ -172,7 +173,8 @@ def _resolver(db: Session, school_id: uuid.UUID, extra: tuple[str, str] | None =
             return extra[1]
         trusted = db.exec(select(TrustedSenderKey).where(TrustedSenderKey.school_org_id == school_id,
                                                          TrustedSenderKey.fingerprint == fingerprint)).first()
-        if trusted is not None and (str(trusted.sender_org_id) == sender["org_id"] or trusted.sender_bin == sender["bin"]):
+        if trusted is not None and (str(trusted.sender_org_id) == sender["org_id"]
+                                    or trusted.sender_bin == sender["bin"]):
             return trusted.public_key
         return None
     return resolve
