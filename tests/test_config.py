@@ -77,3 +77,17 @@ def test_backup_keys_and_metrics_directory_come_from_the_environment(tmp_path):
     assert settings.prometheus_multiproc_dir == tmp_path / "prom"
     assert settings.instruments_dir == tmp_path / "instruments"
     assert load_settings({"SABIDAMU_INSTANCE_DIR": str(tmp_path)}).prometheus_multiproc_dir is None
+
+
+def test_every_environment_variable_is_read_in_the_settings_module():
+    # One place knows the environment: the settings. Other modules get a Settings value.
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "sabidamu"
+    readers = sorted(
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if path.name != "config.py" and re.search(r"os\.environ|os\.getenv|getenv\(", path.read_text())
+    )
+    assert readers == []

@@ -5,13 +5,13 @@ a database that is not empty).
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
 from .. import db as dbmod
+from ..config import named_variable
 from . import context
 from .context import finish
 
@@ -20,11 +20,13 @@ backup_cli = AppGroup("backup", help="Encrypted backups (age) of the database.")
 
 def _keys(recipient, identity, passphrase_env):
     from ..services.backup import load_keys
-    passphrase = os.environ.get(passphrase_env) if passphrase_env else None
+    passphrase = named_variable(passphrase_env) if passphrase_env else None
     if passphrase_env and not passphrase:
         raise click.UsageError(f"the environment variable {passphrase_env} is empty")
-    return load_keys(recipient or os.environ.get("SABIDAMU_BACKUP_RECIPIENT"),
-                     identity or os.environ.get("SABIDAMU_BACKUP_IDENTITY_FILE"), passphrase)
+    settings = context.settings()
+    default_identity = settings.backup_identity_file
+    return load_keys(recipient or settings.backup_recipient,
+                     identity or (str(default_identity) if default_identity else None), passphrase)
 
 
 _key_options = [

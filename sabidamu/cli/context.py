@@ -3,18 +3,15 @@ inside an app context), for the instruments folder (the screening commands also 
 one-line exit the audit, backup and data-rights commands share."""
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import click
 from flask import current_app, has_app_context
 
+from .. import config
 from ..config import Settings
 from ..crypto.keyring import Keyring
-from ..instruments.loader import DEFAULT_DIR
-
-ENV_DIR = "SABIDAMU_INSTRUMENTS_DIR"
 
 
 def engine():
@@ -40,9 +37,7 @@ def instruments_dir() -> Path:
         configured = current_app.config.get("INSTRUMENTS_DIR")
         if configured:
             return Path(configured)
-    if os.environ.get(ENV_DIR):
-        return Path(os.environ[ENV_DIR])
-    return DEFAULT_DIR
+    return config.instruments_dir()  # SABIDAMU_INSTRUMENTS_DIR, else the repository's
 
 
 def finish(code: int, line: str) -> None:
