@@ -19,15 +19,6 @@ from .config import REPO_ROOT
 _immediate = contextvars.ContextVar("sabidamu_sqlite_immediate", default=False)
 
 
-@contextmanager
-def writing():
-    token = _immediate.set(True)
-    try:
-        yield
-    finally:
-        _immediate.reset(token)
-
-
 def set_writing(flag: bool) -> None:
     _immediate.set(flag)
 

@@ -8,9 +8,10 @@ costs one directory listing and a few ``stat`` calls.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .age import AgeSpan
 from .errors import InstrumentValidationError, UnknownInstrument, UnknownVersion
@@ -214,8 +215,3 @@ def load_registry(directory: str | Path) -> InstrumentRegistry:
     if problems:
         raise InstrumentValidationError(problems)
     return registry_from(instruments)
-
-
-def clear_cache() -> None:
-    with _cache_lock:
-        _cache.clear()

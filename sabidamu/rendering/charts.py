@@ -21,10 +21,6 @@ class Series:
     points: tuple[tuple[float, float], ...]  # (age in months, percent 0-100)
 
 
-def _attr(value: str) -> str:
-    return escape(value, {'"': "&quot;"})
-
-
 def _marker(kind: str, x: float, y: float, colour: str) -> str:
     if kind == "square":
         return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{colour}"/>'

@@ -149,17 +149,6 @@ def new_account(db: Session, *, full_name: str, login: str, password: str, local
     return user
 
 
-def register_parent(db: Session, *, full_name: str, login: str, password: str, locale: str | None) -> User:
-    user = new_account(db, full_name=full_name, login=login, password=password, locale=locale, staff=False)
-    record(db, user, "account.register", object_type="user", object_id=user.id)
-    db.commit()
-    return user
-
-
-def user_by_id(db: Session, user_id: uuid.UUID) -> User | None:
-    return db.get(User, user_id)
-
-
 def check_new_password(password: str, *personal: str | None) -> None:
     """Raises ServiceError(password_short | password_long | password_common | password_personal, field='password')
     for a password that must not be set. Every place that sets a password calls this."""
