@@ -85,8 +85,7 @@ ALWAYS_ALLOWED = {"account.security", "account.totp_begin", "account.totp_confir
 def require_enrolment():
     """Before each request (after the user is loaded): a password set by a head is replaced first
     (account/password.py); then heads and admins without TOTP go to enrolment."""
-    from .password import require_password_change
-    forced = require_password_change()
+    forced = password.require_password_change()  # (imported at the end of this module, on this blueprint)
     if forced is not None:
         return forced
     user = g.get("user")

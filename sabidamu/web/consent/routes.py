@@ -13,7 +13,7 @@ from ...services import children as children_svc
 from ...services import consent as consent_svc
 from ...services import paper_consent as paper_svc
 from ...services import orgs as orgs_svc
-from ..common import apply_service_error, db, keyring, login_required, parse_uuid, form_status
+from ..common import apply_service_error, audit_denied, db, keyring, login_required, parse_uuid, form_status
 from ..formatting import specialist_kind_label
 from ..messages import iin_message, service_message
 from ..nav import org_name
@@ -24,7 +24,6 @@ bp = Blueprint("consent", __name__)
 
 def _refused(error: ServiceError):
     """403 with the specific reason (audited like every refused access)."""
-    from ..common import audit_denied
     audit_denied()
     return render_template("errors/error.html", code=403, title=gettext("Access denied"),
                            text=service_message(error)), 403

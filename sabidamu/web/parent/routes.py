@@ -6,6 +6,7 @@ from ...services import ServiceError
 from ...services import children as children_svc
 from ..common import apply_service_error, db, keyring, login_required, parse_uuid, form_status
 from ..messages import service_message
+from ..screening.presenting import child_summary
 from .forms import ChildEditForm, ChildForm, DecisionForm
 
 bp = Blueprint("parent", __name__)
@@ -17,7 +18,6 @@ def dashboard():
     kids = children_svc.children_of_parent(db(), keyring(), g.user)
     pending = children_svc.pending_for_parent(db(), g.user)
     names = {k.id: k.name for k in kids}
-    from ..screening.presenting import child_summary
     screenings = {k.id: child_summary(db(), keyring(), k, "parent") for k in kids}
     return render_template("parent/dashboard.html", children=kids, pending=pending, names=names,
                            decision_form=DecisionForm(), screenings=screenings)
@@ -46,7 +46,6 @@ def add_child():
 @login_required
 def child(child_id):
     view, role = children_svc.view_child(db(), keyring(), g.user, parse_uuid(child_id))
-    from ..screening.presenting import child_summary
     screening = child_summary(db(), keyring(), view, role)
     return render_template("parent/child.html", child=view, role=role, screening=screening)
 
