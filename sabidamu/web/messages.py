@@ -24,8 +24,8 @@ MESSAGES = {
     "login_taken": _l("An account with this e-mail or phone already exists."),
     "password_short": _l("The password must have at least 10 characters."),
     "password_long": _l("The password is too long (at most 200 characters)."),
-    "password_common": _l("This password is one of the most common passwords and is easy to guess. "
-                          "Choose another one: for example, three or four words you will remember."),
+    "password_common": _l("This password is one of the most common passwords and is easy to guess. Choose another "
+                          "one: for example, three or four words you will remember."),
     "password_personal": _l("The password must not be your name, e-mail or phone number."),
     "password_wrong": _l("The current password is wrong."),
     "iin_exists": _l("A child with this IIN is already registered. If the child attends a kindergarten, ask it to "
@@ -47,10 +47,11 @@ MESSAGES = {
                                     "a specialist or a specialists' organization for specialist access, a school "
                                     "for the transfer of the card."),
     "parts_not_for_purpose": _l("Some of the ticked parts do not apply to this purpose: for a specialist tick "
-                                "screenings, card or conclusions; for a school tick conclusions or home observations."),
+                                "screenings, card or conclusions; for a school tick conclusions or home "
+                                "observations."),
     "until_in_past": _l("The end date cannot be in the past."),
-    "paper_purpose": _l("A paper consent can be recorded here for kindergarten monitoring, specialist access or "
-                        "the transfer of the card to a school only."),
+    "paper_purpose": _l("A paper consent can be recorded here for kindergarten monitoring, specialist access or the "
+                        "transfer of the card to a school only."),
     "handed_to_school": _l("The card was handed to the school %(school)s on %(date)s; it is read-only."),
     "not_your_child": _l("No child with this IIN is enrolled in your kindergarten or referred to you. Check the IIN."),
     "paper_date_future": _l("The date on the paper form cannot be in the future."),
@@ -75,25 +76,26 @@ MESSAGES = {
     # Accounts: sign-in links and codes, registration, settings (sabidamu.services.auth, recovery, account)
     "too_many_requests": _l("Too many requests from here. Try again in %(minutes)s min."),
     "link_invalid": _l("This link has expired or was already used. Ask for a new one."),
-    "code_invalid": _l("The code is wrong, has expired or was already used. Check the phone number and the code, "
-                       "or ask the kindergarten head for a new code."),
+    "code_invalid": _l("The code is wrong, has expired or was already used. Check the phone number and the code, or "
+                       "ask the kindergarten head for a new code."),
     "code_no_account": _l("No parent account uses this e-mail or phone. Check it with the parent."),
     "code_not_parent_here": _l("This account is not the parent of a child in your kindergarten, so you cannot give "
                                "it a code. The parent can ask the head of their child's kindergarten."),
     "name_required": _l("Enter your name."),
     "account_unconfirmed": _l("Your account is not confirmed yet. Open the link we sent to your e-mail (or register "
                               "again to get a new link)."),
-    "account_unconfirmed_by_phone": _l("Your account is not confirmed yet. Ask the head of your child's kindergarten "
-                                       "for a code and enter it on the page \"I have a code from the kindergarten\"."),
+    "account_unconfirmed_by_phone": _l("Your account is not confirmed yet. Ask the head of your child's "
+                                       "kindergarten for a code and enter it on the page \"I have a code from the "
+                                       "kindergarten\"."),
     "login_required": _l("Keep at least an e-mail or a phone number: you sign in with it."),
 
     # Two-step sign-in and a parent's data rights (sabidamu.services.totp_setup, data_rights)
-    "totp_invalid": _l("The code is wrong or was already used. Enter the current code from your app "
-                       "(or, at sign-in, one of your recovery codes)."),
+    "totp_invalid": _l("The code is wrong or was already used. Enter the current code from your app (or, at "
+                       "sign-in, one of your recovery codes)."),
     "totp_not_started": _l("Start the setup first: press \"Set up two-step sign-in\"."),
     "totp_not_enabled": _l("Two-step sign-in is not turned on for this account."),
-    "totp_required": _l("Your role requires two-step sign-in, so it cannot be turned off. "
-                        "You can move it to a new phone instead."),
+    "totp_required": _l("Your role requires two-step sign-in, so it cannot be turned off. You can move it to a new "
+                        "phone instead."),
     "deletion_pending": _l("A deletion request for this child is already recorded."),
     "totp_proof_wrong": _l("This is not a current code, an unused recovery code or your password. Try again."),
 
@@ -114,8 +116,8 @@ MESSAGES = {
     "child_not_in_group": _l("This child is not in this group now. Reload the page."),
     "wrong_year": _l("This page is for another academic year. Reload the page."),
     "bad_version": _l("The page is out of date. Reload it and enter the values again."),
-    "window_late": _l("The entry period for this stage has ended. Only the head of the kindergarten can enter "
-                      "late values now."),
+    "window_late": _l("The entry period for this stage has ended. Only the head of the kindergarten can enter late "
+                      "values now."),
     "window_early": _l("The entry period for this stage has not started yet."),
     "window_outside_year": _l("Today is not in this group's academic year: its stages can no longer be entered."),
     "measures_too_long": _l("At most %(max)d characters."),
@@ -126,8 +128,8 @@ MESSAGES = {
     # Ending an enrolment (sabidamu.services.enrolment_end); dates read as long_date (see DATE_AS_LONG_DATE)
     "not_enrolled": _l("This child is no longer in the group."),
     "leave_date_future": _l("The leave date cannot be in the future. Enter it on the child's last day or later."),
-    "leave_date_too_early": _l("The leave date cannot be before %(date)s (the start of the academic year or the "
-                               "day the child joined the group)."),
+    "leave_date_too_early": _l("The leave date cannot be before %(date)s (the start of the academic year or the day "
+                               "the child joined the group)."),
     "graduation_too_early": _l("The group can graduate from %(date)s, when the final stage begins: enter the final "
                                "stage first."),
 
@@ -164,44 +166,35 @@ MESSAGES = {
     # sabidamu.crypto.package_format.ERROR_CODES
     "package_too_large": _l("The file is larger than a card package can be (at most %(mib)s MB)."),
     "package_not_age": _l("This file is not a card package. Upload the .sdcard files or the ZIP file the "
-                          "kindergarten gave "
-                          "you."),
-    "package_wrong_recipient": _l("This card was prepared for another school, so your school cannot open it. Ask the "
-                                  "kindergarten to send it to your school."),
+                          "kindergarten gave you."),
+    "package_wrong_recipient": _l("This card was prepared for another school, so your school cannot open it. Ask "
+                                  "the kindergarten to send it to your school."),
     "package_truncated": _l("The file is incomplete: it was cut off while being copied or downloaded. Ask the "
-                            "kindergarten "
-                            "for the file again."),
+                            "kindergarten for the file again."),
     "package_corrupt": _l("The file is damaged or was changed after the kindergarten made it, so it cannot be "
-                          "opened. Ask "
-                          "the kindergarten for the file again."),
+                          "opened. Ask the kindergarten for the file again."),
     "package_not_zip": _l("The package is damaged: its contents cannot be read. Ask the kindergarten for the file "
                           "again."),
     "package_too_many_entries": _l("The package holds too many files, so it was refused."),
     "package_unsafe_path": _l("The package holds a file with a forbidden name, so it was refused."),
     "package_not_regular_file": _l("The package holds a link, a folder or a device instead of an ordinary file, so "
-                                   "it was "
-                                   "refused."),
+                                   "it was refused."),
     "package_unsafe_json": _l("The package holds data made to overload the application, so it was refused."),
     "package_zip_bomb": _l("The package would be far too large once unpacked, so it was refused."),
     "package_unexpected_entry": _l("The package holds a file that does not belong in a card package, so it was "
                                    "refused."),
     "package_missing_entry": _l("A part that every card package must hold is missing. Ask the kindergarten for the "
-                                "file "
-                                "again."),
+                                "file again."),
     "package_bad_manifest": _l("The package's list of contents is missing or cannot be read. Ask the kindergarten "
-                               "for the "
-                               "file again."),
+                               "for the file again."),
     "package_unknown_format_version": _l("The package was made by a newer version of SabiDamu that this application "
-                                         "cannot "
-                                         "read yet."),
+                                         "cannot read yet."),
     "package_unknown_sender": _l("The kindergarten that signed the package is not known here yet."),
     "package_sender_not_verified": _l("The package names a kindergarten registered in SabiDamu, but it was not "
-                                      "signed with "
-                                      "that kindergarten's key. It may be forged and was refused. Ask the "
-                                      "kindergarten to "
-                                      "send the card again."),
-    "package_bad_signature": _l("The kindergarten's signature on the package does not match: the package may have been "
-                                "changed, so it was refused."),
+                                      "signed with that kindergarten's key. It may be forged and was refused. Ask "
+                                      "the kindergarten to send the card again."),
+    "package_bad_signature": _l("The kindergarten's signature on the package does not match: the package may have "
+                                "been changed, so it was refused."),
     "package_hash_mismatch": _l("A part of the package was changed after the kindergarten signed it, so it was "
                                 "refused."),
     "package_bad_card": _l("The development card in the package is not valid or belongs to another child."),
@@ -215,10 +208,10 @@ MESSAGES = {
     "no_files": _l("Choose one or more .sdcard files or the ZIP file from the kindergarten."),
     "not_a_package": _l("This file in the ZIP file is not a card package, so it was skipped."),
     "empty_bundle": _l("The ZIP file holds no card packages."),
-    "too_many_packages": _l("Too many card packages at once: this one was not imported. Upload at most %(count)s "
-                            "at once."),
-    "import_failed": _l("This file could not be imported because of an error in the application; nothing of it "
-                        "was saved. Try again later or tell the administrator."),
+    "too_many_packages": _l("Too many card packages at once: this one was not imported. Upload at most %(count)s at "
+                            "once."),
+    "import_failed": _l("This file could not be imported because of an error in the application; nothing of it was "
+                        "saved. Try again later or tell the administrator."),
     # the uploaded ZIP file as a whole (sabidamu.crypto.bundle)
     "bundle_not_zip": _l("This ZIP file is damaged and cannot be opened."),
     "bundle_too_many_entries": _l("The ZIP file holds too many files: at most %(count)s card packages at once."),
@@ -237,8 +230,7 @@ MESSAGES = {
     # The organization's monitoring periods (sabidamu.monitoring.InvalidStageWindows) as stage_windows_<code>
     "stage_windows_bad_date": _l("One of the days does not exist every year (29 February cannot be used)."),
     "stage_windows_outside_year": _l("A period must lie within one academic year (1 September – 31 August) and must "
-                                     "not run "
-                                     "backwards."),
+                                     "not run backwards."),
     "stage_windows_order": _l("The stages must come in order: start, then intermediate, then final."),
     "stage_windows_overlap": _l("The periods of two stages overlap. Each day may belong to one stage only."),
 
