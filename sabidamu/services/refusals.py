@@ -12,6 +12,7 @@ import uuid
 
 from sqlmodel import Session
 
+from ..db import session_scope
 from ..models.base import utcnow
 from ..models.security import RefusedAttempt
 from .audit import record
@@ -41,3 +42,9 @@ def record_refusal(db: Session, actor, child_id: uuid.UUID | None, detail: dict)
     db.add(row)
     record(db, actor, "access.denied", object_type="child", object_id=child_id, detail={**detail, "count": count})
     return True
+
+
+def record_denied(engine, actor, child_id: uuid.UUID | None, detail: dict) -> bool:
+    """A refused access, audited in its own short transaction (the request's own is rolled back). Commits."""
+    with session_scope(engine) as db:
+        return record_refusal(db, actor, child_id, detail)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import uuid
+from types import SimpleNamespace
 
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext
@@ -10,6 +11,7 @@ from flask_babel import gettext
 from .. import db as dbmod
 from ..crypto.keyring import Keyring
 from ..services import ServiceError
+from ..services.refusals import record_denied
 from .messages import service_message
 import contextlib
 
@@ -80,9 +82,6 @@ def apply_service_error(form, error: ServiceError, aliases: dict[str, str] | Non
 
 def audit_denied() -> None:
     """A refused access is an audit event too (in its own short transaction)."""
-    from types import SimpleNamespace
-
-    from ..services.refusals import record_refusal
     user = g.get("user")
     # Read what the event needs before the rollback expires the request's objects.
     actor = SimpleNamespace(id=user.id, is_admin=user.is_admin) if user is not None else None
@@ -92,8 +91,8 @@ def audit_denied() -> None:
         child_id = uuid.UUID(str((request.view_args or {}).get("child_id")))
     dbmod.get_db().rollback()
     try:
-        with dbmod.session_scope(current_app.extensions["sabidamu.engine"]) as s:
-            # Once an hour per user and child, with a count (services.refusals): no flooding of the parent's log.
-            record_refusal(s, actor, child_id, {"path": request.path[:200], "method": request.method})
+        # Once an hour per user and child, with a count (services.refusals): no flooding of the parent's log.
+        record_denied(current_app.extensions["sabidamu.engine"], actor, child_id,
+                      {"path": request.path[:200], "method": request.method})
     except Exception:  # never turn a 403 into a 500
         current_app.logger.exception("could not audit a refused access")

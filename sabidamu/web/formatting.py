@@ -219,7 +219,7 @@ def localized_params(params: dict) -> dict:
     for key, value in params.items():
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             value = date_on(value)
-        elif isinstance(value, dict) and set(value) == {"kk", "ru"}:
+        elif isinstance(value, dict) and set(value) == set(LANGS):
             value = value[lang] or value["kk"] or value["ru"]
         out[key] = value
     return out
