@@ -147,6 +147,8 @@ def world_database(database_template, tmp_path_factory):
             return f"sqlite:///{target}"
 
     yield SimpleNamespace(fresh=fresh, ids=ids)
+    if TEST_DB == "postgresql":
+        refill.dispose()
 
 
 @pytest.fixture
