@@ -11,7 +11,7 @@ from sabidamu.services import data_rights
 from tests.support.auth import sign_in_with_password
 from tests.screening.conftest import copy_instruments
 from tests.support.screening import baby
-from tests.screening.test_screening_web import _run
+from tests.support.screening import run_screening
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def app(environ, tmp_path):
 def test_export_has_the_screening_its_pdf_and_a_valid_card_summary(app, client, db, keyring, world):
     child = baby(db, keyring, "Әлихан Сәрсенов", parent=world.users["parentA"])
     sign_in_with_password(client, "parenta@example.kz")
-    row = _run(client, db, child)
+    row = run_screening(client, db, child)
     r = client.post(f"/account/children/{child.id}/export")
     assert r.status_code == 200
     archive = zipfile.ZipFile(io.BytesIO(r.data))

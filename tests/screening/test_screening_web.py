@@ -14,7 +14,8 @@ from sqlmodel import select
 from sabidamu.models import Screening
 from sabidamu.web.screening.presenting import ZONE_LABELS
 from tests.support.auth import sign_in_with_password
-from tests.support.screening import DEV, DEV_COM, DEV_GM, SC, answers_form, baby
+from tests.support.screening import (DEV, SC, answers_form, baby, run_screening, screening_of,
+                                     start_screening)
 
 
 NO_BAND = ("There is no checklist for your child's age at the moment: the screening covers children from "
@@ -27,31 +28,6 @@ def t(app, msgid: str, lang: str = "kk", **params) -> str:
         return str(escape(gettext(msgid, **params)))
 
 
-def _start(client, child_id, instrument=DEV):
-    return client.post(f"/children/{child_id}/screening", data={"instrument": instrument})
-
-
-def _screening(db, child_id) -> Screening:
-    row = db.exec(select(Screening).where(Screening.child_id == child_id)
-                  .execution_options(populate_existing=True)).one()
-    db.commit()  # end the test's transaction (SQLite: it holds the write lock the app needs)
-    return row
-
-
-def _run(client, db, child, com="yes", gm="sometimes"):
-    """Start and answer the fixture dev screen through the pages; returns the result page response."""
-    r = _start(client, child.id)
-    assert r.status_code == 302
-    row = _screening(db, child.id)
-    r = client.post(f"/screenings/{row.id}/domain/1", data=answers_form(row.version, {i: com for i in DEV_COM}))
-    assert r.status_code == 302 and r.headers["Location"].endswith(f"/screenings/{row.id}/domain/2")
-    row = _screening(db, child.id)
-    r = client.post(f"/screenings/{row.id}/domain/2",
-                    data=answers_form(row.version, {i: gm for i in DEV_GM}, action="finish"))
-    assert r.status_code == 302 and r.headers["Location"].endswith(f"/screenings/{row.id}")
-    return row
-
-
 def test_start_page_lists_due_and_out_of_range(app, client, db, keyring, world):
     child = baby(db, keyring, "Әлия", parent=world.users["parentA"])
     sign_in_with_password(client, "parenta@example.kz")
@@ -60,15 +36,15 @@ def test_start_page_lists_due_and_out_of_range(app, client, db, keyring, world):
     assert "Сынақ скрининг" in page.text and 'name="instrument" value="test-dev-screen"' in page.text
     old = client.get(f"/children/{world.children['A'].id}/screening")
     assert old.status_code == 200 and t(app, NO_BAND) in old.text and 'name="instrument"' not in old.text
-    refused = _start(client, world.children["A"].id)
+    refused = start_screening(client, world.children["A"].id)
     assert refused.status_code == 409 and t(app, NO_BAND) in refused.text
 
 
 def test_domain_pages_progress_hint_and_resume(app, client, db, keyring, world):
     child = baby(db, keyring, "Әлия", parent=world.users["parentA"])
     sign_in_with_password(client, "parenta@example.kz")
-    r = _start(client, child.id)
-    row = _screening(db, child.id)
+    r = start_screening(client, child.id)
+    row = screening_of(db, child.id)
     assert r.headers["Location"].endswith(f"/screenings/{row.id}/resume")
     assert client.get(r.headers["Location"]).headers["Location"].endswith(f"/screenings/{row.id}/domain/1")
     page = client.get(f"/screenings/{row.id}/domain/1").text
@@ -86,7 +62,7 @@ def test_domain_pages_progress_hint_and_resume(app, client, db, keyring, world):
     again = client.get(f"/screenings/{row.id}/domain/1").text
     assert re.search(r'name="a-m04-com-2" value="not_yet" id="[^"]+" checked', again)
     # Starting again resumes the same screening.
-    _start(client, child.id)
+    start_screening(client, child.id)
     assert len(db.exec(select(Screening).where(Screening.child_id == child.id)).all()) == 1
     db.commit()
 
@@ -94,8 +70,8 @@ def test_domain_pages_progress_hint_and_resume(app, client, db, keyring, world):
 def test_bad_answers_are_refused_and_typed_values_kept(app, client, db, keyring, world):
     child = baby(db, keyring, parent=world.users["parentA"])
     sign_in_with_password(client, "parenta@example.kz")
-    _start(client, child.id)
-    row = _screening(db, child.id)
+    start_screening(client, child.id)
+    row = screening_of(db, child.id)
     r = client.post(f"/screenings/{row.id}/domain/1",
                     data=answers_form(row.version, {"m04-com-1": "often", "m04-com-2": "sometimes"}))
     assert r.status_code == 422 and t(app, "Choose one of the answers offered.") in r.text
@@ -105,7 +81,7 @@ def test_bad_answers_are_refused_and_typed_values_kept(app, client, db, keyring,
     assert r.status_code == 422 and t(app, "The answers sent do not belong to this page. Reload the page and answer again.") in r.text
     r = client.post(f"/screenings/{row.id}/domain/1", data=answers_form(row.version, {"zzz": "yes"}))
     assert r.status_code == 422
-    stored = _screening(db, child.id)
+    stored = screening_of(db, child.id)
     assert stored.version == row.version and stored.answers_ct == row.answers_ct  # nothing written
     # A stale page: another window saved meanwhile.
     client.post(f"/screenings/{row.id}/domain/1", data=answers_form(row.version, {"m04-com-1": "yes"}))
@@ -118,12 +94,12 @@ def test_another_familys_screening_is_refused(client, db, keyring, world):
     mine = baby(db, keyring, parent=world.users["parentA"])
     theirs = baby(db, keyring, "Other", sex="m", parent=world.users["parentB"])  # distinct IIN
     sign_in_with_password(client, "parentb@example.kz")
-    _start(client, theirs.id)
+    start_screening(client, theirs.id)
     other_row = None
     client.post("/logout")
     sign_in_with_password(client, "parenta@example.kz")
-    _start(client, mine.id)
-    other_row = _screening(db, theirs.id)
+    start_screening(client, mine.id)
+    other_row = screening_of(db, theirs.id)
     for method, url, data in (
             ("post", f"/screenings/{other_row.id}/domain/1", answers_form(other_row.version, {"m04-com-1": "yes"})),
             ("get", f"/screenings/{other_row.id}/domain/1", None),
@@ -133,7 +109,7 @@ def test_another_familys_screening_is_refused(client, db, keyring, world):
             ("post", f"/children/{theirs.id}/screening", {"instrument": DEV})):
         r = getattr(client, method)(url, data=data) if data else getattr(client, method)(url)
         assert r.status_code == 403, url
-    assert _screening(db, theirs.id).version == other_row.version
+    assert screening_of(db, theirs.id).version == other_row.version
     assert client.get("/screenings/00000000-0000-0000-0000-000000000000").status_code == 404
     assert client.get("/screenings/not-a-uuid").status_code == 404
 
@@ -141,8 +117,8 @@ def test_another_familys_screening_is_refused(client, db, keyring, world):
 def test_completed_band_gives_a_message_with_link(app, client, db, keyring, world):
     child = baby(db, keyring, parent=world.users["parentA"])
     sign_in_with_password(client, "parenta@example.kz")
-    row = _run(client, db, child)
-    r = _start(client, child.id)
+    row = run_screening(client, db, child)
+    r = start_screening(client, child.id)
     assert r.status_code == 409
     assert t(app, "This checklist has already been completed for your child's current age. "
              "It can be done again when the child reaches the next age band.") in r.text and f'href="/screenings/{row.id}"' in r.text
@@ -157,7 +133,7 @@ def test_result_page_and_pdf_in_both_languages(app, client, db, keyring, world, 
     child = baby(db, keyring, "Әлия Ғалымқызы", parent=world.users["parentA"])
     sign_in_with_password(client, "parenta@example.kz")
     _lang(client, lang)
-    row = _run(client, db, child, com="yes", gm="not_yet")
+    row = run_screening(client, db, child, com="yes", gm="not_yet")
     page = client.get(f"/screenings/{row.id}")
     assert page.status_code == 200 and f'<html lang="{lang}">' in page.text
     with app.test_request_context(), force_locale(lang):
@@ -186,7 +162,7 @@ def test_result_page_and_pdf_in_both_languages(app, client, db, keyring, world, 
 def test_history_page_has_an_inline_chart(client, db, keyring, world):
     child = baby(db, keyring, parent=world.users["parentA"])
     sign_in_with_password(client, "parenta@example.kz")
-    row = _run(client, db, child)
+    row = run_screening(client, db, child)
     page = client.get(f"/children/{child.id}/screenings")
     assert page.status_code == 200
     assert "<svg" in page.text and 'role="img"' in page.text and "<polyline" not in page.text  # one point each
@@ -201,14 +177,14 @@ def test_teacher_of_the_group_runs_it_from_the_child_page(app, client, db, keyri
     sign_in_with_password(client, "teacher1@example.kz")
     child_page = client.get(f"/children/{child.id}")
     assert child_page.status_code == 200 and f"/children/{child.id}/screening" in child_page.text
-    row = _run(client, db, child)
+    row = run_screening(client, db, child)
     page = client.get(f"/screenings/{row.id}").text
     assert f"Teacher1 ({t(app, 'Teacher')})" in page  # who answered: name and role
     client.post("/logout")
     for other in ("teacher1b@example.kz", "teacher2@example.kz", "parentb@example.kz"):
         sign_in_with_password(client, other)
         assert client.get(f"/screenings/{row.id}").status_code == 403
-        assert _start(client, child.id).status_code == 403
+        assert start_screening(client, child.id).status_code == 403
         assert client.get(f"/children/{child.id}/screening").status_code == 403
         client.post("/logout")
 
@@ -216,15 +192,15 @@ def test_teacher_of_the_group_runs_it_from_the_child_page(app, client, db, keyri
 def test_social_communication_asks_follow_ups(app, client, db, keyring, world):
     child = baby(db, keyring, months=20, parent=world.users["parentA"])
     sign_in_with_password(client, "parenta@example.kz")
-    _start(client, child.id, SC)
-    row = _screening(db, child.id)
+    start_screening(client, child.id, SC)
+    row = screening_of(db, child.id)
     items = ["sc-01", "sc-02", "sc-03", "sc-04", "sc-05", "sc-06"]
     answers = {i: "yes" for i in items} | {"sc-01": "not_yet", "sc-03": "sometimes"}
     r = client.post(f"/screenings/{row.id}/domain/1", data=answers_form(row.version, answers, action="finish"))
     assert r.status_code == 302 and "stage=follow_up" in r.headers["Location"]
     page = client.get(r.headers["Location"]).text
     assert 'name="f-sc-01-f1"' in page and 'name="f-sc-03-f1"' in page and 'name="f-sc-02-f1"' not in page
-    row = _screening(db, child.id)
+    row = screening_of(db, child.id)
     r = client.post(f"/screenings/{row.id}/domain/1", data={
         "version": row.version, "stage": "follow_up", "then": "finish", "action": "next",
         "f-sc-01-f1": "no", "f-sc-03-f1": "no"})
@@ -239,8 +215,8 @@ def test_social_communication_asks_follow_ups(app, client, db, keyring, world):
 def test_how_to_check_hint_is_tied_to_its_question(client, db, keyring, world):
     child = baby(db, keyring, months=2, parent=world.users["parentA"])
     sign_in_with_password(client, "parenta@example.kz")
-    _start(client, child.id)
-    row = _screening(db, child.id)
+    start_screening(client, child.id)
+    row = screening_of(db, child.id)
     page = client.get(f"/screenings/{row.id}/domain/1").text
     assert 'id="a-m02-com-1-hint"' in page and "Баламен сөйлесіп, жауабын күтіңіз." in page
     assert 'aria-describedby="a-m02-com-1-hint"' in page
@@ -249,10 +225,10 @@ def test_how_to_check_hint_is_tied_to_its_question(client, db, keyring, world):
 def test_posts_need_the_csrf_token(app, client, db, keyring, world):
     child = baby(db, keyring, parent=world.users["parentA"])
     sign_in_with_password(client, "parenta@example.kz")
-    _start(client, child.id)
-    row = _screening(db, child.id)
+    start_screening(client, child.id)
+    row = screening_of(db, child.id)
     app.config["WTF_CSRF_ENABLED"] = True
     r = client.post(f"/screenings/{row.id}/domain/1", data=answers_form(row.version, {"m04-com-1": "yes"}))
     assert r.status_code == 400
-    assert _start(client, child.id).status_code == 400
-    assert _screening(db, child.id).version == row.version
+    assert start_screening(client, child.id).status_code == 400
+    assert screening_of(db, child.id).version == row.version

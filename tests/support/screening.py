@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlmodel import select
+
 from sabidamu.instruments import add_months_clamped
+from sabidamu.models import Screening
 from tests.factories import make_child
 
 DEV = "test-dev-screen"
@@ -30,3 +33,30 @@ def answers_form(version, answers: dict, action="next", stage="answers", **extra
     data.update({f"a-{k}": v for k, v in answers.items()})
     data.update(extra)
     return data
+
+
+def start_screening(client, child_id, instrument=DEV):
+    return client.post(f"/children/{child_id}/screening", data={"instrument": instrument})
+
+
+def screening_of(db, child_id) -> Screening:
+    """The child's screening as the database holds it now; ends the test's transaction (SQLite: it would hold
+    the write lock the app needs)."""
+    row = db.exec(select(Screening).where(Screening.child_id == child_id)
+                  .execution_options(populate_existing=True)).one()
+    db.commit()
+    return row
+
+
+def run_screening(client, db, child, com="yes", gm="sometimes") -> Screening:
+    """Starts and answers the fixture dev screen through the pages; returns the finished screening."""
+    r = start_screening(client, child.id)
+    assert r.status_code == 302
+    row = screening_of(db, child.id)
+    r = client.post(f"/screenings/{row.id}/domain/1", data=answers_form(row.version, {i: com for i in DEV_COM}))
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/screenings/{row.id}/domain/2")
+    row = screening_of(db, child.id)
+    r = client.post(f"/screenings/{row.id}/domain/2",
+                    data=answers_form(row.version, {i: gm for i in DEV_GM}, action="finish"))
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/screenings/{row.id}")
+    return row
