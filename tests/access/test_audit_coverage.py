@@ -21,7 +21,7 @@ from sabidamu.services.transfer import school_view
 from tests.support.auth import world_user
 from tests.support.cards import fill, skills
 from tests.factories import make_child
-from tests.transfer.conftest import tw  # noqa: F401 (fixture)
+from tests.transfer.conftest import handover  # noqa: F401 (fixture)
 from tests.transfer.conftest import accepted  # noqa: F401 (fixture)
 from tests.support.audit import audit_events
 
@@ -78,23 +78,23 @@ def test_the_group_pdf_and_the_export_list_name_each_child(client, db, keyring, 
     assert ids <= {e.object_id for e in audit_events(db, "child.list.export")}
 
 
-def test_the_parent_sees_the_lists_and_the_schools_reads_of_the_imported_card(client, db, keyring, tw, accepted,
+def test_the_parent_sees_the_lists_and_the_schools_reads_of_the_imported_card(client, db, keyring, handover, accepted,
                                                                                 sign_in):
     # The head's list of cards handed to schools names the child too.
     from sabidamu.services import orgs as orgs_svc
-    handed = orgs_svc.handed_to_school(db, keyring, tw.head, tw.org)
-    assert tw.child_a.id in {h["child"].id for h in handed}
-    assert tw.child_a.id in {e.object_id for e in audit_events(db, "child.list.handed")}
-    card = db.exec(select(ImportedCard).where(ImportedCard.child_id == tw.child_a.id)).one()
-    school_view.imported_card(db, keyring, tw.school_head, card.id)
-    school_view.imported_card_pdf(db, keyring, tw.school_head, card.id)
-    parent = tw.world.users["parentA"]
-    log = audit_ops.access_log(db, parent, tw.child_a.id)
+    handed = orgs_svc.handed_to_school(db, keyring, handover.head, handover.org)
+    assert handover.child_a.id in {h["child"].id for h in handed}
+    assert handover.child_a.id in {e.object_id for e in audit_events(db, "child.list.handed")}
+    card = db.exec(select(ImportedCard).where(ImportedCard.child_id == handover.child_a.id)).one()
+    school_view.imported_card(db, keyring, handover.school_head, card.id)
+    school_view.imported_card_pdf(db, keyring, handover.school_head, card.id)
+    parent = handover.world.users["parentA"]
+    log = audit_ops.access_log(db, parent, handover.child_a.id)
     actions = {e.action: e for e in log.entries}
     assert {"imported_card.view", "imported_card.pdf", "child.list.handed"} <= set(actions)
-    assert actions["imported_card.view"].org.id == tw.school.id
+    assert actions["imported_card.view"].org.id == handover.school.id
     sign_in("parentA")
-    page = client.get(f"/account/children/{tw.child_a.id}/access-log")
+    page = client.get(f"/account/children/{handover.child_a.id}/access-log")
     assert page.status_code == 200 and "School 45" in page.text
 
 

@@ -1,4 +1,4 @@
-"""Helpers of the card-transfer tests (the `tw` world of tests/transfer/conftest.py): a package opened as the
+"""Helpers of the card-transfer tests (the `handover` world of tests/transfer/conftest.py): a package opened as the
 school would, an export on a paper consent, the school accepting a card in December."""
 from __future__ import annotations
 
@@ -25,23 +25,23 @@ def open_as_school(db, keyring, data: bytes, school_id):
                         resolve_sender_key=resolve)
 
 
-def export_on_paper_consent(app, db, keyring, tw, *, parts=("home_observations",), on: dt.date | None = None):
+def export_on_paper_consent(app, db, keyring, handover, *, parts=("home_observations",), on: dt.date | None = None):
     """The head records the parent's paper consent for the school and hands child A's card over; the export."""
-    consent_svc.record_paper(db, keyring, tw.head, tw.child_a.id, org_id=tw.org.id, purpose="school_transfer",
+    consent_svc.record_paper(db, keyring, handover.head, handover.child_a.id, org_id=handover.org.id, purpose="school_transfer",
                              for_me=False, parts=list(parts), paper_date=on or dt.date.today(),
-                             guardian_name="Ахметова Гүлнар", school_id=tw.school.id)
+                             guardian_name="Ахметова Гүлнар", school_id=handover.school.id)
     with app.app_context():
-        result = transfer_export.export_cards(db, keyring, tw.head, [tw.child_a.id], to_org_id=tw.school.id,
+        result = transfer_export.export_cards(db, keyring, handover.head, [handover.child_a.id], to_org_id=handover.school.id,
                                               lang="kk")
     (item,) = result.exported
     return item
 
 
-def accept_in_december(app, db, keyring, tw) -> TransferPackage:
+def accept_in_december(app, db, keyring, handover) -> TransferPackage:
     """Child A's card handed over (without the home notes) and accepted by the school on 10 December 2026."""
-    export_on_paper_consent(app, db, keyring, tw, parts=())
+    export_on_paper_consent(app, db, keyring, handover, parts=())
     inbox = db.exec(select(TransferPackage).where(TransferPackage.direction == "inbox")).one()
-    result = inbox_svc.accept(db, keyring, tw.school_head, inbox.id, today=ACCEPTED_IN_DECEMBER)
+    result = inbox_svc.accept(db, keyring, handover.school_head, inbox.id, today=ACCEPTED_IN_DECEMBER)
     assert result.status == "imported"
     db.expire_all()
     return db.get(TransferPackage, inbox.id)

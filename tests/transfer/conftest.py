@@ -32,7 +32,9 @@ def add_parent(db, child, email="parentz@example.kz"):
 
 
 @pytest.fixture
-def tw(db, keyring, world):
+def handover(db, keyring, world):
+    """The world ready for a card handover: school 45 (with its head), BINs, child A with a filled card, a
+    specialist's conclusion and a home note; child A2 of group A without consent."""
     org1 = world.orgs["org1"]
     org1.bin, world.orgs["org2"].bin = "990140001111", "990140002222"
     school = make_org(db, keyring, "School 45", kind="school")
@@ -64,17 +66,17 @@ def tw(db, keyring, world):
 
 
 @pytest.fixture
-def accepted(app, db, keyring, tw):
+def accepted(app, db, keyring, handover):
     """Child A's card handed over and accepted by the school; the kindergarten then ended the enrolment today.
     (The accepted inbox row, the exported item.)"""
     from sabidamu.models import TransferPackage
     from sabidamu.services import enrolment_end
     from sabidamu.services.transfer import inbox as inbox_svc
     from sqlmodel import select
-    item = export_on_paper_consent(app, db, keyring, tw)
+    item = export_on_paper_consent(app, db, keyring, handover)
     inbox = db.exec(select(TransferPackage).where(TransferPackage.direction == "inbox")).one()
-    result = inbox_svc.accept(db, keyring, tw.school_head, inbox.id)
-    assert result.status == "imported" and result.child_id == tw.child_a.id
-    enrolment_end.end_enrolment(db, tw.head, tw.world.groups["A"].id, tw.child_a.id, leave_date=dt.date.today())
+    result = inbox_svc.accept(db, keyring, handover.school_head, inbox.id)
+    assert result.status == "imported" and result.child_id == handover.child_a.id
+    enrolment_end.end_enrolment(db, handover.head, handover.world.groups["A"].id, handover.child_a.id, leave_date=dt.date.today())
     db.expire_all()
     return db.get(TransferPackage, inbox.id), item

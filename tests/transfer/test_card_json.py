@@ -21,24 +21,24 @@ from tests.transfer.conftest import HOME_NOTE
 NOW = dt.datetime(2027, 5, 30, 8, 15, tzinfo=dt.timezone.utc)
 
 
-def _card(db, keyring, tw):
-    return cards_svc._assemble(db, keyring, tw.child_a, "head")
+def _card(db, keyring, handover):
+    return cards_svc._assemble(db, keyring, handover.child_a, "head")
 
 
-def _build(db, keyring, tw, **kw):
-    view = open_child(keyring, tw.child_a)
-    args = {"iin": view.iin, "org": tw.org, "lang": "kk", "dates": stage_dates(db, tw.child_a.id),
-                "screenings": screening_summaries(db, keyring, tw.child_a.id), "conclusions": None,
+def _build(db, keyring, handover, **kw):
+    view = open_child(keyring, handover.child_a)
+    args = {"iin": view.iin, "org": handover.org, "lang": "kk", "dates": stage_dates(db, handover.child_a.id),
+                "screenings": screening_summaries(db, keyring, handover.child_a.id), "conclusions": None,
                 "include_home_observations": False, "exported_at": NOW}
     args.update(kw)
-    return view, build_card_json(_card(db, keyring, tw), **args)
+    return view, build_card_json(_card(db, keyring, handover), **args)
 
 
-def test_card_json_is_valid_and_has_the_three_stages(db, keyring, tw):
-    view, card = _build(db, keyring, tw)
+def test_card_json_is_valid_and_has_the_three_stages(db, keyring, handover):
+    view, card = _build(db, keyring, handover)
     assert validate_card(card) == []
     assert card["child"] == {"iin": view.iin, "full_name": "Әлия Ахметова", "birth_date": "2020-10-05"}
-    assert card["organization"]["bin"] == "990140001111" and card["organization"]["id"] == str(tw.org.id)
+    assert card["organization"]["bin"] == "990140001111" and card["organization"]["id"] == str(handover.org.id)
     assert card["exported_at"] == "2027-05-30T08:15:00Z" and card["language"] == "kk"
     year = card["years"][0]
     assert year["academic_year"] == "2026-2027" and year["age_group"] == "preschool"
@@ -50,11 +50,11 @@ def test_card_json_is_valid_and_has_the_three_stages(db, keyring, tw):
     assert set(year["final_levels"]) == {e["skill_group"] for e in entries}
 
 
-def test_conclusions_and_home_observations_only_when_passed(db, keyring, tw):
-    _view, without = _build(db, keyring, tw)
+def test_conclusions_and_home_observations_only_when_passed(db, keyring, handover):
+    _view, without = _build(db, keyring, handover)
     assert "specialist_conclusions" not in without and "home_observations" not in without
     items = [ConclusionItem(kind="speech_therapist", date=dt.date(2027, 3, 1), text="Жақсы", recommendations="Оқу")]
-    _view, with_all = _build(db, keyring, tw, conclusions=items, include_home_observations=True)
+    _view, with_all = _build(db, keyring, handover, conclusions=items, include_home_observations=True)
     assert validate_card(with_all) == []
     assert with_all["specialist_conclusions"] == [
         {"kind": "speech_therapist", "date": "2027-03-01", "text": "Жақсы", "recommendations": "Оқу"}]
@@ -62,11 +62,11 @@ def test_conclusions_and_home_observations_only_when_passed(db, keyring, tw):
     assert with_all["home_observations"][0]["skill_group"] == "communicative"
 
 
-def test_a_card_without_iin_or_bin_is_refused(db, keyring, tw):
+def test_a_card_without_iin_or_bin_is_refused(db, keyring, handover):
     with pytest.raises(CardJsonError) as caught:
-        _build(db, keyring, tw, iin=None)
+        _build(db, keyring, handover, iin=None)
     assert "iin" in caught.value.problems[0]
-    tw.org.bin = None
+    handover.org.bin = None
     with pytest.raises(CardJsonError) as caught:
-        _build(db, keyring, tw)
+        _build(db, keyring, handover)
     assert "bin" in caught.value.problems[0]

@@ -29,8 +29,8 @@ def _export(app, db, keyring, user, child_ids, **kw):
         return svc.export_cards(db, keyring, user, child_ids, **kw)
 
 
-def test_refused_without_consent_and_nothing_written(app, db, keyring, tw):
-    result = _export(app, db, keyring, tw.head, [tw.child_a.id], to_org_id=tw.school.id)
+def test_refused_without_consent_and_nothing_written(app, db, keyring, handover):
+    result = _export(app, db, keyring, handover.head, [handover.child_a.id], to_org_id=handover.school.id)
     assert [c.refusal for c in result.children] == ["no_consent"]
     refused = result.children[0]
     assert refused.data is None and refused.file_name is None and refused.package_id is None
@@ -40,18 +40,18 @@ def test_refused_without_consent_and_nothing_written(app, db, keyring, tw):
     assert "Әлия Ахметова" in svc.index_text(result)  # named in the index's "not handed over" part
 
 
-def test_exported_package_opens_for_the_school_and_verifies(app, db, keyring, tw):
-    give_school_consent(db, keyring, tw.world.users["parentA"], tw.child_a, tw.school)
-    result = _export(app, db, keyring, tw.head, [tw.child_a.id, tw.child_a2.id], to_org_id=tw.school.id)
+def test_exported_package_opens_for_the_school_and_verifies(app, db, keyring, handover):
+    give_school_consent(db, keyring, handover.world.users["parentA"], handover.child_a, handover.school)
+    result = _export(app, db, keyring, handover.head, [handover.child_a.id, handover.child_a2.id], to_org_id=handover.school.id)
     assert [c.name for c in result.exported] == ["Әлия Ахметова"]
     assert [(c.name, c.refusal) for c in result.refused] == [("Бекзат Оспанов", "no_consent")]
     item = result.exported[0]
-    opened = open_as_school(db, keyring, item.data, tw.school.id)
+    opened = open_as_school(db, keyring, item.data, handover.school.id)
     assert opened.addressed_to_us
     assert opened.manifest["package_id"] == str(item.package_id)
-    assert opened.manifest["sender"]["org_id"] == str(tw.org.id)
-    assert opened.manifest["sender"]["signing_key_fingerprint"] == transfer_keys.active(db, tw.org.id, "minisign").fingerprint
-    assert opened.manifest["recipient"]["org_id"] == str(tw.school.id)
+    assert opened.manifest["sender"]["org_id"] == str(handover.org.id)
+    assert opened.manifest["sender"]["signing_key_fingerprint"] == transfer_keys.active(db, handover.org.id, "minisign").fingerprint
+    assert opened.manifest["recipient"]["org_id"] == str(handover.school.id)
     assert opened.card["child"]["full_name"] == "Әлия Ахметова"
     assert opened.card_pdf.startswith(b"%PDF")
     # Without the parent's permission for those parts: no conclusions, no home observations.
@@ -61,48 +61,48 @@ def test_exported_package_opens_for_the_school_and_verifies(app, db, keyring, tw
     rows = db.exec(select(TransferPackage).where(TransferPackage.package_id == item.package_id)).all()
     assert sorted((r.direction, r.status) for r in rows) == [("export", "exported"), ("inbox", "delivered")]
     export_row = next(r for r in rows if r.direction == "export")
-    assert export_row.sha256 == item.sha256 and export_row.child_id == tw.child_a.id
-    assert export_row.recipient_org_id == tw.school.id and export_row.actor_id == tw.head.id
+    assert export_row.sha256 == item.sha256 and export_row.child_id == handover.child_a.id
+    assert export_row.recipient_org_id == handover.school.id and export_row.actor_id == handover.head.id
     # Audited: who, which organizations, which package; never content.
     (event,) = audit_events(db, "card.export")
-    assert event.actor_id == tw.head.id and event.object_id == tw.child_a.id and event.org_id == tw.org.id
+    assert event.actor_id == handover.head.id and event.object_id == handover.child_a.id and event.org_id == handover.org.id
     assert event.detail["package_id"] == str(item.package_id)
-    assert event.detail["to_org_id"] == str(tw.school.id) and event.detail["from_org_id"] == str(tw.org.id)
+    assert event.detail["to_org_id"] == str(handover.school.id) and event.detail["from_org_id"] == str(handover.org.id)
     assert "Әлия" not in json.dumps(event.detail, ensure_ascii=False)
 
 
-def test_consented_parts_are_included(app, db, keyring, tw):
-    give_school_consent(db, keyring, tw.world.users["parentA"], tw.child_a, tw.school,
+def test_consented_parts_are_included(app, db, keyring, handover):
+    give_school_consent(db, keyring, handover.world.users["parentA"], handover.child_a, handover.school,
                         parts=["conclusions", "home_observations"])
-    result = _export(app, db, keyring, tw.head, [tw.child_a.id], to_org_id=tw.school.id, lang="ru")
-    card = open_as_school(db, keyring, result.exported[0].data, tw.school.id).card
+    result = _export(app, db, keyring, handover.head, [handover.child_a.id], to_org_id=handover.school.id, lang="ru")
+    card = open_as_school(db, keyring, result.exported[0].data, handover.school.id).card
     assert card["language"] == "ru"
     assert [c["text"] for c in card["specialist_conclusions"]] == [CONCLUSION]
     assert [o["text"] for o in card["home_observations"]] == [HOME_NOTE]
 
 
-def test_consent_for_another_school_does_not_count(app, db, keyring, tw):
+def test_consent_for_another_school_does_not_count(app, db, keyring, handover):
     from tests.factories import make_org
     other = make_org(db, keyring, "School 7", kind="school")
     db.commit()
-    give_school_consent(db, keyring, tw.world.users["parentA"], tw.child_a, other)
-    result = _export(app, db, keyring, tw.head, [tw.child_a.id], to_org_id=tw.school.id)
+    give_school_consent(db, keyring, handover.world.users["parentA"], handover.child_a, other)
+    result = _export(app, db, keyring, handover.head, [handover.child_a.id], to_org_id=handover.school.id)
     assert [c.refusal for c in result.children] == ["no_consent"]
 
 
-def test_uploaded_key_needs_a_directory_school_named_by_the_consent(app, db, keyring, tw):
-    give_school_consent(db, keyring, tw.world.users["parentA"], tw.child_a, tw.school)
+def test_uploaded_key_needs_a_directory_school_named_by_the_consent(app, db, keyring, handover):
+    give_school_consent(db, keyring, handover.world.users["parentA"], handover.child_a, handover.school)
     pair = agekeys.generate_identity()
     with pytest.raises(ServiceError) as caught:
-        _export(app, db, keyring, tw.head, [tw.child_a.id], recipient=pair.recipient, school_name="Unknown school",
+        _export(app, db, keyring, handover.head, [handover.child_a.id], recipient=pair.recipient, school_name="Unknown school",
                 school_bin="123456789012")
     assert caught.value.code == "school_not_in_directory"
     with pytest.raises(ServiceError) as caught:
-        _export(app, db, keyring, tw.head, [tw.child_a.id], recipient="age1notakey", school_name="School 45",
-                school_bin=tw.school.bin)
+        _export(app, db, keyring, handover.head, [handover.child_a.id], recipient="age1notakey", school_name="School 45",
+                school_bin=handover.school.bin)
     assert caught.value.code == "bad_recipient"
-    result = _export(app, db, keyring, tw.head, [tw.child_a.id], recipient=pair.recipient,
-                     school_name="School No. 45", school_bin=tw.school.bin)
+    result = _export(app, db, keyring, handover.head, [handover.child_a.id], recipient=pair.recipient,
+                     school_name="School No. 45", school_bin=handover.school.bin)
     item = result.exported[0]
     opened = open_package(item.data, identities=[pair.identity],
                           resolve_sender_key=lambda m: transfer_keys.sender_public_key(
@@ -114,26 +114,26 @@ def test_uploaded_key_needs_a_directory_school_named_by_the_consent(app, db, key
 
 
 @pytest.mark.parametrize("who", ["teacher1", "head2", "parentA"])
-def test_only_the_head_of_the_kindergarten_exports(app, db, keyring, tw, who):
-    give_school_consent(db, keyring, tw.world.users["parentA"], tw.child_a, tw.school)
+def test_only_the_head_of_the_kindergarten_exports(app, db, keyring, handover, who):
+    give_school_consent(db, keyring, handover.world.users["parentA"], handover.child_a, handover.school)
     with pytest.raises(AccessDenied):
-        _export(app, db, keyring, tw.world.users[who], [tw.child_a.id], to_org_id=tw.school.id)
+        _export(app, db, keyring, handover.world.users[who], [handover.child_a.id], to_org_id=handover.school.id)
     assert db.exec(select(TransferPackage)).all() == []
     assert audit_events(db, "card.export") == []
 
 
-def test_real_age_and_minisign_open_and_verify(app, db, keyring, tw, tmp_path):
+def test_real_age_and_minisign_open_and_verify(app, db, keyring, handover, tmp_path):
     age, minisign_bin = need_tool("age"), need_tool("minisign")
-    give_school_consent(db, keyring, tw.world.users["parentA"], tw.child_a, tw.school)
-    item = _export(app, db, keyring, tw.head, [tw.child_a.id], to_org_id=tw.school.id).exported[0]
+    give_school_consent(db, keyring, handover.world.users["parentA"], handover.child_a, handover.school)
+    item = _export(app, db, keyring, handover.head, [handover.child_a.id], to_org_id=handover.school.id).exported[0]
     (tmp_path / "child.sdcard").write_bytes(item.data)
-    (tmp_path / "school.key").write_text(transfer_keys.identities_for(db, keyring, tw.school.id)[0] + "\n")
+    (tmp_path / "school.key").write_text(transfer_keys.identities_for(db, keyring, handover.school.id)[0] + "\n")
     subprocess.run([age, "-d", "-i", str(tmp_path / "school.key"), "-o", str(tmp_path / "card.zip"),
                     str(tmp_path / "child.sdcard")], check=True, capture_output=True, timeout=60)
     with zipfile.ZipFile(tmp_path / "card.zip") as archive:
         assert sorted(archive.namelist()) == ["card.json", "card.pdf", "manifest.json", "manifest.json.minisig"]
         archive.extractall(tmp_path / "card")
-    name, pub = keys_page.public_key_file(db, tw.head, tw.org.id, "minisign")
+    name, pub = keys_page.public_key_file(db, handover.head, handover.org.id, "minisign")
     (tmp_path / name).write_text(pub)
     done = subprocess.run([minisign_bin, "-Vm", str(tmp_path / "card" / "manifest.json"), "-p", str(tmp_path / name)],
                           capture_output=True, text=True, timeout=60)
@@ -141,24 +141,24 @@ def test_real_age_and_minisign_open_and_verify(app, db, keyring, tw, tmp_path):
     assert f"sdcard package {item.package_id}" in done.stdout
 
 
-def test_a_package_made_before_rotation_still_opens(app, db, keyring, tw):
-    give_school_consent(db, keyring, tw.world.users["parentA"], tw.child_a, tw.school)
-    before = _export(app, db, keyring, tw.head, [tw.child_a.id], to_org_id=tw.school.id).exported[0]
-    old_recipient = transfer_keys.active(db, tw.school.id, "age").public
-    keys_page.rotate_keys(db, keyring, tw.school_head, tw.school.id)
-    keys_page.rotate_keys(db, keyring, tw.head, tw.org.id)  # the sender's signing key changes too
-    assert transfer_keys.active(db, tw.school.id, "age").public != old_recipient
-    opened = open_as_school(db, keyring, before.data, tw.school.id)
+def test_a_package_made_before_rotation_still_opens(app, db, keyring, handover):
+    give_school_consent(db, keyring, handover.world.users["parentA"], handover.child_a, handover.school)
+    before = _export(app, db, keyring, handover.head, [handover.child_a.id], to_org_id=handover.school.id).exported[0]
+    old_recipient = transfer_keys.active(db, handover.school.id, "age").public
+    keys_page.rotate_keys(db, keyring, handover.school_head, handover.school.id)
+    keys_page.rotate_keys(db, keyring, handover.head, handover.org.id)  # the sender's signing key changes too
+    assert transfer_keys.active(db, handover.school.id, "age").public != old_recipient
+    opened = open_as_school(db, keyring, before.data, handover.school.id)
     assert opened.manifest["package_id"] == str(before.package_id)
-    after = _export(app, db, keyring, tw.head, [tw.child_a.id], to_org_id=tw.school.id).exported[0]
-    assert open_as_school(db, keyring, after.data, tw.school.id).manifest["recipient"]["age_recipient"] != old_recipient
+    after = _export(app, db, keyring, handover.head, [handover.child_a.id], to_org_id=handover.school.id).exported[0]
+    assert open_as_school(db, keyring, after.data, handover.school.id).manifest["recipient"]["age_recipient"] != old_recipient
     assert len(audit_events(db, "keys.rotate_transfer")) == 2
 
 
-def test_group_export_and_index(app, db, keyring, tw):
-    give_school_consent(db, keyring, tw.world.users["parentA"], tw.child_a, tw.school)
-    give_school_consent(db, keyring, add_parent(db, tw.child_a2), tw.child_a2, tw.school)
-    result = _export(app, db, keyring, tw.head, [tw.child_a.id, tw.child_a2.id], to_org_id=tw.school.id)
+def test_group_export_and_index(app, db, keyring, handover):
+    give_school_consent(db, keyring, handover.world.users["parentA"], handover.child_a, handover.school)
+    give_school_consent(db, keyring, add_parent(db, handover.child_a2), handover.child_a2, handover.school)
+    result = _export(app, db, keyring, handover.head, [handover.child_a.id, handover.child_a2.id], to_org_id=handover.school.id)
     assert len(result.exported) == 2 and not result.refused
     index = svc.index_text(result)
     for item in result.exported:

@@ -15,10 +15,10 @@ from tests.transfer.conftest import give_school_consent
 
 
 @pytest.mark.parametrize("lang", ["kk", "ru"])
-def test_the_export_page_warns_and_explains(app, client, tw, sign_in, lang):
+def test_the_export_page_warns_and_explains(app, client, handover, sign_in, lang):
     sign_in("head1@example.kz")
     client.post("/lang", data={"lang": lang})
-    page = html.unescape(client.get(f"/orgs/{tw.org.id}/transfer/export").text)
+    page = html.unescape(client.get(f"/orgs/{handover.org.id}/transfer/export").text)
     with app.test_request_context("/"):
         from flask import session
         session["lang"] = lang
@@ -35,15 +35,15 @@ def test_the_export_page_warns_and_explains(app, client, tw, sign_in, lang):
                   "must name the school with this BIN.", lang)) in page
 
 
-def _result(app, db, keyring, tw, lang):
-    give_school_consent(db, keyring, tw.world.users["parentA"], tw.child_a, tw.school)
+def _result(app, db, keyring, handover, lang):
+    give_school_consent(db, keyring, handover.world.users["parentA"], handover.child_a, handover.school)
     with app.app_context():
-        return svc.export_cards(db, keyring, tw.head, [tw.child_a.id, tw.child_a2.id], to_org_id=tw.school.id,
+        return svc.export_cards(db, keyring, handover.head, [handover.child_a.id, handover.child_a2.id], to_org_id=handover.school.id,
                                 lang=lang)
 
 
-def test_index_txt_explains_itself_in_kazakh(app, db, keyring, tw):
-    index = svc.index_text(_result(app, db, keyring, tw, "kk"))
+def test_index_txt_explains_itself_in_kazakh(app, db, keyring, handover):
+    index = svc.index_text(_result(app, db, keyring, handover, "kk"))
     assert "School 45 (kk) (БСН 990140005555)" in index and "(BIN" not in index
     assert "БСН — ұйымның бизнес-сәйкестендіру нөмірі (12 цифр)." in index
     assert "«Карталарды импорттау»" in index and "age" in index and "minisign" in index
@@ -51,8 +51,8 @@ def test_index_txt_explains_itself_in_kazakh(app, db, keyring, tw):
     assert "no_consent" not in index
 
 
-def test_index_txt_explains_itself_in_russian(app, db, keyring, tw):
-    index = svc.index_text(_result(app, db, keyring, tw, "ru"))
+def test_index_txt_explains_itself_in_russian(app, db, keyring, handover):
+    index = svc.index_text(_result(app, db, keyring, handover, "ru"))
     assert "School 45 (ru) (БИН 990140005555)" in index
     assert "БИН — бизнес-идентификационный номер организации (12 цифр)." in index
     assert "«Импорт карт»" in index

@@ -21,83 +21,83 @@ JANUARY = dt.date(2027, 1, 15)        # the intermediate stage's window
 MAY = dt.date(2027, 5, 20)            # the final stage's window
 
 
-def _enrollment(db, tw):
-    return db.exec(select(Enrollment).where(Enrollment.child_id == tw.child_a.id,
-                                            Enrollment.group_id == tw.world.groups["A"].id)).one()
+def _enrollment(db, handover):
+    return db.exec(select(Enrollment).where(Enrollment.child_id == handover.child_a.id,
+                                            Enrollment.group_id == handover.world.groups["A"].id)).one()
 
 
-def _skill(tw, index=0):
+def _skill(handover, index=0):
     fw = monitoring_svc.framework()
-    return fw.skills(tw.world.groups["A"].age_group, fw.skill_group_ids[index])[0].id
+    return fw.skills(handover.world.groups["A"].age_group, fw.skill_group_ids[index])[0].id
 
 
-def _save(db, keyring, user, tw, stage, today, level="3"):
-    group = tw.world.groups["A"]
+def _save(db, keyring, user, handover, stage, today, level="3"):
+    group = handover.world.groups["A"]
     from sabidamu.models import CardStage
-    stage_row = db.exec(select(CardStage).where(CardStage.child_id == tw.child_a.id, CardStage.stage == stage,
+    stage_row = db.exec(select(CardStage).where(CardStage.child_id == handover.child_a.id, CardStage.stage == stage,
                                                 CardStage.academic_year == group.academic_year)).first()
     version = stage_row.version if stage_row else 0
-    return monitoring_svc.save_cell(db, keyring, user, group.id, tw.child_a.id, stage, _skill(tw), level, version,
+    return monitoring_svc.save_cell(db, keyring, user, group.id, handover.child_a.id, stage, _skill(handover), level, version,
                                     today)
 
 
-def test_accepting_in_december_keeps_the_child_in_the_group(app, db, keyring, tw):
-    row = accept_in_december(app, db, keyring, tw)
-    assert _enrollment(db, tw).status == "active"
+def test_accepting_in_december_keeps_the_child_in_the_group(app, db, keyring, handover):
+    row = accept_in_december(app, db, keyring, handover)
+    assert _enrollment(db, handover).status == "active"
     assert db.exec(select(AuditEvent).where(AuditEvent.action == "enrollment.end")).all() == []
     assert row.kindergarten_access_until == dt.date(2027, 12, 1)
     # The teacher still enters the January stage, and the group still counts the child.
-    saved = _save(db, keyring, tw.world.users["teacher1"], tw, "intermediate", JANUARY)
-    assert saved.child_id == tw.child_a.id
-    assert access.child_view_role(db, tw.world.users["teacher1"], tw.child_a.id, part="card") == "teacher"
+    saved = _save(db, keyring, handover.world.users["teacher1"], handover, "intermediate", JANUARY)
+    assert saved.child_id == handover.child_a.id
+    assert access.child_view_role(db, handover.world.users["teacher1"], handover.child_a.id, part="card") == "teacher"
     from sabidamu.services.children import group_children
-    assert tw.child_a.id in {c.id for c in group_children(db, keyring, tw.world.groups["A"])}
-    assert access.school_view_role(db, tw.school_head, tw.child_a.id, tw.school.id) == "head"
+    assert handover.child_a.id in {c.id for c in group_children(db, keyring, handover.world.groups["A"])}
+    assert access.school_view_role(db, handover.school_head, handover.child_a.id, handover.school.id) == "head"
 
 
-def test_a_leave_date_ends_the_enrolment_then_the_kindergarten_only_reads(app, db, keyring, tw):
-    accept_in_december(app, db, keyring, tw)
+def test_a_leave_date_ends_the_enrolment_then_the_kindergarten_only_reads(app, db, keyring, handover):
+    accept_in_december(app, db, keyring, handover)
     leave = dt.date.today()
-    enrolment = enrolment_end.end_enrolment(db, tw.head, tw.world.groups["A"].id, tw.child_a.id, leave_date=leave)
+    enrolment = enrolment_end.end_enrolment(db, handover.head, handover.world.groups["A"].id, handover.child_a.id, leave_date=leave)
     assert (enrolment.status, enrolment.ended_on, enrolment.end_reason) == ("ended", leave, "left")
     event = db.exec(select(AuditEvent).where(AuditEvent.action == "enrollment.end")).one()
-    assert event.org_id == tw.org.id and event.detail["reason"] == "left"
-    assert access.child_view_role(db, tw.head, tw.child_a.id, part="card") == "former_kindergarten"
+    assert event.org_id == handover.org.id and event.detail["reason"] == "left"
+    assert access.child_view_role(db, handover.head, handover.child_a.id, part="card") == "former_kindergarten"
     with pytest.raises(ServiceError) as err:
-        _save(db, keyring, tw.head, tw, "intermediate", JANUARY)
+        _save(db, keyring, handover.head, handover, "intermediate", JANUARY)
     assert err.value.code == "handed_to_school"
 
 
-def test_the_leave_date_is_checked(app, db, keyring, tw):
-    group_id = tw.world.groups["A"].id
+def test_the_leave_date_is_checked(app, db, keyring, handover):
+    group_id = handover.world.groups["A"].id
     today = dt.date.today()
     for leave, code in ((today + dt.timedelta(days=1), "leave_date_future"),
                         (dt.date(2026, 8, 31), "leave_date_too_early")):
         with pytest.raises(ServiceError) as err:
-            enrolment_end.end_enrolment(db, tw.head, group_id, tw.child_a.id, leave_date=leave, today=today)
+            enrolment_end.end_enrolment(db, handover.head, group_id, handover.child_a.id, leave_date=leave, today=today)
         assert (err.value.code, err.value.field) == (code, "leave_date")
         db.rollback()
-    assert _enrollment(db, tw).status == "active"
+    assert _enrollment(db, handover).status == "active"
     with pytest.raises(AccessDenied):  # a teacher does not end enrolments
-        enrolment_end.end_enrolment(db, tw.world.users["teacher1"], group_id, tw.child_a.id, leave_date=today)
+        enrolment_end.end_enrolment(db, handover.world.users["teacher1"], group_id, handover.child_a.id, leave_date=today)
     db.rollback()
     with pytest.raises(AccessDenied):  # nor another kindergarten's head
-        enrolment_end.end_enrolment(db, tw.world.users["head2"], group_id, tw.child_a.id, leave_date=today)
+        enrolment_end.end_enrolment(db, handover.world.users["head2"], group_id, handover.child_a.id, leave_date=today)
 
 
-def test_graduation_at_the_end_of_the_year_ends_every_enrolment(app, db, keyring, tw):
-    row = accept_in_december(app, db, keyring, tw)
-    group = tw.world.groups["A"]
+def test_graduation_at_the_end_of_the_year_ends_every_enrolment(app, db, keyring, handover):
+    row = accept_in_december(app, db, keyring, handover)
+    group = handover.world.groups["A"]
     with pytest.raises(ServiceError) as err:  # not before the final stage has begun
-        enrolment_end.graduate_group(db, tw.head, group.id, today=dt.date(2027, 4, 30))
+        enrolment_end.graduate_group(db, handover.head, group.id, today=dt.date(2027, 4, 30))
     assert err.value.code == "graduation_too_early"
     db.rollback()
-    _save(db, keyring, tw.head, tw, "final", MAY)  # the May stage is entered before the graduation
-    ended = enrolment_end.graduate_group(db, tw.head, group.id, today=dt.date(2027, 6, 2))
+    _save(db, keyring, handover.head, handover, "final", MAY)  # the May stage is entered before the graduation
+    ended = enrolment_end.graduate_group(db, handover.head, group.id, today=dt.date(2027, 6, 2))
     assert ended == 2  # child A and child A2
     db.expire_all()
-    assert (_enrollment(db, tw).status, _enrollment(db, tw).end_reason) == ("ended", "graduated")
-    assert _enrollment(db, tw).ended_on == dt.date(2027, 6, 2)
+    assert (_enrollment(db, handover).status, _enrollment(db, handover).end_reason) == ("ended", "graduated")
+    assert _enrollment(db, handover).ended_on == dt.date(2027, 6, 2)
     assert db.get(TransferPackage, row.id).kindergarten_access_until == dt.date(2027, 12, 1)
-    actions = [e.action for e in db.exec(select(AuditEvent).where(AuditEvent.org_id == tw.org.id)).all()]
+    actions = [e.action for e in db.exec(select(AuditEvent).where(AuditEvent.org_id == handover.org.id)).all()]
     assert actions.count("enrollment.end") == 2 and "group.graduate" in actions

@@ -29,96 +29,96 @@ def _consents(db):
     return db.exec(select(Consent).where(Consent.purpose == "school_transfer")).all()
 
 
-def test_head_records_a_paper_school_transfer_consent(db, keyring, tw):
-    row = _record(db, keyring, tw.head, tw.child_a, tw.org, tw.school.id)
-    assert (row.method, row.recipient_org_id, row.given_by) == ("paper", tw.school.id, tw.head.id)
+def test_head_records_a_paper_school_transfer_consent(db, keyring, handover):
+    row = _record(db, keyring, handover.head, handover.child_a, handover.org, handover.school.id)
+    assert (row.method, row.recipient_org_id, row.given_by) == ("paper", handover.school.id, handover.head.id)
     assert row.parts == ["conclusions", "home_observations"] and row.paper_date == TODAY - dt.timedelta(days=2)
     assert keyring.open("consent", row.id, "guardian_name", row.guardian_name_ct) == "Ахметова Гүлнар"
     assert b"Ahmetova" not in row.guardian_name_ct and "Ахметова".encode() not in row.guardian_name_ct
     event = db.exec(select(AuditEvent).where(AuditEvent.action == "consent.record_paper")).one()
-    assert event.object_id == row.id and event.org_id == tw.org.id and event.actor_role == "head"
-    assert event.detail["purpose"] == "school_transfer" and event.detail["school_org_id"] == str(tw.school.id)
-    history = consent_svc.history(db, keyring, tw.world.users["parentA"], tw.child_a.id)
+    assert event.object_id == row.id and event.org_id == handover.org.id and event.actor_role == "head"
+    assert event.detail["purpose"] == "school_transfer" and event.detail["school_org_id"] == str(handover.school.id)
+    history = consent_svc.history(db, keyring, handover.world.users["parentA"], handover.child_a.id)
     assert [(e.action, e.view.org.id, e.view.guardian_name) for e in history] == [
-        ("paper", tw.school.id, "Ахметова Гүлнар")]
+        ("paper", handover.school.id, "Ахметова Гүлнар")]
 
 
 @pytest.mark.parametrize("who", ["teacher1", "head2"])
-def test_teacher_or_another_kindergartens_head_is_refused(db, keyring, tw, who):
-    user = tw.world.users[who]
-    org = tw.world.orgs["org2"] if who == "head2" else tw.org
+def test_teacher_or_another_kindergartens_head_is_refused(db, keyring, handover, who):
+    user = handover.world.users[who]
+    org = handover.world.orgs["org2"] if who == "head2" else handover.org
     before = db.exec(select(AuditEvent).where(AuditEvent.action == "consent.record_paper")).all()
     with pytest.raises((AccessDenied, ServiceError)):
-        _record(db, keyring, user, tw.child_a, org, tw.school.id)
+        _record(db, keyring, user, handover.child_a, org, handover.school.id)
     db.rollback()
     assert _consents(db) == []
     assert db.exec(select(AuditEvent).where(AuditEvent.action == "consent.record_paper")).all() == before
 
 
-def test_head_naming_their_own_org_for_another_kindergartens_child_is_refused(db, keyring, tw):
+def test_head_naming_their_own_org_for_another_kindergartens_child_is_refused(db, keyring, handover):
     with pytest.raises(ServiceError) as err:
-        _record(db, keyring, tw.head, tw.world.children["C"], tw.org, tw.school.id)  # child C is in org2
+        _record(db, keyring, handover.head, handover.world.children["C"], handover.org, handover.school.id)  # child C is in org2
     assert err.value.code == "not_your_child"
     db.rollback()
     assert _consents(db) == []
 
 
-def test_recipient_must_be_a_school(db, keyring, tw):
-    for not_school in (tw.world.orgs["org2"].id, make_org(db, keyring, "PPTK 3", kind="correction_room").id, None):
+def test_recipient_must_be_a_school(db, keyring, handover):
+    for not_school in (handover.world.orgs["org2"].id, make_org(db, keyring, "PPTK 3", kind="correction_room").id, None):
         with pytest.raises(ServiceError) as err:
-            _record(db, keyring, tw.head, tw.child_a, tw.org, not_school)
+            _record(db, keyring, handover.head, handover.child_a, handover.org, not_school)
         assert err.value.code == "recipient_not_for_purpose" and err.value.field == "school"
         db.rollback()
     assert _consents(db) == []
 
 
-def test_parts_and_paper_date_are_checked(db, keyring, tw):
+def test_parts_and_paper_date_are_checked(db, keyring, handover):
     with pytest.raises(ServiceError) as err:
-        _record(db, keyring, tw.head, tw.child_a, tw.org, tw.school.id, parts=["screenings"])
+        _record(db, keyring, handover.head, handover.child_a, handover.org, handover.school.id, parts=["screenings"])
     assert err.value.code == "parts_not_for_purpose"
     db.rollback()
     with pytest.raises(ServiceError) as err:
-        _record(db, keyring, tw.head, tw.child_a, tw.org, tw.school.id, paper_date=TODAY + dt.timedelta(days=3))
+        _record(db, keyring, handover.head, handover.child_a, handover.org, handover.school.id, paper_date=TODAY + dt.timedelta(days=3))
     assert err.value.code == "paper_date_future"
     db.rollback()
     assert _consents(db) == []
 
 
-def test_export_works_with_the_paper_consent(app, db, keyring, tw):
-    _record(db, keyring, tw.head, tw.child_a, tw.org, tw.school.id, parts=["home_observations"])
+def test_export_works_with_the_paper_consent(app, db, keyring, handover):
+    _record(db, keyring, handover.head, handover.child_a, handover.org, handover.school.id, parts=["home_observations"])
     with app.app_context():
-        result = transfer_export.export_cards(db, keyring, tw.head, [tw.child_a.id, tw.child_a2.id],
-                                              to_org_id=tw.school.id, lang="kk")
+        result = transfer_export.export_cards(db, keyring, handover.head, [handover.child_a.id, handover.child_a2.id],
+                                              to_org_id=handover.school.id, lang="kk")
     assert [c.name for c in result.exported] == ["Әлия Ахметова"]
     assert [(c.name, c.refusal) for c in result.refused] == [("Бекзат Оспанов", "no_consent")]
 
 
-def test_paper_page_has_a_school_chooser_and_records(client, db, keyring, tw, sign_in):
+def test_paper_page_has_a_school_chooser_and_records(client, db, keyring, handover, sign_in):
     sign_in("head1@example.kz")
-    url = f"/orgs/{tw.org.id}/consents/paper"
+    url = f"/orgs/{handover.org.id}/consents/paper"
     page = client.get(url, query_string={"purpose": "school_transfer"})  # the form is drawn for one purpose
     assert page.status_code == 200 and 'name="school"' in page.text and "School 45" in page.text
     assert 'name="school"' not in client.get(url, query_string={"purpose": "kindergarten_monitoring"}).text
-    iin = open_child(keyring, tw.child_a, ("iin", "birth_date")).iin
-    form = {"iin": iin, "purpose": "school_transfer", "school": str(tw.world.orgs["org2"].id),
+    iin = open_child(keyring, handover.child_a, ("iin", "birth_date")).iin
+    form = {"iin": iin, "purpose": "school_transfer", "school": str(handover.world.orgs["org2"].id),
             "guardian_name": "Ахметова Гүлнар", "paper_date": (TODAY - dt.timedelta(days=1)).isoformat(),
             "part_home_observations": "y"}
     refused = client.post(url, data=form)
     assert refused.status_code == 422 and 'id="school-err"' in refused.text  # the refusal beside the chooser
     assert "Ахметова Гүлнар" in refused.text  # typed values stay
     assert _consents(db) == []
-    done = client.post(url, data={**form, "school": str(tw.school.id)})
+    done = client.post(url, data={**form, "school": str(handover.school.id)})
     assert done.status_code == 302
     db.rollback()  # a fresh read after the request's commit
     (row,) = _consents(db)
-    assert (row.recipient_org_id, row.method, row.parts) == (tw.school.id, "paper", ["home_observations"])
+    assert (row.recipient_org_id, row.method, row.parts) == (handover.school.id, "paper", ["home_observations"])
 
 
-def test_a_teachers_paper_page_offers_no_school_transfer(client, db, tw, sign_in):
+def test_a_teachers_paper_page_offers_no_school_transfer(client, db, handover, sign_in):
     from tests.factories import add_member as _add
-    _add(db, tw.world.users["teacher1"], tw.org, "specialist")
+    _add(db, handover.world.users["teacher1"], handover.org, "specialist")
     db.commit()
     sign_in("teacher1@example.kz")
-    page = client.get(f"/orgs/{tw.org.id}/consents/paper")
+    page = client.get(f"/orgs/{handover.org.id}/consents/paper")
     assert page.status_code == 200
     assert 'value="school_transfer"' not in page.text and 'name="school"' not in page.text
