@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+
 FIXTURES = Path(__file__).parents[1] / "instruments" / "fixtures"
 
 
