@@ -49,6 +49,7 @@ def _app(env: dict):
 def _database(name: str) -> str:
     import sqlalchemy as sa
     from sqlmodel import SQLModel
+
     import sabidamu.models  # noqa: F401
     admin = sa.create_engine(ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
@@ -77,6 +78,7 @@ def _drop(name: str) -> None:
 
 def _writer(env: dict, mode: str, seconds: float, start, out) -> None:
     import sqlalchemy as sa
+
     from sabidamu.db import session_scope
     from sabidamu.models.base import utcnow
     from sabidamu.services.audit import record
@@ -158,6 +160,7 @@ def run_writers(seconds: float, counts=(1, 4, 16)) -> list[dict]:
 def run_verify(events: int) -> dict:
     """Generate `events` events with valid MACs (COPY), sequence them, time verify."""
     import datetime as dt
+
     from sabidamu.audit.event import event_bytes, event_mac
     from sabidamu.db import session_scope
     from sabidamu.services.audit_admin import log_context, verify
@@ -169,7 +172,7 @@ def run_verify(events: int) -> dict:
             env = _environ(url, instance)
             app = _app(env)
             engine, settings = app.extensions["sabidamu.engine"], app.config["SETTINGS"]
-            key, base = settings.audit_mac_key, dt.datetime.now(dt.timezone.utc)
+            key, base = settings.audit_mac_key, dt.datetime.now(dt.UTC)
             began = time.monotonic()
             raw = engine.raw_connection()
             with raw.cursor() as cur, cur.copy("COPY auditevent (id, at, actor_role, action, object_type, "

@@ -15,7 +15,6 @@ Prints a Markdown table for docs/benchmarks.md.
 """
 from __future__ import annotations
 
-from sabidamu.services.auth import find_user
 import argparse
 import datetime as dt
 import io
@@ -24,6 +23,8 @@ import sys
 import time
 import uuid
 from pathlib import Path
+
+from sabidamu.services.auth import find_user
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from seed import REPO_ROOT, bench_environ, seed  # noqa: E402
@@ -103,7 +104,7 @@ def fill_group(instance_dir: Path, teacher_login: str, group_id: str) -> int:
     from sqlmodel import select
 
     from sabidamu.db import session_scope
-    from sabidamu.models import CardStage, Enrollment, Group, User
+    from sabidamu.models import CardStage, Enrollment, Group
     from sabidamu.monitoring import load_framework
     from sabidamu.services import monitoring as mon
 
@@ -133,7 +134,7 @@ def fill_group(instance_dir: Path, teacher_login: str, group_id: str) -> int:
                                                       CardStage.stage == stage)).first()
                 final = {sg: 1 + (i + k) % 3 for k, sg in enumerate(fw.skill_group_ids)} if stage == "final" else {}
                 mon.save_measures(db, keyring, teacher, group.id, child_id, stage,
-                                  {sg: MEASURES for sg in fw.skill_group_ids}, final, row.version, day)
+                                  dict.fromkeys(fw.skill_group_ids, MEASURES), final, row.version, day)
         return len(ids)
 
 
@@ -150,13 +151,11 @@ def line_boxes(html: str, css: str) -> int:
 
 def bench(instance_dir: Path, teacher_login: str, group_id: str, runs: int, group_runs: int, lang: str) -> dict:
     from pypdf import PdfReader
-    from sqlmodel import select
 
     from sabidamu.db import session_scope
-    from sabidamu.models import User
+    from sabidamu.rendering.cards import card_css, card_html, render_card_pdf, render_group_pdf
     from sabidamu.rendering.pdf import render_html_pdf
     from sabidamu.services import cards as svc
-    from sabidamu.rendering.cards import card_css, card_html, render_card_pdf, render_group_pdf
 
     def n_pages(pdf: bytes) -> int:
         return len(PdfReader(io.BytesIO(pdf)).pages)

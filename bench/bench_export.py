@@ -12,7 +12,6 @@ Prints a Markdown table with the machine details, for docs/benchmarks.md.
 """
 from __future__ import annotations
 
-from sabidamu.services.auth import find_user
 import argparse
 import datetime as dt
 import os
@@ -22,6 +21,8 @@ import statistics
 import sys
 import time
 from pathlib import Path
+
+from sabidamu.services.auth import find_user
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
@@ -55,7 +56,7 @@ def setup(app, n_children: int) -> dict:
     from sabidamu.db import session_scope
     from sabidamu.demo import fill_monitoring
     from sabidamu.iin import make_iin
-    from sabidamu.models import Child, Consent, Enrollment, Group, Organization, User
+    from sabidamu.models import Child, Consent, Enrollment, Group, Organization
     from sabidamu.models.base import utcnow
     from sabidamu.services.children import _seal_child, iin_index
     from sabidamu.services.keys import active_key
@@ -106,9 +107,9 @@ def setup(app, n_children: int) -> dict:
 
 def bench(app, world: dict, runs: int, lang: str) -> dict:
     from sabidamu.db import session_scope
+    from sabidamu.jobs.transfer_zip import bundle
     from sabidamu.models import User
     from sabidamu.services.transfer import export as svc
-    from sabidamu.jobs.transfer_zip import bundle
 
     engine, keyring = app.extensions["sabidamu.engine"], app.extensions["sabidamu.keyring"]
     times, sizes, zip_size = [], [], 0

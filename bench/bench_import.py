@@ -17,7 +17,6 @@ Target: <= 120 s for 1,000 packages on each database. Prints a Markdown table fo
 """
 from __future__ import annotations
 
-from sabidamu.services.auth import find_user
 import argparse
 import base64
 import datetime as dt
@@ -31,6 +30,8 @@ import sys
 import time
 import uuid
 from pathlib import Path
+
+from sabidamu.services.auth import find_user
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
@@ -120,13 +121,13 @@ def run_import(url: str, instance: Path, files: list[Path], keys: dict) -> dict:
     from sabidamu import create_app
     from sabidamu.crypto import minisign
     from sabidamu.db import session_scope
-    from sabidamu.models import ImportedCard, User
+    from sabidamu.models import ImportedCard
     from sabidamu.models.transfer import OrgTransferKey
     from sabidamu.models.transfer_package import TrustedSenderKey
-    from sabidamu.services.transfer import importing as svc
-    from sabidamu.services.transfer import school_view
-    from sabidamu.services.transfer import keys as transfer_keys
     from sabidamu.services.orgs import add_staff, create_org
+    from sabidamu.services.transfer import importing as svc
+    from sabidamu.services.transfer import keys as transfer_keys
+    from sabidamu.services.transfer import school_view
 
     app = create_app(environ=_environ(instance, url))
     engine, keyring = app.extensions["sabidamu.engine"], app.extensions["sabidamu.keyring"]

@@ -18,7 +18,6 @@ hence the Python client for the saves.
 """
 from __future__ import annotations
 
-from sabidamu.services.auth import find_user
 import argparse
 import datetime as dt
 import http.client
@@ -31,6 +30,8 @@ import time
 import urllib.parse
 import uuid
 from pathlib import Path
+
+from sabidamu.services.auth import find_user
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_foundation import fetch, machine, run_wrk  # noqa: E402
@@ -83,10 +84,10 @@ def prepare(instance_dir: Path, info: dict) -> dict:
     from sqlmodel import select
 
     from sabidamu.db import session_scope
-    from sabidamu.models import CardStage, Enrollment, Group, Organization, User
+    from sabidamu.models import CardStage, Enrollment, Group, Organization
     from sabidamu.monitoring import current_stage
-    from sabidamu.services.monitoring import PREVIOUS_STAGE
     from sabidamu.services import monitoring as mon
+    from sabidamu.services.monitoring import PREVIOUS_STAGE
 
     app = _app(instance_dir)
     engine = app.extensions["sabidamu.engine"]

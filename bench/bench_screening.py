@@ -12,7 +12,6 @@ pages N times. Prints a Markdown table (docs/benchmarks.md is not edited: the fi
 """
 from __future__ import annotations
 
-from sabidamu.services.auth import find_user
 import argparse
 import datetime as dt
 import io
@@ -22,9 +21,11 @@ import time
 import uuid
 from pathlib import Path
 
+from sabidamu.services.auth import find_user
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from seed import DEFAULT_INSTANCE, bench_environ, login_cookie, seed, serve  # noqa: E402
 from bench_foundation import fetch, run_wrk  # noqa: E402
+from seed import DEFAULT_INSTANCE, bench_environ, login_cookie, seed, serve  # noqa: E402
 
 TARGET_PDF_RATIO = 2.0
 
@@ -42,7 +43,7 @@ def add_completed_screening(instance_dir: Path, parent_login: str, child_id: str
     from sabidamu.db import session_scope
     from sabidamu.instruments import age_at, load_registry, score
     from sabidamu.instruments.age import date_at_age
-    from sabidamu.models import Child, Screening, User
+    from sabidamu.models import Child, Screening
     from sabidamu.models.base import utcnow
     from sabidamu.services import screening as svc
     from sabidamu.services.children import open_child
@@ -97,11 +98,9 @@ def bench_pdf(instance_dir: Path, parent_login: str, screening_id: str, runs: in
 
     from sabidamu.db import session_scope
     from sabidamu.instruments import load_registry
-    from sabidamu.models import User
     from sabidamu.rendering.pdf import render_html_pdf, render_pdf
     from sabidamu.services import screening as svc
     from sabidamu.web.screening.presenting import history_chart, result_context
-    from sqlmodel import select
 
     app = _app(instance_dir)
     engine = app.extensions["sabidamu.engine"]

@@ -116,8 +116,8 @@ def seed(instance_dir: Path, children: int = 10000, groups: int = 400) -> dict:
 def _migrate(instance_dir: Path) -> None:
     from alembic import command
 
-    from sabidamu.db import alembic_config
     from sabidamu.config import load_settings
+    from sabidamu.db import alembic_config
     url = load_settings(bench_environ(instance_dir)).database_url
     command.upgrade(alembic_config(url), "head")
 
@@ -151,11 +151,14 @@ def _build(db, keyring, n_children: int, n_groups: int) -> tuple[dict, dict]:
     keys = {org.id: active_key(db, keyring, "org", org.id).id for org in orgs}
     from sabidamu.services.identity import seal_identity
     head = User(password_hash=pw_hash, locale="kk")
-    seal_identity(db, head, name="Гүлнар Әбенова", email="head@bench.sabidamu.kz", phone=None, readable_name=True, keyring=keyring)
+    seal_identity(db, head, name="Гүлнар Әбенова", email="head@bench.sabidamu.kz", phone=None, readable_name=True,
+                  keyring=keyring)
     teacher = User(password_hash=pw_hash, locale="kk")
-    seal_identity(db, teacher, name="Сәуле Жұмабекова", email="teacher@bench.sabidamu.kz", phone=None, readable_name=True, keyring=keyring)
+    seal_identity(db, teacher, name="Сәуле Жұмабекова", email="teacher@bench.sabidamu.kz", phone=None,
+                  readable_name=True, keyring=keyring)
     parent = User(password_hash=pw_hash, locale="kk")
-    seal_identity(db, parent, name="Айгерім Серікова", email="parent@bench.sabidamu.kz", phone=None, readable_name=False, keyring=keyring)
+    seal_identity(db, parent, name="Айгерім Серікова", email="parent@bench.sabidamu.kz", phone=None,
+                  readable_name=False, keyring=keyring)
     db.add_all([head, teacher, parent])
     db.flush()
     db.add_all([Membership(user_id=head.id, org_id=orgs[0].id, role="head"),
@@ -225,7 +228,8 @@ def _build(db, keyring, n_children: int, n_groups: int) -> tuple[dict, dict]:
     parent_children = [first_group_children[0], second]
     db.add_all([Guardianship(child_id=c, user_id=parent.id, created_at=now) for c in parent_children])
     db.flush()
-    result = {"org_id": str(orgs[0].id), "head_login": "head@bench.sabidamu.kz", "teacher_login": "teacher@bench.sabidamu.kz",
+    result = {"org_id": str(orgs[0].id), "head_login": "head@bench.sabidamu.kz",
+              "teacher_login": "teacher@bench.sabidamu.kz",
               "parent_login": "parent@bench.sabidamu.kz", "password": PASSWORD,
               "group_ids": [str(g.id) for g in group_rows], "parent_child_ids": [str(c) for c in parent_children]}
     return result, timings

@@ -24,7 +24,7 @@ import hmac
 import re
 import secrets
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 
@@ -175,7 +175,7 @@ def _digest(salt: bytes, normalized: str) -> bytes:
 
 def _aware(now: datetime | None) -> datetime:
     if now is None:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
     if now.tzinfo is None or now.utcoffset() is None:
         # A naive time would be read as local time and shift the step: refuse it.
         raise ValueError("now must be timezone-aware")

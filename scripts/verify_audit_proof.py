@@ -1,7 +1,12 @@
 """Check a SabiDamu audit proof: python3 verify_audit_proof.py PROOF.json [VERIFIER_KEY]  (needs `cryptography`)
 VERIFIER_KEY: the log's published key (name+keyid+base64); without it the key inside the file is used."""
-import base64, hashlib, json, sys
+import base64
+import hashlib
+import json
+import sys
+
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 
 def fail(why):
     sys.exit(f"NOT VERIFIED: {why}")

@@ -7,12 +7,11 @@ belongs to org2. `test_every_route_is_in_the_matrix` fails when a new route is a
 from __future__ import annotations
 
 import pytest
-from sqlmodel import select
 
-from sabidamu.models import Consent, Enrollment, Screening, User
+from sabidamu.models import Consent, Enrollment, Screening
 from sabidamu.models.base import utcnow
-from tests.support.auth import AuthActions
 from tests.factories import make_child
+from tests.support.auth import AuthActions
 
 ROLES = ["anon", "parentA", "parentB", "teacher1", "teacher1b", "head1", "head2", "teacher2", "admin"]
 LOGIN = 302  # anonymous users are sent to the sign-in page

@@ -63,7 +63,8 @@ def test_reextraction_changes_nothing(tmp_path):
                     "-o", str(out), "sabidamu"], cwd=ROOT, check=True, capture_output=True)
     assert out.read_text(encoding="utf-8") == (ROOT / "translations" / "messages.pot").read_text(encoding="utf-8"), \
         "run `flask translate update` and translate the new messages"
-    pot_ids = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(out.open("rb")) if m.id}
+    with out.open("rb") as fh:
+        pot_ids = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.id}
     for lang in ("kk", "ru"):
         po_ids = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog(lang) if m.id}
         assert pot_ids == po_ids, f"{lang}: catalogue out of date: {sorted(pot_ids ^ po_ids)[:5]}"

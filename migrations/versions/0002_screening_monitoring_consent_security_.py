@@ -4,9 +4,10 @@ Revision ID: 0002
 Revises: b84ca6725386
 Create Date: 2026-11-24 05:41:48.611318
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
+from alembic import op
+
 import sabidamu.models.base
 
 revision = '0002'

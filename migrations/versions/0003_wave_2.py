@@ -4,9 +4,10 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-04 18:15:47.729502
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
+from alembic import op
+
 import sabidamu.models.base
 
 revision = '0003'

@@ -4,11 +4,11 @@ Revision ID: b84ca6725386
 Revises:
 Create Date: 2026-11-24 04:30:15.267907
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import sabidamu.models.base
+from alembic import op
 
+import sabidamu.models.base
 
 revision = 'b84ca6725386'
 down_revision = None

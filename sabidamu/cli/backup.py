@@ -56,7 +56,7 @@ def backup_create(out: Path | None, recipient: str | None, passphrase_env: str |
     try:
         keys = _keys(recipient, None, passphrase_env)
         if out is None:
-            stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
             out = context.settings().instance_dir / "backups" / f"sabidamu-{stamp}.age"
         manifest = create_backup(context.engine(), context.database_url(), out, keys)
     except BackupError as exc:

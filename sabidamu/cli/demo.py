@@ -27,7 +27,8 @@ def demo_command(as_json: bool):
     for group in summary["groups"]:
         click.echo(f"  group {group['id']}  {group['name']} ({group['age_group']}, {len(group['children'])} children)")
     click.echo("  children at home (parents' own): " + ", ".join(summary["parents_children"]))
-    click.echo("Logins (password for all: %s; heads and the admin set up a one-time-code app at first sign-in):"
-               % summary["logins"][0]["password"])
+    password = summary["logins"][0]["password"]
+    click.echo(f"Logins (password for all: {password}; heads and the admin set up a one-time-code app at first "
+               "sign-in):")
     for login in summary["logins"]:
         click.echo(f"  {login['login']:<28} {login['role']:<10} {login['organization'] or ''}")

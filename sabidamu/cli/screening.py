@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -201,7 +202,8 @@ def show_command(instrument_id: str, version: int | None, band_id: str | None, l
         band = instrument.band(band_id)
         if band is None:
             known = ", ".join(b.id for b in instrument.bands)
-            raise CliInputError("unknown_band", f"instrument {instrument.id!r} has no band {band_id!r} (known: {known})")
+            raise CliInputError("unknown_band",
+                                f"instrument {instrument.id!r} has no band {band_id!r} (known: {known})")
         bands = (band,)
     _echo_json(_show(instrument, bands, lang))
 

@@ -11,6 +11,7 @@ the cards of a group as one PDF; transfer_zip.py, the .sdcard packages for a sch
 Periodic work (periodic.py): `jobs.start_periodic(app)` starts the audit sequencer in a serving process;
 `jobs.run_audit_sequence(app)` is one round of it.
 """
+from . import group_pdf, transfer_zip  # noqa: E402,F401  (registers the kinds)
 from .periodic import run_once as run_audit_sequence
 from .periodic import start_sequencer as start_periodic
 from .queue import (
@@ -30,8 +31,6 @@ from .queue import (
     status,
     submit,
 )
-
-from . import group_pdf, transfer_zip  # noqa: E402,F401  (registers the kinds)
 
 __all__ = [
     "KEEP", "KINDS", "STALE", "JobStatus", "Kind", "audit_children", "child_ids_of", "download", "forget_child",

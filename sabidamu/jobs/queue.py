@@ -20,17 +20,17 @@ import base64
 import datetime as dt
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlmodel import Session, select
 
 from ..crypto.keyring import Keyring
+from ..db import session_scope
 from ..models import User
 from ..models.base import utcnow
-from ..db import session_scope
 from ..models.jobs import SEALED_JOB_FIELDS, JobResult
 from ..services import NotFound
 from ..services.audit import record, record_many

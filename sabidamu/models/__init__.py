@@ -18,6 +18,7 @@ __all__ = [
     "AGE_GROUPS", "ORG_KINDS", "STAFF_ROLES", "STAGES", "AuditCheckpoint", "AuditEvent", "AuditNode", "CardStage",
     "Child", "DataKey", "Enrollment",
     "Group", "HomeObservation", "LevelCount",
-    "GroupTeacher", "Guardianship", "LoginThrottle", "Membership", "Organization", "Screening", "DeletionRequest",
+    "GroupTeacher", "Guardianship", "LoginThrottle", "PasswordReset", "Membership", "Organization", "Screening",
+    "DeletionRequest",
     "StaffTotp", "User", "UserSession",
 ]

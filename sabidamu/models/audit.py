@@ -54,5 +54,5 @@ class AuditCheckpoint(SQLModel, table=True):
     tree_size: int = Field(sa_column=sa.Column(_BIGINT, primary_key=True, autoincrement=False))
     root_hash: bytes = Field(sa_type=sa.LargeBinary, nullable=False)
     note: str = Field(sa_type=sa.Text, nullable=False)
-    at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(dt.timezone.utc), sa_type=UTCDateTime,
+    at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(dt.UTC), sa_type=UTCDateTime,
                             nullable=False)

@@ -7,8 +7,8 @@ fetcher. Needs an app context (templates), not a request: the group job renders 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 from flask import current_app
 

@@ -82,8 +82,9 @@ def _plain(value):
 
 
 def _values(key: bytes, actor, action: str, role, org_id, object_type, object_id, detail, at) -> dict[str, Any]:
-    values = dict(id=uuid.uuid4(), at=at, actor_id=getattr(actor, "id", None), actor_role=role, org_id=org_id,
-                  action=action, object_type=object_type, object_id=object_id, detail=_plain(dict(detail or {})))
+    values = {"id": uuid.uuid4(), "at": at, "actor_id": getattr(actor, "id", None), "actor_role": role,
+              "org_id": org_id, "action": action, "object_type": object_type, "object_id": object_id,
+              "detail": _plain(dict(detail or {}))}
     data = event_bytes(event_id=str(values["id"]), at=at, action=action, actor_id=_str(values["actor_id"]),
                        actor_role=role, org_id=_str(org_id), object_type=object_type,
                        object_id=_str(object_id), detail=values["detail"])

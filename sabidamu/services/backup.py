@@ -125,7 +125,7 @@ def create_backup(engine: sa.Engine, url: str, out: Path, keys: Keys) -> dict:
         dump = _dump(url, Path(tmp))
         body = dump.read_bytes()
         manifest = {"format": FORMAT, "database": dialect_of(url), "member": dump.name,
-                    "created_at": dt.datetime.now(dt.timezone.utc).isoformat(), "alembic_revision": _revision(engine),
+                    "created_at": dt.datetime.now(dt.UTC).isoformat(), "alembic_revision": _revision(engine),
                     "row_counts": row_counts(engine), "sha256": hashlib.sha256(body).hexdigest(),
                     "not_included": ["master key file", "audit checkpoint signing key", "audit checkpoint file"]}
         archive = io.BytesIO()

@@ -17,23 +17,22 @@ import datetime as dt
 import io
 import uuid
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from sqlmodel import Session, select
 
-from .orgs import get_group
 from .. import access
 from ..crypto.keyring import Keyring
-from ..models import Child, Enrollment, Group, Organization, User
-from ..models.monitoring import CardStage, HomeObservation, LevelCount
-from ..models.enums import EnrollmentStatus, Role
-from ..monitoring import (
-    STAGE_IDS, Framework, academic_year_label, corrective_period, derive_level, load_framework,
-)
-from . import AccessDenied, NotFound, fetch
 from ..localized import LANGS
+from ..models import Child, Enrollment, Group, Organization, User
+from ..models.enums import EnrollmentStatus, Role
+from ..models.monitoring import CardStage, HomeObservation, LevelCount
+from ..monitoring import STAGE_IDS, Framework, academic_year_label, corrective_period, derive_level, load_framework
+from . import AccessDenied, NotFound, fetch
 from .audit import record, record_many
 from .children import open_child
 from .monitoring import open_final_levels, open_levels, open_measures
+from .orgs import get_group
 
 # 'former_kindergarten': read-only after a transfer; 'specialist': read-only, when their consent covers the card.
 CARD_ROLES = (Role.PARENT, Role.TEACHER, Role.HEAD, "former_kindergarten", Role.SPECIALIST)
@@ -322,7 +321,7 @@ class GroupReport:
         """Percentage-point change of the shares at III / II / I from each stage to the next one."""
         stages = self.distribution.get(skill_group, [])
         out = []
-        for before, after in zip(stages, stages[1:]):
+        for before, after in pairwise(stages):
             out.append({"from": before.stage, "to": after.stage,
                         "delta": {lvl: round(after.share(lvl) - before.share(lvl), 1) for lvl in (3, 2, 1)}})
         return out

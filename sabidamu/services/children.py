@@ -183,7 +183,7 @@ def _count_enrol_attempt(db: Session, user: User) -> None:
     if row is None:
         row = LoginThrottle(key=f"enrol:{user.id}", window_start=now, failures=0)
         db.add(row)
-    window_start = row.window_start if row.window_start.tzinfo else row.window_start.replace(tzinfo=dt.timezone.utc)
+    window_start = row.window_start if row.window_start.tzinfo else row.window_start.replace(tzinfo=dt.UTC)
     if now - window_start >= ENROL_WINDOW:
         row.window_start, row.failures, window_start = now, 0, now
     if row.failures >= ENROL_LIMIT:

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from .. import access
 from ..crypto.keyring import Keyring
-from ..models import Child, Consent, Enrollment, Group, Membership, Organization, Referral, User
+from ..models import Child, Consent, Membership, Organization, Referral, User
 from ..models.base import utcnow
 from ..models.consent import CONSENT_PARTS, CONSENT_PURPOSES
 from ..models.enums import ConsentPurpose, ReferralStatus, Role

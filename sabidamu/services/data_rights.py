@@ -30,11 +30,11 @@ from sqlmodel import Session, SQLModel, select
 
 from .. import access
 from ..crypto.keyring import Keyring
-from ..models import AuditEvent, Child, DataKey, Enrollment, Group, Organization, User
 from ..filenames import download_name
+from ..models import AuditEvent, Child, DataKey, Enrollment, Group, Organization, User
 from ..models.base import utcnow
-from ..models.security import DeletionRequest
 from ..models.enums import EnrollmentStatus, Role, ScreeningStatus
+from ..models.security import DeletionRequest
 from . import AccessDenied, ServiceError, fetch
 from .audit import record
 from .audit_ops import _action_filter, _child_object_ids
@@ -61,7 +61,7 @@ def _plain(value):
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, (bytes, bytearray, memoryview)):
@@ -112,7 +112,8 @@ def access_log_rows(db: Session, child_id: uuid.UUID) -> list[dict]:
 def _organization(db: Session, child_id: uuid.UUID) -> Organization | None:
     return db.exec(select(Organization).join(Group, Group.org_id == Organization.id)
                    .join(Enrollment, Enrollment.group_id == Group.id)
-                   .where(Enrollment.child_id == child_id, Enrollment.status.in_((EnrollmentStatus.ACTIVE, EnrollmentStatus.ENDED)))
+                   .where(Enrollment.child_id == child_id,
+                          Enrollment.status.in_((EnrollmentStatus.ACTIVE, EnrollmentStatus.ENDED)))
                    .order_by(Enrollment.created_at.desc())).first()
 
 
@@ -204,9 +205,9 @@ def export_child(db: Session, keyring: Keyring, user: User, child_id: uuid.UUID,
 
 def _last_record_year(db: Session, child_id: uuid.UUID) -> int | None:
     """The last academic year an organization kept records of the child in (enrolment or monitoring)."""
-    years = [y for y in db.exec(select(Group.academic_year).join(Enrollment, Enrollment.group_id == Group.id)
-                                .where(Enrollment.child_id == child_id,
-                                       Enrollment.status.in_((EnrollmentStatus.ACTIVE, EnrollmentStatus.ENDED)))).all()]
+    years = list(db.exec(select(Group.academic_year).join(Enrollment, Enrollment.group_id == Group.id)
+                         .where(Enrollment.child_id == child_id,
+                                Enrollment.status.in_((EnrollmentStatus.ACTIVE, EnrollmentStatus.ENDED)))).all())
     from ..models import CardStage
     years += list(db.exec(select(CardStage.academic_year).where(CardStage.child_id == child_id)).all())
     return max(years) if years else None

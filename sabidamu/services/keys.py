@@ -35,7 +35,7 @@ def active_key(db: Session, keyring: Keyring, owner_kind: str, owner_id: uuid.UU
     return row or create_data_key(db, keyring, owner_kind, owner_id)
 
 
-_KEYRINGS: "weakref.WeakKeyDictionary[sa.Engine, Keyring]" = weakref.WeakKeyDictionary()
+_KEYRINGS: weakref.WeakKeyDictionary[sa.Engine, Keyring] = weakref.WeakKeyDictionary()
 
 
 def keyring_of(db: Session) -> Keyring:

@@ -23,11 +23,19 @@ from ..models import Child, Consent, Enrollment, Group, Organization, Referral, 
 from ..models.base import utcnow
 from ..models.consent import PendingPaperConsent
 from ..models.enums import ConsentPurpose, EnrollmentStatus, ReferralStatus, Role
-from . import AccessDenied, ServiceError, fetch
-from . import notifications
+from . import AccessDenied, ServiceError, fetch, notifications
 from .audit import record
-from .consent import (MAX_NAME, Recipient, _add, _child, _detail, _open_referrals, check_parts,
-                      check_recipient, check_until)
+from .consent import (
+    MAX_NAME,
+    Recipient,
+    _add,
+    _child,
+    _detail,
+    _open_referrals,
+    check_parts,
+    check_recipient,
+    check_until,
+)
 
 PENDING_TABLE = "pendingpaperconsent"
 KZ_OFFSET = dt.timedelta(hours=5)  # Kazakhstan's time, UTC+5 all year: a paper form carries a local date
@@ -49,7 +57,8 @@ def _child_is_theirs(db: Session, child_id: uuid.UUID, purpose: str, org_id: uui
 
 def _actively_enrolled(db: Session, child_id: uuid.UUID, org_id: uuid.UUID) -> bool:
     return db.exec(select(Enrollment.id).join(Group, Group.id == Enrollment.group_id).where(
-        Enrollment.child_id == child_id, Group.org_id == org_id, Enrollment.status == EnrollmentStatus.ACTIVE)).first() is not None
+        Enrollment.child_id == child_id, Group.org_id == org_id,
+        Enrollment.status == EnrollmentStatus.ACTIVE)).first() is not None
 
 
 def _check_paper(paper_date: dt.date, guardian_name: str) -> str:

@@ -30,7 +30,7 @@ from ..models.enums import EnrollmentStatus, Role
 from ..passwords import verify_password
 from . import AccessDenied, ServiceError
 from .audit import record
-from .auth import _digest, _locked_minutes, _throttle_row, check_new_password, normalize_login, find_user, set_password
+from .auth import _digest, _locked_minutes, _throttle_row, check_new_password, find_user, normalize_login, set_password
 from .identity import identity_of, is_staff
 
 LINK_TTL = dt.timedelta(minutes=30)
@@ -149,7 +149,8 @@ def _parent_here(db: Session, user: User, org_id: uuid.UUID) -> bool:
     return db.exec(select(Guardianship.id).join(Enrollment, Enrollment.child_id == Guardianship.child_id)
                    .join(Group, Group.id == Enrollment.group_id)
                    .where(Guardianship.user_id == user.id, Group.org_id == org_id,
-                          Enrollment.status.in_((EnrollmentStatus.ACTIVE, EnrollmentStatus.PENDING))).limit(1)).first() is not None
+                          Enrollment.status.in_((EnrollmentStatus.ACTIVE, EnrollmentStatus.PENDING)))
+                   .limit(1)).first() is not None
 
 
 def issue_code(db: Session, head: User, org_id: uuid.UUID, login: str) -> str:

@@ -30,7 +30,7 @@ def record_refusal(db: Session, actor, child_id: uuid.UUID | None, detail: dict)
     now = utcnow()
     row = db.get(RefusedAttempt, (actor_id, child_id), with_for_update=True)
     if row is not None:
-        logged = row.logged_at if row.logged_at.tzinfo else row.logged_at.replace(tzinfo=dt.timezone.utc)
+        logged = row.logged_at if row.logged_at.tzinfo else row.logged_at.replace(tzinfo=dt.UTC)
         if now - logged < WINDOW:
             row.unlogged += 1
             db.add(row)

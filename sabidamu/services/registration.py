@@ -7,14 +7,12 @@ the account itself is not touched. Registrations are throttled per IP.
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from sqlmodel import Session
 
 from ..models.base import utcnow
 from ..passwords import hash_password
-from . import ServiceError
 from .audit import record
 from .auth import _digest, check_new_password, find_user, new_account, normalize_login
 from .identity import identity_of

@@ -30,10 +30,10 @@ from ..instruments import (
 from ..models import Child, Enrollment, Group, Screening, User
 from ..models.base import utcnow
 from ..models.enums import EnrollmentStatus, Role, ScreeningStatus
-from .identity import display_name
 from . import AccessDenied, NotFound, ServiceError, fetch
 from .audit import record
 from .children import ChildView, open_child
+from .identity import display_name
 
 TABLE = "screening"
 FOLLOW_UP_ANSWERS = ("yes", "no")

@@ -10,15 +10,18 @@ import uuid
 from sqlmodel import Session, select
 
 from ..crypto.keyring import Keyring
-from ..models import CardStage, Child, HomeObservation, Screening
-from ..models import Consent, Referral, SpecialistConclusion
-from ..models.consent import SEALED_CONCLUSION_FIELDS, SEALED_CONSENT_FIELDS, SEALED_REFERRAL_FIELDS
-from ..models.consent import PendingPaperConsent
+from ..models import CardStage, Child, Consent, HomeObservation, Referral, Screening, SpecialistConclusion
+from ..models.consent import (
+    SEALED_CONCLUSION_FIELDS,
+    SEALED_CONSENT_FIELDS,
+    SEALED_REFERRAL_FIELDS,
+    PendingPaperConsent,
+)
 from ..models.monitoring import SEALED_STAGE_FIELDS
 from ..models.screening import SEALED_FIELDS as SCREENING_SEALED_FIELDS
 from ..models.transfer import OrgTransferKey
-from ..models.user import SEALED_USER_FIELDS, User
 from ..models.transfer_package import SEALED_IMPORTED_CARD_FIELDS, ImportedCard
+from ..models.user import SEALED_USER_FIELDS, User
 
 SEALED_TABLES: dict[type, tuple[str, ...]] = {
     Child: ("name", "birth_date", "iin", "sex", "gestational_weeks", "notes"),

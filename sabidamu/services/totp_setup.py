@@ -17,8 +17,8 @@ from .. import totp
 from ..crypto.keyring import Keyring
 from ..models import LoginThrottle, Membership, User
 from ..models.base import utcnow
-from ..models.security import SEALED_TOTP_FIELDS, StaffTotp
 from ..models.enums import Role
+from ..models.security import SEALED_TOTP_FIELDS, StaffTotp
 from . import ServiceError
 from .audit import record
 from .auth import ACCOUNT_LIMIT, LOCK, _locked_minutes, _throttle_row

@@ -1,6 +1,7 @@
 """Helpers shared by the blueprints: sign-in requirement, the keyring, service errors on forms."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import uuid
 from types import SimpleNamespace
@@ -13,7 +14,6 @@ from ..crypto.keyring import Keyring
 from ..services import ServiceError
 from ..services.refusals import record_denied
 from .messages import service_message
-import contextlib
 
 
 def login_required(view):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-
 import functools
 
 from babel.dates import format_date as babel_format_date

@@ -28,6 +28,6 @@ def sign_in(user) -> None:
 def begin_second_step(user, next_url: str):
     """After a correct password for a user with TOTP: no session yet, the code page comes first."""
     fresh_session()
-    session[PENDING_KEY] = {"uid": str(user.id), "at": dt.datetime.now(dt.timezone.utc).timestamp(),
+    session[PENDING_KEY] = {"uid": str(user.id), "at": dt.datetime.now(dt.UTC).timestamp(),
                             "next": next_url}
     return redirect(url_for("account.login_code"))

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from sabidamu import access
 from sabidamu.iin import make_iin
-from sabidamu.models import Child, Enrollment, Group, LoginThrottle
+from sabidamu.models import Child, Enrollment, LoginThrottle
 from sabidamu.services import AccessDenied, ServiceError
 from sabidamu.services import children as children_svc
 from sabidamu.services import enrolment_requests as requests_svc

@@ -9,6 +9,7 @@ before reading; the barrier then times out for the first thread alone, which goe
 assertion about time: either order of arrival gives the same result)."""
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 
@@ -18,10 +19,9 @@ from sqlmodel import Session, select
 from sabidamu.models import CardStage, LevelCount, User
 from sabidamu.services import monitoring as svc
 from tests.access.conftest import OPEN_DAY
+from tests.factories import make_child
 from tests.support.auth import world_user
 from tests.support.cards import skills
-from tests.factories import make_child
-import contextlib
 
 pytestmark = pytest.mark.skipif(os.environ.get("SABIDAMU_TEST_DB") != "postgresql",
                                 reason="the race needs two concurrent writers (PostgreSQL)")

@@ -14,9 +14,9 @@ from sabidamu.services import consent as consent_svc
 from sabidamu.services.consent import Recipient
 from sabidamu.web.monitoring.forms import CELL_PREFIX, VERSION_PREFIX
 from tests.access.conftest import OPEN_DAY
+from tests.factories import make_child
 from tests.support.auth import world_user
 from tests.support.cards import fill, skills
-from tests.factories import make_child
 
 FW = load_framework()
 NAME_A = "Әлия"

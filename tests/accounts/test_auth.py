@@ -3,10 +3,10 @@ import datetime as dt
 import re
 
 import pytest
-from sabidamu.services.auth import find_user
 from sqlmodel import select
 
 from sabidamu.models import AuditEvent, LoginThrottle, User, UserSession
+from sabidamu.services.auth import find_user
 from tests.factories import PASSWORD, make_user
 from tests.support.auth import sign_in_with_password
 

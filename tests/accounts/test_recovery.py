@@ -84,7 +84,7 @@ def test_expired_link_refused(client, db, smtp_server):
     path = "/" + _link(smtp_server, "ana@example.kz").split("/", 3)[3]
     db.rollback()
     row = db.exec(select(PasswordReset)).one()
-    row.expires_at = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)
+    row.expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
     db.commit()
     assert client.get(path).status_code == 410
 

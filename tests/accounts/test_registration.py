@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlmodel import select
 
-from sabidamu.models import User
 from sabidamu.passwords import verify_password
 from sabidamu.services.auth import find_user
 from sabidamu.services.registration import PRIVACY_NOTICE_VERSION

@@ -8,7 +8,7 @@ from sqlmodel import select
 from sabidamu.models import Membership, User
 from sabidamu.services.auth import find_user
 from sabidamu.services.identity import display_name, identity_of
-from tests.factories import PASSWORD, _HASH, make_org
+from tests.factories import _HASH, PASSWORD, make_org
 from tests.support.auth import sign_in_with_password
 
 LEGACY = [("Айгүл Серікова", "aigul@example.kz", None), ("Бауыржан Омаров", None, "+77015550001"),

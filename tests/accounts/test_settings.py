@@ -63,6 +63,7 @@ def test_new_email_is_used_only_after_its_link_and_the_old_one_is_told(environ, 
     """Attack: a stolen session (and password) moves the account to the attacker's address. A typo or someone
     else's address must not start receiving this account's resets either."""
     import re
+
     from sabidamu import create_app
     from sabidamu.db import session_scope
     environ.update(smtp_server.environ)

@@ -14,8 +14,8 @@ from sabidamu.audit.note import open_checkpoint, parse_vkey
 from sabidamu.models import AuditEvent
 from sabidamu.services.audit_admin import notes_path, vkeys_path
 from tests.conftest import TEST_DB
-from tests.support.auth import sign_in_with_password
 from tests.support.audit import add_events, run_cli
+from tests.support.auth import sign_in_with_password
 
 TEST_SQLITE = TEST_DB == "sqlite"
 
@@ -109,8 +109,8 @@ def test_row_edited_before_it_is_sequenced_is_named(chained, db):
 def test_edit_with_the_mac_key_is_caught_by_the_tree(chained, db):
     """An insider who also holds the MAC key rewrites a row and its MAC: the stored leaf hash and then the
     signed root still show it."""
-    from sabidamu.services.audit import mac_key_for, row_bytes
     from sabidamu.audit.event import event_mac
+    from sabidamu.services.audit import mac_key_for, row_bytes
     row = db.exec(select(AuditEvent).where(AuditEvent.leaf_index == 2)).one()
     row.detail = {"i": 99}
     row.mac = event_mac(mac_key_for(db), row_bytes(row))
@@ -197,10 +197,9 @@ def test_rolled_back_request_never_reaches_the_tree(app, db):
     from sabidamu.db import session_scope
     from sabidamu.services.audit import record
     add_events(app, 2)
-    with pytest.raises(RuntimeError):
-        with session_scope(app.extensions["sabidamu.engine"]) as s:
-            record(s, None, "test.rolled_back", role="system")
-            raise RuntimeError("the request failed")
+    with pytest.raises(RuntimeError), session_scope(app.extensions["sabidamu.engine"]) as s:
+        record(s, None, "test.rolled_back", role="system")
+        raise RuntimeError("the request failed")
     add_events(app, 1)
     assert run_cli(app, "audit", "sequence")[0] == 0
     actions = db.exec(select(AuditEvent.action).where(AuditEvent.leaf_index.is_not(None))

@@ -6,7 +6,7 @@ import dataclasses
 import hashlib
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -18,14 +18,14 @@ from sabidamu.audit.chain import (
     AuditRecord,
     canonical_bytes,
     chain_hash,
+    format_at,
     leaf_hash,
     next_hash,
     parse_at,
-    format_at,
     verify_chain,
 )
 
-T0 = datetime(2025, 9, 1, 8, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 9, 1, 8, 0, 0, tzinfo=UTC)
 ORG = "7d3c1f0e-2b4a-4c5d-8e6f-000000000001"
 
 
@@ -71,7 +71,7 @@ def test_canonical_bytes_are_sorted_compact_utf8():
 
 
 def test_time_format_round_trips_and_is_strict():
-    at = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    at = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert format_at(at) == "2025-01-02T03:04:05.000000Z"
     assert parse_at("2025-01-02T03:04:05.000000Z") == at
     for bad in ("2025-01-02T03:04:05Z", "2025-01-02T03:04:05.000000+00:00", "2025-01-02 03:04:05.000000Z"):

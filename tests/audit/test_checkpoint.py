@@ -7,7 +7,7 @@ import json
 import os
 import stat
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -25,7 +25,7 @@ from sabidamu.audit.checkpoint import (
     read_checkpoints,
 )
 
-T0 = datetime(2025, 9, 1, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)
 
 
 def build_chain(n: int, rewrite_seq: int | None = None) -> list[tuple[AuditRecord, bytes]]:

@@ -21,7 +21,7 @@ def _random_event(rng: random.Random) -> dict:
     detail = {rng.choice(["page", "fields", "b", "ä", "z"]): rng.choice([1, -2**53 + 1, True, None, "x", ["a", 2],
                                                                          {"k": "v"}]) for _ in range(rng.randrange(4))}
     return {"event_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            "at": dt.datetime(2026, 12, 4, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=rng.getrandbits(40)),
+            "at": dt.datetime(2026, 12, 4, tzinfo=dt.UTC) + dt.timedelta(microseconds=rng.getrandbits(40)),
             "action": rng.choice(TEXTS[2:]), "actor_id": rng.choice([None, str(uuid.uuid4())]), "actor_role": text(),
             "org_id": rng.choice([None, str(uuid.uuid4())]), "object_type": text(),
             "object_id": rng.choice([None, str(uuid.uuid4())]), "detail": detail}

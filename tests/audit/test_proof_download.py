@@ -8,8 +8,8 @@ import re
 import subprocess
 import sys
 
-from sabidamu.jobs.periodic import run_once
 from sabidamu.config import REPO_ROOT
+from sabidamu.jobs.periodic import run_once
 from tests.support.auth import sign_in_with_password
 
 SCRIPT = REPO_ROOT / "scripts" / "verify_audit_proof.py"

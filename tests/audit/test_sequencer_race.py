@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from sabidamu.audit.note import open_checkpoint
 from sabidamu.services.audit_admin import notes_path
 from sabidamu.services.audit_log import read_notes_file
-from tests.support.audit import run_cli
 from tests.conftest import TEST_DB
+from tests.support.audit import run_cli
 
 ROUNDS = 25
 

@@ -14,8 +14,8 @@ from sabidamu.audit.checkpoint import CheckpointSigner, append_checkpoint, gener
 from sabidamu.audit.event import v1_head_detail
 from sabidamu.models import AuditEvent
 from sabidamu.models.base import utcnow
-from tests.support.audit import add_events, run_cli
 from tests.conftest import TEST_DB
+from tests.support.audit import add_events, run_cli
 
 
 def _write_v1_chain(app, n: int = 5) -> bytes:

@@ -7,10 +7,10 @@ import sys
 
 import pytest
 
-from sabidamu.jobs.periodic import run_once
 from sabidamu.config import REPO_ROOT
-from tests.support.browser import assert_accessible, has_horizontal_scroll, html_lang, shot, sign_in
+from sabidamu.jobs.periodic import run_once
 from tests.factories import PASSWORD, add_member, make_child, make_group, make_org, make_user
+from tests.support.browser import assert_accessible, has_horizontal_scroll, html_lang, shot, sign_in
 
 PHONE = {"width": 390, "height": 844}
 

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from tests.support.browser import assert_accessible, has_horizontal_scroll, html_lang, shot, sign_in
 from tests.factories import make_user
+from tests.support.browser import assert_accessible, has_horizontal_scroll, html_lang, shot, sign_in
 from tests.support.smtp import smtp_server  # noqa: F401
 
 NEW = "Dala-tau-ozen-2026"

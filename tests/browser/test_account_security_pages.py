@@ -7,9 +7,9 @@ import subprocess
 
 import pytest
 
-from tests.support.browser import assert_accessible, has_horizontal_scroll, html_lang, shot, sign_in
 from tests.conftest import need_tool
 from tests.factories import PASSWORD, add_member, enrol_totp, make_group, make_org, make_user
+from tests.support.browser import assert_accessible, has_horizontal_scroll, html_lang, shot, sign_in
 
 PHONE = {"width": 390, "height": 844}
 

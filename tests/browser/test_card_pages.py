@@ -2,15 +2,15 @@
 parent reads the card; the group PDF job with its progress page (JavaScript on and off); the card on a phone."""
 from __future__ import annotations
 
-from sabidamu.services.identity import login_of
-
 import datetime as dt
 
 import pytest
 
+from sabidamu.services.identity import login_of
+from tests.factories import PASSWORD, add_member, enrol_totp, make_child, make_group, make_org, make_user
 from tests.support.browser import assert_accessible, has_horizontal_scroll, html_lang, shot, sign_in, switch_language
 from tests.support.cards import fill, observe, skills
-from tests.factories import enrol_totp, PASSWORD, add_member, make_child, make_group, make_org, make_user
+
 GROUP_FILE = "Kunshuaq"  # «Күншуақ» in the download name
 
 SKILL_GROUPS = ("physical", "communicative", "cognitive", "creative", "social_emotional")
@@ -35,7 +35,7 @@ def kindergarten(live_server):
         fill(s, keyring, teacher, group, aliya, "start", {sg: [2] * n[sg] for sg in n},
              measures={"physical": "Доппен ойындар, аптасына екі рет.", "cognitive": "Санау ойындары."})
         fill(s, keyring, teacher, group, aliya, "final", {sg: [3] * n[sg] for sg in n},
-             final={sg: 3 for sg in n} | {"creative": 2})
+             final=dict.fromkeys(n, 3) | {"creative": 2})
         fill(s, keyring, teacher, group, nursultan, "start", {sg: [1] * n[sg] for sg in n})
         fill(s, keyring, teacher, group, nursultan, "final", {"physical": [1] * n["physical"]})
         fill(s, keyring, teacher, group, dana, "start", {"physical": [3] * n["physical"]})
@@ -55,7 +55,7 @@ def test_card_page_in_both_languages(page, kindergarten):
     assert "Құзыреттіліктер" in header and "бастапқы бақылау" in header and "дамыту, түзету іс-шаралары" in header
     assert "Физикалық қасиеттерді дамыту" in page.locator("main tbody th").first.inner_text()
     assert "Доппен ойындар" in main.inner_text() and "Үйде өзі киінеді" in main.inner_text()
-    assert page.locator(f"main a[href$='/card.pdf?lang=kk']").count() == 1
+    assert page.locator("main a[href$='/card.pdf?lang=kk']").count() == 1
     shot(page, "card")
     assert_accessible(page)
 

@@ -8,8 +8,8 @@ from sabidamu.models import Membership
 from sabidamu.services import consent as consent_svc
 from sabidamu.services import referrals as ref_svc
 from sabidamu.services.identity import login_of
-from tests.support.browser import assert_accessible, has_horizontal_scroll, shot, sign_in, switch_language
 from tests.factories import PASSWORD, make_child, make_group, make_org, make_user
+from tests.support.browser import assert_accessible, has_horizontal_scroll, shot, sign_in, switch_language
 
 PARTS = {"specialist_access": 3, "kindergarten_monitoring": 0, "school_transfer": 2}
 

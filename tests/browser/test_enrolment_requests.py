@@ -11,8 +11,8 @@ import pytest
 
 from sabidamu.iin import make_iin
 from sabidamu.services.identity import login_of
-from tests.support.browser import assert_accessible, has_horizontal_scroll, shot, sign_in, switch_language
 from tests.factories import PASSWORD, add_member, enrol_totp, make_child, make_group, make_org, make_user
+from tests.support.browser import assert_accessible, has_horizontal_scroll, shot, sign_in, switch_language
 
 BIRTH = dt.date(2020, 10, 5)
 HELD = "Сәуле Нұрова"

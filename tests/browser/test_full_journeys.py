@@ -18,8 +18,8 @@ from playwright.sync_api import expect
 
 from sabidamu.iin import make_iin
 from sabidamu.services.identity import login_of
-from tests.support.browser import assert_accessible, has_horizontal_scroll, html_lang, shot, sign_in, sign_out
 from tests.factories import PASSWORD, add_member, enrol_totp, make_group, make_org, make_school, make_user
+from tests.support.browser import assert_accessible, has_horizontal_scroll, html_lang, shot, sign_in, sign_out
 from tests.support.smtp import smtp_server  # noqa: F401
 
 pytestmark = pytest.mark.browser

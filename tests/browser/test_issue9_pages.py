@@ -13,10 +13,10 @@ from flask_babel import ngettext
 
 from sabidamu.services.audit import record
 from sabidamu.services.identity import login_of
-from tests.support.browser import assert_accessible, has_horizontal_scroll, shot, sign_in
 from tests.factories import PASSWORD, add_member, enrol_totp, make_child, make_group, make_org, make_user
-from tests.support.i18n import t
 from tests.screening.conftest import copy_instruments
+from tests.support.browser import assert_accessible, has_horizontal_scroll, shot, sign_in
+from tests.support.i18n import t
 from tests.support.screening import DEV_COM, baby
 
 pytestmark = pytest.mark.browser

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.browser import assert_accessible, shot
 from tests.factories import PASSWORD, make_user
+from tests.support.browser import assert_accessible, shot
 
 FOCUS_OUTLINE = """() => {
   const el = document.activeElement;

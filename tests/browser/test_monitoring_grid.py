@@ -3,15 +3,14 @@ reloads and sees every value; a second person (another browser context) edits th
 version and gets the conflict with both values; screenshots in kk and ru; the grid passes axe."""
 from __future__ import annotations
 
-from sabidamu.services.identity import login_of
-
 import datetime as dt
 
 import pytest
 
 from sabidamu.monitoring import load_framework
+from sabidamu.services.identity import login_of
+from tests.factories import PASSWORD, add_member, enrol_totp, make_child, make_group, make_org, make_user
 from tests.support.browser import assert_accessible, shot, sign_in, switch_language
-from tests.factories import enrol_totp, PASSWORD, add_member, make_child, make_group, make_org, make_user
 
 SKILLS = [s.id for s in load_framework().skills("preschool", "physical")]
 MARKS = {"1": "I", "2": "II", "3": "III", "": "—"}

@@ -12,9 +12,17 @@ import re
 import pytest
 
 from sabidamu.iin import make_iin
+from tests.support.browser import (
+    KAZAKH_LETTERS,
+    assert_accessible,
+    field_error,
+    html_lang,
+    shot,
+    sign_in,
+    sign_out,
+    switch_language,
+)
 from tests.support.smtp import smtp_server  # noqa: F401
-from tests.support.browser import (KAZAKH_LETTERS, assert_accessible, field_error, html_lang, shot, sign_in, sign_out,
-                                   switch_language)
 
 EMAIL = "aigerim.parent@example.kz"
 PASSWORD = "Sabi-Damu-2026!"

@@ -15,10 +15,17 @@ import pytest
 from flask_babel import force_locale, gettext
 from pypdf import PdfReader
 
-from tests.support.browser import (KAZAKH_LETTERS, assert_accessible, has_horizontal_scroll, html_lang, shot,
-                                   sign_in, switch_language)
 from tests.factories import PASSWORD, make_user
 from tests.screening.conftest import copy_instruments
+from tests.support.browser import (
+    KAZAKH_LETTERS,
+    assert_accessible,
+    has_horizontal_scroll,
+    html_lang,
+    shot,
+    sign_in,
+    switch_language,
+)
 from tests.support.screening import DEV_COM, DEV_GM, baby
 
 pytestmark = pytest.mark.browser
@@ -83,12 +90,12 @@ def test_parent_screens_in_kazakh_and_russian_and_resumes(live_server, family, p
     page.focus("#a-m04-com-1-yes")
     page.keyboard.press("Space")
     assert page.is_checked("#a-m04-com-1-yes")
-    answer(page, {i: "yes" for i in DEV_COM[1:]})
+    answer(page, dict.fromkeys(DEV_COM[1:], "yes"))
     shot(page, "screening-domain")
     assert_accessible(page)
     click(page, "button[value=next]")
     assert "/domain/2" in page.url
-    answer(page, {i: "not_yet" for i in DEV_GM})
+    answer(page, dict.fromkeys(DEV_GM, "not_yet"))
     click(page, "button[value=finish]")
     assert "/screenings/" in page.url and page.locator("h1").inner_text() == msg(live_server, "kk", "Screening result")
     body = page.locator("main").inner_text()
@@ -104,7 +111,7 @@ def test_parent_screens_in_kazakh_and_russian_and_resumes(live_server, family, p
     # 2. Russian: the social-communication checklist with its follow-up questions.
     switch_language(page, "ru")
     start_from_child_page(page, family["toddler"])
-    answer(page, {i: "yes" for i in SC_ITEMS} | {"sc-01": "not_yet", "sc-03": "sometimes"})
+    answer(page, dict.fromkeys(SC_ITEMS, "yes") | {"sc-01": "not_yet", "sc-03": "sometimes"})
     click(page, "button[value=finish]")
     assert "stage=follow_up" in page.url and html_lang(page) == "ru"
     assert page.locator("fieldset legend", has_text="Проверяли ли слух?").count() == 1
@@ -122,7 +129,7 @@ def test_parent_screens_in_kazakh_and_russian_and_resumes(live_server, family, p
     sign_in(phone, "aigerim@example.kz", PASSWORD)
     start_from_child_page(phone, family["second"])
     assert not has_horizontal_scroll(phone)
-    answer(phone, {i: "sometimes" for i in DEV_COM})
+    answer(phone, dict.fromkeys(DEV_COM, "sometimes"))
     shot(phone, "screening-domain-phone")
     click(phone, "button[value=later]")
     assert phone.url.endswith(f"/children/{family['second']}")
@@ -132,7 +139,7 @@ def test_parent_screens_in_kazakh_and_russian_and_resumes(live_server, family, p
     click(phone, "button[value=back]")
     assert "/domain/1" in phone.url and phone.is_checked("#a-m04-com-3-sometimes")
     click(phone, "button[value=next]")
-    answer(phone, {i: "yes" for i in DEV_GM})
+    answer(phone, dict.fromkeys(DEV_GM, "yes"))
     click(phone, "button[value=finish]")
     body = phone.locator("main").inner_text()
     assert SECOND in body and msg(live_server, "ru", "Keep an eye and practise") in body

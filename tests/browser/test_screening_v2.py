@@ -16,9 +16,15 @@ from pypdf import PdfReader
 from sabidamu.instruments import load_registry
 from sabidamu.instruments.loader import DEFAULT_DIR
 from sabidamu.services import screening as svc
-from tests.support.browser import (assert_accessible, has_horizontal_scroll, screenshot_dir, shot, sign_in,
-                                   switch_language)
 from tests.factories import PASSWORD, make_user
+from tests.support.browser import (
+    assert_accessible,
+    has_horizontal_scroll,
+    screenshot_dir,
+    shot,
+    sign_in,
+    switch_language,
+)
 from tests.support.screening import baby
 
 pytestmark = pytest.mark.browser

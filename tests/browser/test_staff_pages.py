@@ -2,17 +2,24 @@
 IIN first), both languages; a teacher sees only their own group; the group page on a phone."""
 from __future__ import annotations
 
-from sabidamu.services.identity import login_of
-
 import datetime as dt
 import re
 
 import pytest
 
 from sabidamu.iin import make_iin
-from tests.support.browser import (KAZAKH_LETTERS, assert_accessible, field_error, has_horizontal_scroll, html_lang,
-                                   shot, sign_in, switch_language)
-from tests.factories import enrol_totp, PASSWORD, add_member, make_child, make_group, make_org, make_user
+from sabidamu.services.identity import login_of
+from tests.factories import PASSWORD, add_member, enrol_totp, make_child, make_group, make_org, make_user
+from tests.support.browser import (
+    KAZAKH_LETTERS,
+    assert_accessible,
+    field_error,
+    has_horizontal_scroll,
+    html_lang,
+    shot,
+    sign_in,
+    switch_language,
+)
 
 NEW_CHILD = "Томирис Жақсылық"
 NEW_BIRTH = dt.date(2020, 11, 2)

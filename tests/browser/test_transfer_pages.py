@@ -13,14 +13,14 @@ import pytest
 
 from sabidamu.crypto import minisign
 from sabidamu.crypto.package import SenderInfo
-from sabidamu.services.transfer import importing as transfer_import
-from sabidamu.services.transfer import inbox as inbox_svc
 from sabidamu.services.children import open_child
 from sabidamu.services.identity import login_of
-from tests.support.browser import assert_accessible, has_horizontal_scroll, shot, sign_in
+from sabidamu.services.transfer import importing as transfer_import
+from sabidamu.services.transfer import inbox as inbox_svc
 from tests.factories import PASSWORD, add_member, enrol_totp, make_child, make_group, make_org, make_school, make_user
-from tests.support.i18n import t
 from tests.school.conftest import KG_BIN, Builder
+from tests.support.browser import assert_accessible, has_horizontal_scroll, shot, sign_in
+from tests.support.i18n import t
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -99,7 +99,7 @@ def test_inbox_and_accept_all(live_server, new_page, transfer, lang, viewport):
         assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
     _check(page, lang, viewport, "school-inbox")
     with page.expect_navigation():
-        page.locator(f"main a[href$='/school/inbox/accept-all']").click()
+        page.locator("main a[href$='/school/inbox/accept-all']").click()
     assert _plural(live_server, lang, "Accept %(num)d card?", "Accept all %(num)d cards?", 2) in \
         page.locator("main h1").inner_text()
     _check(page, lang, viewport, "school-accept-all")

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import pytest
+
 from sabidamu.models import Group
-from tests.support.cards import earlier_year, fill, observe, skills
 from tests.factories import make_group
+from tests.support.cards import earlier_year, fill, observe, skills
 
 MEASURES_START = "Доптан ойындар, апта сайын 2 рет; ата-анамен бірге үйде жаттығу."
 MEASURES_FINAL = "Мектепке дайындық: сурет салу, құрастыру."
@@ -24,7 +25,7 @@ def filled(db, keyring, world):
         "social_emotional": [2, 3] * (n["social_emotional"] // 2) + [3] * (n["social_emotional"] % 2),  # .5 up -> III
     }, measures={"physical": MEASURES_START})
     fill(db, keyring, teacher, group, child, "final", {sg: [3] * n[sg] for sg in n},
-         measures={"creative": MEASURES_FINAL}, final={sg: 3 for sg in n} | {"physical": 2})
+         measures={"creative": MEASURES_FINAL}, final=dict.fromkeys(n, 3) | {"physical": 2})
     old = make_group(db, world.orgs["org1"], "Кіші топ 2025", age_group="senior")
     old.academic_year = 2025
     db.commit()

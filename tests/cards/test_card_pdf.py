@@ -11,8 +11,8 @@ from pypdf import PdfReader
 
 from sabidamu.cli.cards import cards_cli
 from sabidamu.monitoring import load_framework
-from tests.support.cards import fill, skills
 from tests.factories import make_child
+from tests.support.cards import fill, skills
 
 TITLE = {"kk": "2026-2027 оқу жылына арналған баланың жеке даму картасы",
          "ru": "Индивидуальная карта развития ребенка на 2026-2027 учебный год"}

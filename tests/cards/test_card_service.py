@@ -41,7 +41,7 @@ def test_card_levels_measures_final_and_earlier_years(db, keyring, world, filled
     assert cells(now, "physical")["start"].measures == MEASURES_START
     assert cells(now, "creative")["final"].measures == MEASURES_FINAL
     assert cells(now, "creative")["start"].measures == ""
-    assert {r.skill_group: r.final_level for r in now.rows} == {sg: 3 for sg in n} | {"physical": 2}
+    assert {r.skill_group: r.final_level for r in now.rows} == dict.fromkeys(n, 3) | {"physical": 2}
     # Corrective periods: the card's fixed periods of that academic year.
     assert [str(d) for d in now.periods["start"]] == ["2026-10-01", "2026-12-31"]
     assert [str(d) for d in now.periods["final"]] == ["2027-06-01", "2027-08-31"]

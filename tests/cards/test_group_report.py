@@ -14,9 +14,9 @@ from sabidamu.monitoring import derive_level, load_framework
 from sabidamu.services import AccessDenied, NotFound
 from sabidamu.services import cards as svc
 from sabidamu.services.monitoring import open_levels
-from tests.support.auth import world_user
-from tests.support.cards import fill, skills
 from tests.factories import make_child
+from tests.support.auth import world_user
+from tests.support.cards import fill
 
 
 @pytest.fixture

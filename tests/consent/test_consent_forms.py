@@ -14,9 +14,9 @@ from sabidamu.models.consent import CONSENT_PARTS, CONSENT_PURPOSES
 from sabidamu.services import ServiceError
 from sabidamu.services.children import open_child
 from sabidamu.web.consent.forms import PartsMixin
-from tests.support.consent import msg, post
-from tests.support.auth import AuthActions
 from tests.factories import make_school
+from tests.support.auth import AuthActions
+from tests.support.consent import post
 
 ALL_PARTS = PartsMixin.PART_FIELDS
 

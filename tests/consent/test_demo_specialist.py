@@ -1,10 +1,10 @@
 """The demo's speech therapist sees exactly the referred child with a paper consent; the parent is asked."""
-from sabidamu.services.auth import find_user
 from sqlmodel import select
 
 from sabidamu import access
-from sabidamu.models import Consent, Membership, Referral, User
+from sabidamu.models import Consent, Membership, Referral
 from sabidamu.services import referrals as svc
+from sabidamu.services.auth import find_user
 
 
 def test_demo_speech_therapist_and_referrals(app, db, keyring):

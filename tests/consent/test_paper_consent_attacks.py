@@ -19,8 +19,8 @@ from sabidamu.services import AccessDenied, ServiceError
 from sabidamu.services import consent as svc
 from sabidamu.services import referrals as ref_svc
 from sabidamu.services.children import open_child
-from tests.support.consent import count, msg, post
 from tests.support.auth import AuthActions
+from tests.support.consent import count, post
 
 Recipient = svc.Recipient
 TODAY = dt.date.today()
@@ -34,7 +34,7 @@ def _paper(db, keyring, w, who="head1", *, purpose="kindergarten_monitoring", or
 
 def _revoked_days_ago(db, consent, days):
     row = db.get(Consent, consent.id)
-    row.revoked_at = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=days)
+    row.revoked_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
     db.commit()
 
 

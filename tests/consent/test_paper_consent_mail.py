@@ -10,9 +10,8 @@ from sqlmodel import select
 
 from sabidamu.models import Consent, User
 from sabidamu.models.notification import Notification
-from sabidamu.services import consent as svc
-from tests.support.consent import count, post
 from tests.support.auth import AuthActions
+from tests.support.consent import count, post
 from tests.support.smtp import smtp_server  # noqa: F401  (the fixture)
 
 TODAY = dt.date.today()

@@ -13,8 +13,8 @@ from sabidamu.models import AuditEvent, Referral, SpecialistConclusion
 from sabidamu.services import AccessDenied, ServiceError
 from sabidamu.services import consent as consent_svc
 from sabidamu.services import referrals as svc
-from tests.support.consent import actions, count, msg, post, t
 from tests.support.auth import AuthActions
+from tests.support.consent import actions, count, msg, post, t
 
 Recipient = consent_svc.Recipient
 CONCLUSION = "Уникальный вывод 9c41: звукопроизношение нарушено (дислалия)"
@@ -230,8 +230,9 @@ def test_paper_consent_by_the_specialist_opens_a_teacher_referral(spec, app, cli
     assert access.child_view_role(db, w.users["psy"], w.children["A"].id, part="screenings") is None
     assert actions(db)[-1] == "consent.record_paper"
     # The form names the specialist: the room's head confirms it, and the referral opens.
-    from sabidamu.models.consent import PendingPaperConsent
     from sqlmodel import select
+
+    from sabidamu.models.consent import PendingPaperConsent
     pending = db.exec(select(PendingPaperConsent)).one()
     consent_svc.confirm_paper(db, keyring, w.users["roomhead"], pending.id)
     assert access.child_view_role(db, w.users["psy"], w.children["A"].id, part="screenings") == "specialist"

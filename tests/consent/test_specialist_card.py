@@ -7,9 +7,9 @@ import pytest
 from sabidamu.services import consent as consent_svc
 from sabidamu.services import referrals as svc
 from sabidamu.services.monitoring import add_home_observation
-from tests.support.consent import t
-from tests.support.auth import AuthActions
 from tests.support.audit import audit_events
+from tests.support.auth import AuthActions
+from tests.support.consent import t
 
 Recipient = consent_svc.Recipient
 HOME_NOTE = "Үйдегі бақылау 7d3a: сурет салады"

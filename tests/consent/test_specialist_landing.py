@@ -1,8 +1,7 @@
 """A specialist lands on their list of referred children after sign-in and from the home page."""
 from __future__ import annotations
 
-from tests.support.auth import AuthActions
-from tests.support.auth import sign_in_with_password
+from tests.support.auth import AuthActions, sign_in_with_password
 
 
 def test_specialist_signs_in_and_lands_on_the_referred_children(spec, client):

@@ -1,7 +1,6 @@
 """Personal fields are stored only as ciphertext, bound to their row and field, with fresh nonces."""
 import datetime as dt
 import os
-import shutil
 import subprocess
 import uuid
 from pathlib import Path
@@ -120,8 +119,9 @@ def test_family_key_then_org_key_on_enrolment(app, db, keyring):
     from sabidamu.services import AccessDenied
     with pytest.raises(AccessDenied):
         decide_enrollment(db, keyring, parent, enrollment.id, True)
-    from sabidamu.models import Guardianship
     from sqlmodel import select
+
+    from sabidamu.models import Guardianship
     real_parent_id = db.exec(select(Guardianship.user_id).where(Guardianship.child_id == child.id)).one()
     from sabidamu.models import User
     decide_enrollment(db, keyring, db.get(User, real_parent_id), enrollment.id, True)

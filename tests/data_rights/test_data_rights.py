@@ -12,8 +12,7 @@ from sqlmodel import select
 
 from sabidamu.models import AuditEvent, Child, DataKey, Enrollment, Guardianship
 from sabidamu.models.security import DeletionRequest
-from sabidamu.services import AccessDenied
-from sabidamu.services import audit_ops, data_rights
+from sabidamu.services import AccessDenied, audit_ops, data_rights
 from tests.factories import make_child
 from tests.support.auth import sign_in_with_password
 

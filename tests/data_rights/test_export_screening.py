@@ -8,10 +8,9 @@ import zipfile
 import pytest
 
 from sabidamu.services import data_rights
-from tests.support.auth import sign_in_with_password
 from tests.screening.conftest import copy_instruments
-from tests.support.screening import baby
-from tests.support.screening import run_screening
+from tests.support.auth import sign_in_with_password
+from tests.support.screening import baby, run_screening
 
 
 @pytest.fixture

@@ -80,6 +80,7 @@ def test_card_pdf_report_csv_and_data_export_say_whom(client, world):
 def test_the_data_export_names_its_pdfs_after_the_child(client, world):
     import io
     import zipfile
+
     from tests.support.auth import sign_in_with_password
     sign_in_with_password(client, "parenta@example.kz")
     export = client.post(f"/account/children/{world.children['A'].id}/export")

@@ -134,6 +134,7 @@ def test_refusal_shows_the_name_in_the_page_language_only(in_lang, lang, school,
 def test_a_notice_mailed_as_plain_text_has_one_full_stop_after_a_russian_date(app):
     """E-mails do not pass through the templates' finalize: the notice text tidies itself."""
     from types import SimpleNamespace
+
     from sabidamu.web.consent.notices import render_mail
     view = SimpleNamespace(kind="paper_consent", org=None, child_first_name="Иван",
                            params={"paper_date": "2026-12-04", "purpose": "school_transfer"})
@@ -145,8 +146,8 @@ def test_a_notice_mailed_as_plain_text_has_one_full_stop_after_a_russian_date(ap
 @pytest.mark.parametrize("lang", ["kk", "ru"])
 def test_group_report_changes_use_the_decimal_comma_and_the_minus_sign(client, db, keyring, world, lang):
     """Child A: all physical skills at III at the start, at I at the intermediate stage: −100,0 and +100,0."""
-    from tests.support.cards import fill, skills
     from tests.support.auth import sign_in_with_password
+    from tests.support.cards import fill, skills
     group, child = world.groups["A"], world.children["A"]
     n = len(list(skills(group, "physical")))
     fill(db, keyring, world.users["teacher1"], group, child, "start", {"physical": [3] * n})

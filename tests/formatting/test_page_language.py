@@ -10,9 +10,9 @@ from collections import deque
 
 import pytest
 
-from tests.support.browser import KAZAKH_LETTERS
 from tests.factories import make_school
 from tests.support.auth import sign_in_with_password
+from tests.support.browser import KAZAKH_LETTERS
 
 SKIP = re.compile(r"/logout|/lang|\.pdf|\.csv|\.zip|/download|/export|/static/|\?lang=|\.txt$|\.pub$|/proof|"
                   r"/resume$|/next$")

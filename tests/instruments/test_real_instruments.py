@@ -8,8 +8,7 @@ import pytest
 
 from sabidamu.instruments import age_at, load_registry, score, validate_file
 from sabidamu.instruments.age import date_at_age
-from sabidamu.instruments.loader import DEFAULT_DIR
-from sabidamu.instruments.loader import instrument_files
+from sabidamu.instruments.loader import DEFAULT_DIR, instrument_files
 
 
 def test_every_instrument_file_is_valid():

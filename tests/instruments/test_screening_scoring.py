@@ -3,14 +3,7 @@ from datetime import date
 
 import pytest
 
-from sabidamu.instruments import (
-    ScreeningInputError,
-    Text,
-    activities_for,
-    age_at,
-    rescreen_after_specialist,
-    score,
-)
+from sabidamu.instruments import ScreeningInputError, Text, activities_for, age_at, rescreen_after_specialist, score
 
 BIRTH = date(2024, 1, 15)
 ON = date(2024, 3, 20)  # 2 m 5 d -> band m02

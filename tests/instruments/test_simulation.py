@@ -11,8 +11,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from sabidamu.instruments import load_registry
 from sabidamu.cli.screening import screening_cli
+from sabidamu.instruments import load_registry
 from sabidamu.instruments.loader import DEFAULT_DIR
 from sabidamu.instruments.simulate import simulate
 

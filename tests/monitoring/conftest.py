@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 # Group academic year 2026 (tests/factories.make_group): the start stage is open 1 Sep – 31 Oct 2026.
 OPEN_DAY = dt.date(2026, 10, 1)
 LATE_DAY = dt.date(2026, 11, 20)

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
 from sabidamu.monitoring import (
-    InvalidStageWindows, MonthDay, StageWindows, UnknownStage, Window, academic_year_bounds,
-    academic_year_label, academic_year_of, corrective_period, current_stage, entry_status,
-    default_stage_windows, parse_academic_year_label, stage_window,
+    InvalidStageWindows,
+    MonthDay,
+    StageWindows,
+    UnknownStage,
+    Window,
+    academic_year_bounds,
+    academic_year_label,
+    academic_year_of,
+    corrective_period,
+    current_stage,
+    default_stage_windows,
+    entry_status,
+    parse_academic_year_label,
+    stage_window,
 )
 
 
@@ -32,7 +43,7 @@ def test_academic_year_of_edges(day, year):
 def test_academic_year_of_refuses_datetimes():
     # 1 Sep 00:30 in Almaty is still 31 Aug in UTC: the caller must pass the local date.
     with pytest.raises(TypeError, match="local calendar date"):
-        academic_year_of(datetime(2026, 8, 31, 19, 30, tzinfo=timezone.utc))
+        academic_year_of(datetime(2026, 8, 31, 19, 30, tzinfo=UTC))
     with pytest.raises(TypeError):
         academic_year_of("2026-09-01")  # type: ignore[arg-type]
 

@@ -10,12 +10,8 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from sabidamu.monitoring import (
-    DEFAULT_PATH, SCHEMA_PATH, FrameworkError, load_framework, validate_framework,
-)
-from sabidamu.monitoring.loader import (
-    EXPECTED_AGE_GROUPS, EXPECTED_LEVELS, EXPECTED_SKILL_GROUPS, EXPECTED_STAGES,
-)
+from sabidamu.monitoring import DEFAULT_PATH, SCHEMA_PATH, FrameworkError, load_framework, validate_framework
+from sabidamu.monitoring.loader import EXPECTED_AGE_GROUPS, EXPECTED_LEVELS, EXPECTED_SKILL_GROUPS, EXPECTED_STAGES
 
 KAZAKH_LETTERS = set("әғқңөұүһі")
 

@@ -2,10 +2,11 @@
 level counts, encryption at rest, the no-JS form, measures, home observations and stage windows."""
 from __future__ import annotations
 
+import contextlib
 import random
 import uuid
-from pathlib import Path
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
@@ -263,7 +264,7 @@ def test_level_counts_equal_a_recount_after_a_series_of_saves(db, keyring, world
         if step % 15 == 0:
             assert level_counts(db) == recount(db, keyring)
     svc.save_rows(db, keyring, teacher, group.id, "start", "physical",
-                  {k.id: (versions[k.id], {s: "2" for s in PHY}) for k in kids}, OPEN_DAY)
+                  {k.id: (versions[k.id], dict.fromkeys(PHY, "2")) for k in kids}, OPEN_DAY)
     counts = level_counts(db)
     assert counts == recount(db, keyring)
     assert counts[(group.id, 2026, "start", "physical", 2)] == len(kids)
@@ -300,10 +301,8 @@ def test_levels_measures_and_notes_are_encrypted_at_rest(app, client, db, keyrin
         app.extensions["sabidamu.engine"].dispose()
         raw = Path(url.removeprefix("sqlite:///")).read_bytes()
         for wal in ("-wal",):
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 raw += Path(url.removeprefix("sqlite:///") + wal).read_bytes()
-            except FileNotFoundError:
-                pass
         for secret in (measures_text, note_text, "Упражнения-на-равновесие", "Бүгін-өзі-киінді"):
             assert secret.encode() not in raw
     else:  # PostgreSQL: the stored bytes of both tables, as a dump would show them
@@ -456,8 +455,8 @@ def test_parent_adds_a_home_observation_the_teacher_sees_it(client, db, keyring,
 
 def test_enrolment_moves_monitoring_rows_to_the_org_key(db, keyring, world):
     """A note written at home (family key) follows the child to the kindergarten's key on enrolment."""
-    from sabidamu.services.children import decide_enrollment
     from sabidamu.models import Enrollment
+    from sabidamu.services.children import decide_enrollment
     child, parent = world.children["B"], world.users["parentB"]
     note = svc.add_home_observation(db, keyring, parent, child.id, "Санайды 10-ға дейін", "cognitive")
     family_key = note.key_id

@@ -53,9 +53,11 @@ def test_bad_dates_are_refused_in_the_users_language(app, client, db, world, on_
     response = client.post(f"/orgs/{world.orgs['org1'].id}/monitoring/windows", data={**GOOD, field: value})
     assert response.status_code == 422
     if "%(first)s" in msgid:
-        from flask import session
-        from sabidamu.web.formatting import long_date
         import datetime as dt
+
+        from flask import session
+
+        from sabidamu.web.formatting import long_date
         with app.test_request_context("/"):
             session["lang"] = lang
             expected = t(app, msgid, lang, first=long_date(dt.date(2026, 9, 1)), last=long_date(dt.date(2027, 8, 31)))

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel, select
 
 from sabidamu.services.backup import row_counts
-from tests.support.audit import add_events, run_cli
 from tests.conftest import PG_ADMIN_URL, TEST_DB
+from tests.support.audit import add_events, run_cli
 
 
 @pytest.fixture
@@ -75,9 +75,9 @@ def test_round_trip_keeps_every_row_and_the_audit_chain(app, db, world, tmp_path
     code, text = run_cli(empty_target, "audit", "verify")
     assert code == 0 and text.startswith("OK: ") and "1 signed checkpoints match" in text
     # The master key is separate: with it the restored data opens (same key in this test's environment).
+    from sabidamu.db import session_scope
     from sabidamu.models import Child
     from sabidamu.services.children import open_child
-    from sabidamu.db import session_scope
     with session_scope(empty_target.extensions["sabidamu.engine"], write=False) as s:
         names = {open_child(empty_target.extensions["sabidamu.keyring"], c).name for c in s.exec(select(Child)).all()}
     assert "Әлия Ахметова" in names

@@ -72,7 +72,7 @@ class Builder:
         card_json = card_json or json.dumps(card, ensure_ascii=False).encode()
         manifest = package.build_manifest(
             card_json=card_json, card_pdf=card_pdf, sender=self.sender, recipient_org_id=str(self.school.id),
-            recipient=self.recipient, child=ChildInfo(**card["child"]), created_at=dt.datetime.now(dt.timezone.utc),
+            recipient=self.recipient, child=ChildInfo(**card["child"]), created_at=dt.datetime.now(dt.UTC),
             package_id=uuid.uuid4())
         if edit_manifest:
             edit_manifest(manifest)

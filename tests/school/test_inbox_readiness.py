@@ -7,7 +7,7 @@ import uuid
 import pytest
 from sqlmodel import select
 
-from sabidamu.models import Group, ImportedCard, TransferPackage
+from sabidamu.models import ImportedCard, TransferPackage
 from sabidamu.services import AccessDenied, ServiceError
 from sabidamu.services.transfer import importing as svc
 from sabidamu.services.transfer import inbox as inbox_svc

@@ -37,7 +37,7 @@ def test_package_made_with_age_and_minisign_is_imported(db, keyring, ctx, tmp_pa
     package_id = str(uuid.uuid4())
     manifest = {
         "format": "sdcard", "format_version": 1, "package_id": package_id,
-        "created_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "sender": {"org_id": str(uuid.uuid4()), "name": "Қолмен жасалған балабақша", "bin": "110340012345",
                    "signing_key_fingerprint": public.fingerprint},
         "recipient": {"org_id": str(ctx.school.id), "age_recipient": ctx.build.recipient},

@@ -12,10 +12,10 @@ from sabidamu.services.transfer import importing as svc
 from sabidamu.services.transfer import inbox as inbox_svc
 from tests.factories import make_group
 from tests.support.auth import sign_in_with_password
-
-from .conftest import counts
 from tests.support.i18n import t
 from tests.support.school import upload
+
+from .conftest import counts
 
 
 def test_upload_many_files_with_a_result_table(app, client, db, ctx):

@@ -30,9 +30,8 @@ def test_render_ignores_refused_resources_and_keeps_kazakh_letters(tmp_path):
 
 
 def test_render_pdf_takes_primitive_data_only(app):
-    with app.test_request_context():
-        with pytest.raises(TypeError):
-            render_pdf("screening/pdf.html", child_name=object())
+    with app.test_request_context(), pytest.raises(TypeError):
+        render_pdf("screening/pdf.html", child_name=object())
 
 
 def test_chart_is_valid_svg_without_styles_or_links():

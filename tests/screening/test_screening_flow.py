@@ -6,7 +6,6 @@ from sqlmodel import select
 
 from sabidamu.models import Screening
 from tests.support.auth import sign_in_with_password
-from tests.support.i18n import t
 from tests.support.screening import DEV, DEV_COM, DEV_GM, answers_form, baby
 
 
@@ -39,7 +38,7 @@ def test_next_with_open_questions_asks_for_confirmation(app, client, db, keyring
     child = baby(db, keyring, "Әлия", parent=world.users["parentA"])
     sign_in_with_password(client, "parenta@example.kz")
     row = _started(client, db, child)
-    partial = {i: "yes" for i in DEV_COM[:3]}  # two of five left open
+    partial = dict.fromkeys(DEV_COM[:3], "yes")  # two of five left open
     r = client.post(f"/screenings/{row.id}/domain/1", data=answers_form(row.version, partial))
     # The answers are saved, but the parent stays on the domain and is asked.
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/screenings/{row.id}/domain/1?confirm=next")
@@ -56,7 +55,7 @@ def test_next_with_open_questions_asks_for_confirmation(app, client, db, keyring
     on = client.get(f"/screenings/{row.id}/domain/1/next")
     assert on.status_code == 302 and on.headers["Location"].endswith(f"/screenings/{row.id}/domain/2")
     # Everything answered: no question, straight on.
-    full = {i: "yes" for i in DEV_COM}
+    full = dict.fromkeys(DEV_COM, "yes")
     r = client.post(f"/screenings/{row.id}/domain/1", data=answers_form(_version(db, row.id), full))
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/screenings/{row.id}/domain/2")
 
@@ -68,11 +67,11 @@ def test_continue_resumes_at_the_first_incomplete_domain(client, db, keyring, wo
     client.post(f"/screenings/{row.id}/domain/1",
                 data=answers_form(row.version, {"m04-com-1": "yes"}, action="later"))
     client.post(f"/screenings/{row.id}/domain/2",
-                data=answers_form(_version(db, row.id), {i: "yes" for i in DEV_GM}, action="later"))
+                data=answers_form(_version(db, row.id), dict.fromkeys(DEV_GM, "yes"), action="later"))
     # Domain 1 was saved with four questions open: "Continue" goes back there, not past it.
     assert client.get(f"/screenings/{row.id}/resume").headers["Location"].endswith("/domain/1")
     client.post(f"/screenings/{row.id}/domain/1",
-                data=answers_form(_version(db, row.id), {i: "yes" for i in DEV_COM}, action="later"))
+                data=answers_form(_version(db, row.id), dict.fromkeys(DEV_COM, "yes"), action="later"))
     assert client.get(f"/screenings/{row.id}/resume").headers["Location"].endswith("/domain/2")
 
 

@@ -64,9 +64,9 @@ def test_start_twice_gives_the_same_screening(db, keyring, registry, world):
 def _complete_all(db, keyring, registry, user, sid, com="yes", gm="yes"):
     view = svc.get_screening(db, keyring, registry, user, sid)
     view = svc.save_domain(db, keyring, registry, user, sid, "communication", version=view.version,
-                           answers={i: com for i in DEV_COM})
+                           answers=dict.fromkeys(DEV_COM, com))
     view = svc.save_domain(db, keyring, registry, user, sid, "gross_motor", version=view.version,
-                           answers={i: gm for i in DEV_GM})
+                           answers=dict.fromkeys(DEV_GM, gm))
     return svc.complete(db, keyring, registry, user, sid, version=view.version)
 
 
@@ -144,7 +144,7 @@ def test_social_communication_follow_ups(db, keyring, registry, world):
     row = svc.start(db, keyring, registry, parent, child.id, SC)
     view = svc.get_screening(db, keyring, registry, parent, row.id)
     items = [i.id for i in view.band.items]
-    answers = {i: "yes" for i in items}
+    answers = dict.fromkeys(items, "yes")
     answers.update({"sc-01": "sometimes", "sc-02": "yes"})
     view = svc.save_domain(db, keyring, registry, parent, row.id, "social_communication", version=view.version,
                            answers=answers)

@@ -14,9 +14,7 @@ from sqlmodel import select
 from sabidamu.models import Screening
 from sabidamu.web.screening.presenting import ZONE_LABELS
 from tests.support.auth import sign_in_with_password
-from tests.support.screening import (DEV, SC, answers_form, baby, run_screening, screening_of,
-                                     start_screening)
-
+from tests.support.screening import DEV, SC, answers_form, baby, run_screening, screening_of, start_screening
 
 NO_BAND = ("There is no checklist for your child's age at the moment: the screening covers children from "
            "2 months to 6 years.")
@@ -195,7 +193,7 @@ def test_social_communication_asks_follow_ups(app, client, db, keyring, world):
     start_screening(client, child.id, SC)
     row = screening_of(db, child.id)
     items = ["sc-01", "sc-02", "sc-03", "sc-04", "sc-05", "sc-06"]
-    answers = {i: "yes" for i in items} | {"sc-01": "not_yet", "sc-03": "sometimes"}
+    answers = dict.fromkeys(items, "yes") | {"sc-01": "not_yet", "sc-03": "sometimes"}
     r = client.post(f"/screenings/{row.id}/domain/1", data=answers_form(row.version, answers, action="finish"))
     assert r.status_code == 302 and "stage=follow_up" in r.headers["Location"]
     page = client.get(r.headers["Location"]).text

@@ -13,10 +13,10 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
+from sabidamu.jobs import queue as jobs
 from sabidamu.models import AuditEvent, DeletionRequest, GroupTeacher
 from sabidamu.models.base import utcnow
 from sabidamu.models.jobs import JobResult
-from sabidamu.jobs import queue as jobs
 from tests.support.auth import sign_in_with_password
 
 CHILD_NAME = "Әлия Ахметова"
@@ -143,6 +143,7 @@ def test_a_transfer_zip_is_sealed_too(app, client, db, world, monkeypatch):
     from sabidamu.jobs.transfer_zip import start_export_job
     with app.test_request_context():
         from flask import g
+
         from sabidamu.db import get_db
         g.user = get_db().get(type(world.users["head1"]), world.users["head1"].id)
         job_id = start_export_job(get_db(), app.extensions["sabidamu.keyring"], g.user, world.orgs["org1"].id,

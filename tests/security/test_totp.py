@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pyotp
@@ -21,7 +21,7 @@ from sabidamu.totp import (
     verify_totp,
 )
 
-NOW = datetime(2025, 9, 1, 8, 0, 10, tzinfo=timezone.utc)
+NOW = datetime(2025, 9, 1, 8, 0, 10, tzinfo=UTC)
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
@@ -33,7 +33,7 @@ def test_rfc6238_test_vector():
     # RFC 6238 appendix B: ASCII key "12345678901234567890", SHA-1, T = 59 s -> 94287082 (8 digits);
     # the 6-digit code is its last six digits. Step = 59 // 30 = 1.
     secret = base64.b32encode(b"12345678901234567890").decode()
-    at = datetime(1970, 1, 1, 0, 0, 59, tzinfo=timezone.utc)
+    at = datetime(1970, 1, 1, 0, 0, 59, tzinfo=UTC)
     assert verify_totp(secret, "287082", None, now=at) == 1
 
 

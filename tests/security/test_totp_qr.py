@@ -9,8 +9,8 @@ import subprocess
 import pytest
 
 from sabidamu.totp import qr_svg
-from tests.support.totp import password_step
 from tests.conftest import need_tool
+from tests.support.totp import password_step
 
 
 def _enrolment_page(client) -> str:

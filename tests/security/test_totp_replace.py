@@ -6,8 +6,8 @@ from sqlmodel import select
 
 from sabidamu.models import AuditEvent, LoginThrottle
 from sabidamu.models.security import StaffTotp
-from tests.support.totp import code_at, enrol_through_pages, password_step
 from tests.factories import PASSWORD
+from tests.support.totp import code_at, enrol_through_pages, password_step
 
 
 def _row(db, world):

@@ -13,7 +13,7 @@ from sabidamu.services.auth import start_session
 from tests.factories import add_member, make_org, make_user
 from tests.support.totp import code_at, enrol_through_pages, password_step
 
-NOW = lambda: dt.datetime.now(dt.timezone.utc).timestamp()  # noqa: E731
+NOW = lambda: dt.datetime.now(dt.UTC).timestamp()  # noqa: E731
 
 
 def test_teacher_enrols_signs_in_with_a_code_and_a_replay_is_refused(app, client, db, world):

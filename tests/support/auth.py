@@ -22,7 +22,7 @@ def totp_code(login: str, steps_ahead: int = 0) -> str | None:
     if secret is None:
         return None
     import pyotp
-    return pyotp.TOTP(secret).at(dt.datetime.now(dt.timezone.utc).timestamp() + 30 * steps_ahead)
+    return pyotp.TOTP(secret).at(dt.datetime.now(dt.UTC).timestamp() + 30 * steps_ahead)
 
 
 def sign_in_with_password(client, login: str, password: str = PASSWORD):

@@ -53,10 +53,10 @@ def run_screening(client, db, child, com="yes", gm="sometimes") -> Screening:
     r = start_screening(client, child.id)
     assert r.status_code == 302
     row = screening_of(db, child.id)
-    r = client.post(f"/screenings/{row.id}/domain/1", data=answers_form(row.version, {i: com for i in DEV_COM}))
+    r = client.post(f"/screenings/{row.id}/domain/1", data=answers_form(row.version, dict.fromkeys(DEV_COM, com)))
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/screenings/{row.id}/domain/2")
     row = screening_of(db, child.id)
     r = client.post(f"/screenings/{row.id}/domain/2",
-                    data=answers_form(row.version, {i: gm for i in DEV_GM}, action="finish"))
+                    data=answers_form(row.version, dict.fromkeys(DEV_GM, gm), action="finish"))
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/screenings/{row.id}")
     return row

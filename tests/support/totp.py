@@ -12,7 +12,7 @@ from tests.factories import PASSWORD
 
 def code_at(secret: str, offset_steps: int = 0) -> str:
     """The authenticator's code `offset_steps` 30-second steps from now."""
-    return pyotp.TOTP(secret).at(dt.datetime.now(dt.timezone.utc).timestamp() + 30 * offset_steps)
+    return pyotp.TOTP(secret).at(dt.datetime.now(dt.UTC).timestamp() + 30 * offset_steps)
 
 
 def password_step(client, email: str):

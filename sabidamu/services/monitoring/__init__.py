@@ -13,17 +13,50 @@ version 0. A save names the version it was based on; a stale one gives a `Confli
 """
 from __future__ import annotations
 
+from ...monitoring import InvalidStageWindows, UnknownStage  # noqa: F401 (re-exported: window errors)
 from .base import (  # noqa: F401
-    ALMATY, MAX_MEASURES_CHARS, MAX_OBSERVATION_CHARS, PREVIOUS_STAGE, STAGES, InvalidStageWindows, UnknownStage,
-    _bump, _check_skill_group, _check_stage, _check_year, _derived_by_group, _enrolled_child, _entry_allowed,
-    _group, _open_json, _parse, _recount_change, _seal_json, _skill_of_group, almaty_today, framework, group_for,
-    may_enter, open_final_levels, open_levels, open_measures, org_windows, window_status,
+    ALMATY,
+    MAX_MEASURES_CHARS,
+    MAX_OBSERVATION_CHARS,
+    PREVIOUS_STAGE,
+    STAGES,
+    _bump,
+    _check_skill_group,
+    _check_stage,
+    _check_year,
+    _derived_by_group,
+    _enrolled_child,
+    _entry_allowed,
+    _group,
+    _open_json,
+    _parse,
+    _recount_change,
+    _seal_json,
+    _skill_of_group,
+    almaty_today,
+    framework,
+    group_for,
+    may_enter,
+    open_final_levels,
+    open_levels,
+    open_measures,
+    org_windows,
+    window_status,
 )
 from .grid import GridData, GridRow, Observation, grid  # noqa: F401
 from .home import add_home_observation, home_observations_of_parent  # noqa: F401
 from .measures import ChildStage, MeasuresConflict, child_stage, save_measures  # noqa: F401
 from .saves import (  # noqa: F401
-    CellSaved, Conflict, RowsResult, _apply_levels, _load_row, _lock_stage_rows, _new_row, _touch, save_cell, save_rows,
+    CellSaved,
+    Conflict,
+    RowsResult,
+    _apply_levels,
+    _load_row,
+    _lock_stage_rows,
+    _new_row,
+    _touch,
+    save_cell,
+    save_rows,
 )
 from .windows import set_windows, windows_of  # noqa: F401
 

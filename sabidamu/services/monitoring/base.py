@@ -12,14 +12,22 @@ from ... import access
 from ...crypto.keyring import Keyring
 from ...models import Child, Enrollment, Group, Organization, User
 from ...models.base import utcnow
-from ...models.monitoring import STAGES, CardStage, HomeObservation, LevelCount  # noqa: F401 (STAGES: re-exported)
 from ...models.enums import EnrollmentStatus, Role
+from ...models.monitoring import STAGES, CardStage, HomeObservation, LevelCount  # noqa: F401 (STAGES: re-exported)
 from ...monitoring import (
-    STAGE_IDS, Framework, InvalidLevel, InvalidStageWindows, MonitoringError, Skill, StageWindows, UnknownStage,
-    default_stage_windows, derive_level, entry_status, load_framework, parse_level,
+    STAGE_IDS,
+    Framework,
+    InvalidLevel,
+    MonitoringError,
+    Skill,
+    StageWindows,
+    default_stage_windows,
+    derive_level,
+    entry_status,
+    load_framework,
+    parse_level,
 )
 from .. import AccessDenied, ServiceError, fetch
-
 
 MAX_MEASURES_CHARS = 2000
 MAX_OBSERVATION_CHARS = 1000

@@ -14,9 +14,15 @@ from ...monitoring import DerivedLevel, Skill, academic_year_bounds, derive_leve
 from ..audit import record, record_many
 from ..children import group_children
 from .base import (
-    PREVIOUS_STAGE, _check_skill_group, _check_stage, framework, group_for, may_enter, open_levels, org_windows,
+    PREVIOUS_STAGE,
+    _check_skill_group,
+    _check_stage,
+    framework,
+    group_for,
+    may_enter,
+    open_levels,
+    org_windows,
 )
-
 
 # -- the grid ------------------------------------------------------------------------------------
 
@@ -71,12 +77,12 @@ def _stage_rows(db: Session, child_ids: list[uuid.UUID], year: int, stage: str) 
 def _observations(db: Session, keyring: Keyring, child_ids: list[uuid.UUID], since: dt.date) -> list[Observation]:
     if not child_ids:
         return []
-    since_at = dt.datetime.combine(since, dt.time.min, tzinfo=dt.timezone.utc) - dt.timedelta(hours=5)
+    since_at = dt.datetime.combine(since, dt.time.min, tzinfo=dt.UTC) - dt.timedelta(hours=5)
     rows = db.exec(select(HomeObservation).where(HomeObservation.child_id.in_(child_ids))
                    .order_by(HomeObservation.created_at.desc())).all()
     out = []
     for row in rows:
-        created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=dt.timezone.utc)
+        created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=dt.UTC)
         if created < since_at:
             continue
         out.append(Observation(id=row.id, child_id=row.child_id, skill_group=row.skill_group,

@@ -8,14 +8,13 @@ from sqlmodel import Session, select
 from ... import access
 from ...crypto.keyring import Keyring
 from ...models import Child, User
-from ...models.monitoring import HomeObservation
 from ...models.enums import Role
+from ...models.monitoring import HomeObservation
 from .. import AccessDenied, ServiceError, fetch
 from ..audit import record
 from ..children import open_child
 from .base import MAX_OBSERVATION_CHARS, framework
 from .grid import Observation
-
 
 # -- home observations -----------------------------------------------------------------------------
 

@@ -9,19 +9,31 @@ from sqlmodel import Session, select
 
 from ...crypto.keyring import Keyring
 from ...models import Enrollment, Group, User
-from ...models.monitoring import CardStage
 from ...models.enums import EnrollmentStatus
+from ...models.monitoring import CardStage
 from ...monitoring import DerivedLevel, check_level, derive_level
 from .. import ServiceError
 from ..audit import record
-from ..sealing import reseal_row
 from ..children import open_child
+from ..sealing import reseal_row
 from .base import (
-    MAX_MEASURES_CHARS, _check_skill_group, _check_stage, _enrolled_child, _entry_allowed, _parse, _recount_change,
-    _seal_json, framework, group_for, may_enter, open_final_levels, open_levels, open_measures, window_status,
+    MAX_MEASURES_CHARS,
+    _check_skill_group,
+    _check_stage,
+    _enrolled_child,
+    _entry_allowed,
+    _parse,
+    _recount_change,
+    _seal_json,
+    framework,
+    group_for,
+    may_enter,
+    open_final_levels,
+    open_levels,
+    open_measures,
+    window_status,
 )
 from .saves import _load_row, _new_row, _touch
-
 
 # -- measures and final levels --------------------------------------------------------------------
 

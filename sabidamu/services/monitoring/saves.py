@@ -18,10 +18,19 @@ from .. import ServiceError
 from ..audit import record
 from ..sealing import reseal_row
 from .base import (
-    _check_skill_group, _check_stage, _check_year, _enrolled_child, _entry_allowed, _parse, _recount_change,
-    _seal_json, _skill_of_group, framework, group_for, open_levels,
+    _check_skill_group,
+    _check_stage,
+    _check_year,
+    _enrolled_child,
+    _entry_allowed,
+    _parse,
+    _recount_change,
+    _seal_json,
+    _skill_of_group,
+    framework,
+    group_for,
+    open_levels,
 )
-
 
 # -- saving levels -------------------------------------------------------------------------------
 

@@ -13,7 +13,6 @@ from .. import AccessDenied, fetch
 from ..audit import record
 from .base import org_windows
 
-
 # -- stage windows -------------------------------------------------------------------------------------
 
 def _head_org(db: Session, user: User, org_id: uuid.UUID) -> Organization:

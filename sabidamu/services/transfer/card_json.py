@@ -17,8 +17,8 @@ from sqlmodel import Session, select
 from ...crypto.keyring import Keyring
 from ...crypto.package import validate_card
 from ...models import Organization, Screening
-from ...models.monitoring import CardStage
 from ...models.enums import ScreeningStatus
+from ...models.monitoring import CardStage
 from ...monitoring import STAGE_IDS
 from ..cards import Card
 
@@ -47,8 +47,8 @@ class ConclusionItem:
 
 def _utc(moment: dt.datetime) -> str:
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _year_label(year: int) -> str:

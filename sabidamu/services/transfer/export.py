@@ -19,8 +19,8 @@ import datetime as dt
 import hashlib
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from sqlmodel import Session, select
 
@@ -29,20 +29,20 @@ from ...crypto import agekeys, minisign
 from ...crypto.keyring import Keyring
 from ...crypto.package import ChildInfo, SenderInfo, build_package
 from ...crypto.package_format import FILE_EXTENSION
-from ...models import Child, Organization, User
 from ...filenames import download_name
+from ...models import Child, Organization, User
 from ...models.base import utcnow
+from ...models.enums import ConsentPurpose, Role
 from ...models.transfer import OrgTransferKey
 from ...models.transfer_package import TransferPackage
-from ...models.enums import ConsentPurpose, Role
 from .. import AccessDenied, ServiceError, fetch
 from .. import cards as cards_svc
-from . import keys as transfer_keys
 from ..audit import record
-from .keys_page import org_member
-from .card_json import CardJsonError, ConclusionItem, build_card_json, screening_summaries, stage_dates
 from ..children import group_children, open_child
 from ..consent import Recipient, active_consent
+from . import keys as transfer_keys
+from .card_json import CardJsonError, ConclusionItem, build_card_json, screening_summaries, stage_dates
+from .keys_page import org_member
 
 SCHOOL_KIND = "school"
 BIN_RE = re.compile(r"^[0-9]{12}$")

@@ -25,13 +25,13 @@ from ...crypto.package_format import ERROR_MESSAGES
 from ...iin import IINError, parse_iin
 from ...models import Child, Enrollment, Group, Organization, User
 from ...models.base import utcnow
-from ...models.transfer_package import ImportedCard, TransferPackage, TrustedSenderKey
 from ...models.enums import EnrollmentStatus, Role
+from ...models.transfer_package import ImportedCard, TransferPackage, TrustedSenderKey
 from .. import AccessDenied, ServiceError, fetch
-from . import keys as transfer_keys
 from ..audit import record
 from ..children import _seal_child, find_by_iin
 from ..keys import active_key
+from . import keys as transfer_keys
 
 TABLE = "imported_card"
 SKILL_GROUPS = ("physical", "communicative", "cognitive", "creative", "social_emotional")

@@ -19,17 +19,26 @@ from ...crypto.keyring import Keyring
 from ...crypto.package import PackageError
 from ...models import Organization, User
 from ...models.base import utcnow
+from ...models.enums import TransferStatus
 from ...models.transfer import OrgTransferKey
 from ...models.transfer_package import TransferPackage, TrustedSenderKey
-from ...models.enums import TransferStatus
 from .. import NotFound, ServiceError
 from ..audit import record
 from . import keys as transfer_keys
 from .importing import (
-    ImportResult, _already, _audit_detail, _hand_over, _open, _role, _school, _store_card, local_sender, message_for,
-    retention_until, school_role_or_deny,
+    ImportResult,
+    _already,
+    _audit_detail,
+    _hand_over,
+    _open,
+    _role,
+    _school,
+    _store_card,
+    local_sender,
+    message_for,
+    retention_until,
+    school_role_or_deny,
 )
-
 
 # ------------------------------------------------------------------------------------ held packages
 
@@ -97,15 +106,15 @@ def confirm_sender_key(db: Session, keyring: Keyring, actor: User, transfer_id: 
         raise ServiceError("sender_is_local")
     try:
         public = minisign.parse_public_key(public_key_text.strip())
-    except minisign.MinisignError:
-        raise ServiceError("bad_public_key", field="public_key")
+    except minisign.MinisignError as error:
+        raise ServiceError("bad_public_key", field="public_key") from error
     if public.fingerprint.upper() != (row.sender_fingerprint or "").upper():
         raise ServiceError("fingerprint_mismatch", field="public_key")
     data = row.package_bytes
     try:
         opened = _open(db, keyring, org, data, extra=(public.fingerprint.upper(), public.to_base64()))
     except PackageError as error:
-        raise ServiceError(f"package_{error.code}")
+        raise ServiceError(f"package_{error.code}") from error
     db.add(TrustedSenderKey(school_org_id=org.id, sender_org_id=row.sender_org_id, sender_bin=row.sender_bin,
                             sender_name=row.sender_name, fingerprint=public.fingerprint.upper(),
                             public_key=public.to_base64(), confirmed_by=actor.id))

@@ -11,8 +11,8 @@ from ... import access
 from ...crypto import minisign
 from ...crypto.keyring import Keyring
 from ...models import Organization, User
-from ...models.transfer import OrgTransferKey
 from ...models.enums import Role
+from ...models.transfer import OrgTransferKey
 from .. import AccessDenied, NotFound, fetch
 from ..audit import record
 from . import keys as transfer_keys

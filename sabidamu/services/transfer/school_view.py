@@ -14,12 +14,13 @@ from sqlmodel import Session, select
 from ... import access
 from ...crypto.keyring import Keyring
 from ...models import Child, Enrollment, Group, User
-from ...models.transfer_package import ImportedCard
 from ...models.enums import EnrollmentStatus
+from ...models.transfer_package import ImportedCard
 from .. import AccessDenied, NotFound, ServiceError, fetch
 from ..audit import record
 from ..children import enroll_by_iin, open_child
 from .importing import SKILL_GROUPS, TABLE, school_role_or_deny
+
 
 @dataclass
 class PupilRow:

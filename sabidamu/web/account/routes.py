@@ -7,17 +7,15 @@ import uuid
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from flask import (Blueprint, current_app, flash, g, make_response, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, current_app, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from ...services import AccessDenied, NotFound, ServiceError
-from ...services import audit_ops, data_rights
+from ...services import AccessDenied, NotFound, ServiceError, audit_ops, data_rights
 from ...services import totp_setup as svc
 from ...totp import format_secret, provisioning_uri, qr_svg
-from ..common import apply_service_error, db, keyring, login_required, parse_uuid, form_status
+from ..common import apply_service_error, db, form_status, keyring, login_required, parse_uuid
 from ..downloads import as_attachment, download_name
 from ..formatting import current_lang, date_on
 from ..redirects import safe_next
@@ -203,7 +201,7 @@ def _pending() -> dict | None:
     pending = session.get(PENDING_KEY)
     if not isinstance(pending, dict):
         return None
-    age = dt.datetime.now(dt.timezone.utc).timestamp() - float(pending.get("at", 0))
+    age = dt.datetime.now(dt.UTC).timestamp() - float(pending.get("at", 0))
     if age > svc.PENDING_SIGN_IN.total_seconds() or age < 0:
         session.pop(PENDING_KEY, None)
         return None
@@ -279,8 +277,8 @@ def _screening_pdfs(cid: uuid.UUID, lang: str) -> tuple[list[tuple[str, bytes]],
     except ImportError:
         notes.append("screening PDFs not included: the renderer is not available")
     try:
-        from ...services.cards import card_pdf_data
         from ...rendering.cards import render_card_pdf
+        from ...services.cards import card_pdf_data
     except ImportError:
         notes.append("card.pdf not included: the card PDF renderer is not available in this version")
         return pdfs, notes

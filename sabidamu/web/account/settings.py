@@ -12,9 +12,8 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ...access import org_role
-from ...services import AccessDenied, ServiceError
+from ...services import AccessDenied, ServiceError, recovery
 from ...services import account as svc
-from ...services import recovery
 from ...services.identity import identity_of
 from ..auth.mailing import deliver
 from ..common import apply_service_error, db, form_status, login_required, parse_uuid

@@ -4,7 +4,7 @@ from flask_babel import gettext
 
 from ...services import ServiceError
 from ...services import orgs as orgs_svc
-from ..common import admin_required, apply_service_error, db, keyring, form_status
+from ..common import admin_required, apply_service_error, db, form_status, keyring
 from .forms import OrgForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

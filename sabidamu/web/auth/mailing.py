@@ -7,6 +7,7 @@ message goes out (the page must not reveal that an account exists).
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 
@@ -33,10 +34,8 @@ def link_for(kind: str, token: str) -> str:
 
 
 def _send(settings, to: str, subject: str, body: str) -> None:
-    try:
+    with contextlib.suppress(MailError):  # logged by send_mail, without the address
         send_mail(settings, to, subject, body)
-    except MailError:
-        pass  # logged by send_mail, without the address
 
 
 def deliver(out: Outgoing | None) -> None:

@@ -2,8 +2,7 @@
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
 
-from ...services import ServiceError
-from ...services import recovery, registration
+from ...services import ServiceError, recovery, registration
 from ...services.auth import authenticate, end_session
 from ...services.totp_setup import is_enabled
 from ..common import apply_service_error, db, form_status

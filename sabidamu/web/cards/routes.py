@@ -8,14 +8,14 @@ from flask import Blueprint, Response, abort, g, make_response, redirect, render
 from flask_babel import gettext
 from markupsafe import Markup
 
+from ...jobs import group_pdf as jobs
+from ...rendering.cards import render_card_pdf
 from ...services import cards as svc
 from ..common import db, keyring, login_required, parse_uuid
-from ..formatting import current_lang
 from ..downloads import as_attachment, download_name
-from ...jobs import group_pdf as jobs
+from ..formatting import current_lang
 from ..jobfiles import file_response, job_or_404, progress_response
 from .forms import GroupPdfForm
-from ...rendering.cards import render_card_pdf
 
 bp = Blueprint("cards", __name__)
 

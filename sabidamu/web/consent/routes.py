@@ -11,9 +11,9 @@ from ...models.consent import PendingPaperConsent
 from ...services import ServiceError
 from ...services import children as children_svc
 from ...services import consent as consent_svc
-from ...services import paper_consent as paper_svc
 from ...services import orgs as orgs_svc
-from ..common import apply_service_error, audit_denied, db, keyring, login_required, parse_uuid, form_status
+from ...services import paper_consent as paper_svc
+from ..common import apply_service_error, audit_denied, db, form_status, keyring, login_required, parse_uuid
 from ..formatting import specialist_kind_label
 from ..messages import iin_message, service_message
 from ..nav import org_name

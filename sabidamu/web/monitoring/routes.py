@@ -7,15 +7,31 @@ import uuid
 from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from ..formatting import current_lang, day_month, long_date
-from ...monitoring import (InvalidLevel, InvalidStageWindows, MonitoringError, MonthDay, academic_year_bounds,
-                          academic_year_of, current_stage, parse_level)
+from ...monitoring import (
+    InvalidLevel,
+    InvalidStageWindows,
+    MonitoringError,
+    MonthDay,
+    academic_year_bounds,
+    academic_year_of,
+    current_stage,
+    parse_level,
+)
 from ...services import ServiceError
 from ...services import monitoring as svc
 from ..common import apply_service_error, db, keyring, login_required, parse_uuid
+from ..formatting import current_lang, day_month, long_date
 from ..messages import message, service_message, stage_windows_message
-from .forms import (CELL_PREFIX, VERSION_PREFIX, GridForm, HomeObservationForm, ResetForm, WindowsForm, grid_cells,
-                    measures_form)
+from .forms import (
+    CELL_PREFIX,
+    VERSION_PREFIX,
+    GridForm,
+    HomeObservationForm,
+    ResetForm,
+    WindowsForm,
+    grid_cells,
+    measures_form,
+)
 
 bp = Blueprint("monitoring", __name__)
 

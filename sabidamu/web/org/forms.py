@@ -3,7 +3,7 @@ import datetime as dt
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
 
 from ..formatting import ROLE_LABELS
 from ..validators import login_value, not_in_future, plausible_child_birth, strong_password, valid_iin

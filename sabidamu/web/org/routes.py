@@ -8,7 +8,7 @@ from ...services import ServiceError
 from ...services import children as children_svc
 from ...services import enrolment_requests as requests_svc
 from ...services import orgs as orgs_svc
-from ..common import apply_service_error, db, keyring, login_required, parse_uuid, form_status
+from ..common import apply_service_error, db, form_status, keyring, login_required, parse_uuid
 from ..messages import iin_message, service_message
 from .forms import DecisionForm, EnrollForm, GroupForm, StaffForm, current_academic_year
 

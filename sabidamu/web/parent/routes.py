@@ -4,7 +4,7 @@ from flask_babel import gettext
 
 from ...services import ServiceError
 from ...services import children as children_svc
-from ..common import apply_service_error, db, keyring, login_required, parse_uuid, form_status
+from ..common import apply_service_error, db, form_status, keyring, login_required, parse_uuid
 from ..messages import service_message
 from ..screening.presenting import child_summary
 from .forms import ChildEditForm, ChildForm, DecisionForm

@@ -16,10 +16,10 @@ from ...services.transfer import importing as svc
 from ...services.transfer import inbox as inbox_svc
 from ...services.transfer import school_view
 from ...services.transfer.keys_page import grouped
-from ..common import apply_service_error, db, keyring, login_required, parse_uuid, form_status
+from ..common import apply_service_error, db, form_status, keyring, login_required, parse_uuid
+from ..downloads import as_attachment, download_name
 from ..formatting import current_lang
 from ..messages import import_message, message, service_message
-from ..downloads import as_attachment, download_name
 from ..nav import org_name
 from .forms import ConfirmKeyForm, DecisionForm, PlaceForm, UploadForm
 
@@ -221,8 +221,9 @@ def place(org_id, child_id):
     org, _role = svc.school_role_or_deny(db(), g.user, parse_uuid(org_id), head_only=True)
     child = parse_uuid(child_id)
     form = PlaceForm()
-    from ...models import Group
     from sqlmodel import select
+
+    from ...models import Group
     form.group.choices = [(str(x.id), x.name) for x in db().exec(
         select(Group).where(Group.org_id == org.id, Group.age_group == "grade1")).all()]
     if not form.validate_on_submit():

@@ -11,8 +11,8 @@ from flask import current_app
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
-from ...rendering.charts import Series, domain_scores_svg
 from ...instruments import InstrumentError, load_registry
+from ...rendering.charts import Series, domain_scores_svg
 from ...services import screening as svc
 from ...services.screening import ScreeningView
 from ..formatting import current_lang, date_on, long_date, number, role_label, tidy_output

@@ -1,8 +1,7 @@
 """Screening pages. Thin: parse the request, call services.screening (access check + audit), render."""
 from __future__ import annotations
 
-from flask import (Blueprint, current_app, flash, g, make_response, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -12,8 +11,8 @@ from ...services import ServiceError
 from ...services import children as children_svc
 from ...services import screening as svc
 from ..common import db, keyring, login_required, parse_uuid
-from ..formatting import current_lang
 from ..downloads import as_attachment, download_name
+from ..formatting import current_lang
 from ..messages import MESSAGES, answer_message, message, service_message
 from .forms import ACTIONS, ANSWER_PREFIX, FOLLOW_UP_PREFIX, AnswersForm, StartForm, prefixed
 from .presenting import answer_choices, chart_rows, history_chart, result_context

@@ -9,7 +9,7 @@ from ...services import children as children_svc
 from ...services import consent as consent_svc
 from ...services import referrals as referrals_svc
 from ...services import screening as screening_svc
-from ..common import apply_service_error, db, keyring, login_required, parse_uuid, form_status
+from ..common import apply_service_error, db, form_status, keyring, login_required, parse_uuid
 from ..consent.routes import recipient_choices
 from ..formatting import current_lang, long_date, referral_status_label
 from ..nav import org_name

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 from wtforms.fields.choices import SelectChoice
 
+from ...jobs import transfer_zip as jobs
 from ...services import ServiceError
 from ...services.transfer import export as svc
 from ...services.transfer import keys_page
 from ...services.transfer.importing import retention_until
 from ..common import apply_service_error, db, keyring, login_required, parse_uuid
-from ..formatting import current_lang
-from ...jobs import transfer_zip as jobs
 from ..downloads import as_attachment, download_name
-from ..messages import export_refusal_message
+from ..formatting import current_lang
 from ..jobfiles import file_response, job_or_404, progress_response
+from ..messages import export_refusal_message
 from ..nav import org_name
 from .forms import MAX_KEY_FILE, OTHER_SCHOOL, ExportForm, RotateKeysForm
 

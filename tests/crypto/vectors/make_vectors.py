@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sys
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -21,10 +21,10 @@ sys.path.insert(0, str(HERE.parents[2]))
 from sabidamu.crypto import agekeys, minisign, package  # noqa: E402
 
 PACKAGE_ID = uuid.UUID("5d0c6a3e-8f1b-4c2a-9e47-1b2c3d4e5f60")
-CREATED_AT = datetime(2026, 5, 29, 9, 30, 0, tzinfo=timezone.utc)
+CREATED_AT = datetime(2026, 5, 29, 9, 30, 0, tzinfo=UTC)
 SENDER_ORG_ID = "0b7e3c8a-2f4d-4e61-9a15-6c2d8e9f0a11"
 RECIPIENT_ORG_ID = "7f1a2b3c-4d5e-4f60-8a71-92b3c4d5e6f7"
-SIGNED_MESSAGE = "SabiDamu minisign test vector: Балдырған / Балдырган\n".encode("utf-8")
+SIGNED_MESSAGE = "SabiDamu minisign test vector: Балдырған / Балдырган\n".encode()
 SIGNED_MESSAGE_COMMENT = "sabidamu test vector"
 
 
