@@ -18,12 +18,14 @@ from sabidamu.monitoring import load_framework
 from sabidamu.services import audit_ops
 from sabidamu.services import cards as cards_svc
 from sabidamu.services.transfer import school_view
+from tests.factories import make_child
+from tests.support.audit import audit_events
 from tests.support.auth import world_user
 from tests.support.cards import fill, skills
-from tests.factories import make_child
-from tests.transfer.conftest import handover  # noqa: F401 (fixture)
-from tests.transfer.conftest import accepted  # noqa: F401 (fixture)
-from tests.support.audit import audit_events
+from tests.transfer.conftest import (
+    accepted,  # noqa: F401 (fixture)
+    handover,  # noqa: F401 (fixture)
+)
 
 FW = load_framework()
 

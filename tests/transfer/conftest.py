@@ -8,6 +8,7 @@ import random
 from types import SimpleNamespace
 
 import pytest
+
 from sabidamu.demo import fill_monitoring
 from sabidamu.models import HomeObservation, Referral, SpecialistConclusion
 from sabidamu.services import consent as consent_svc
@@ -69,10 +70,11 @@ def handover(db, keyring, world):
 def accepted(app, db, keyring, handover):
     """Child A's card handed over and accepted by the school; the kindergarten then ended the enrolment today.
     (The accepted inbox row, the exported item.)"""
+    from sqlmodel import select
+
     from sabidamu.models import TransferPackage
     from sabidamu.services import enrolment_end
     from sabidamu.services.transfer import inbox as inbox_svc
-    from sqlmodel import select
     item = export_on_paper_consent(app, db, keyring, handover)
     inbox = db.exec(select(TransferPackage).where(TransferPackage.direction == "inbox")).one()
     result = inbox_svc.accept(db, keyring, handover.school_head, inbox.id)

@@ -8,6 +8,7 @@ import pytest
 
 from sabidamu.crypto.package import validate_card
 from sabidamu.services import cards as cards_svc
+from sabidamu.services.children import open_child
 from sabidamu.services.transfer.card_json import (
     CardJsonError,
     ConclusionItem,
@@ -15,10 +16,9 @@ from sabidamu.services.transfer.card_json import (
     screening_summaries,
     stage_dates,
 )
-from sabidamu.services.children import open_child
 from tests.transfer.conftest import HOME_NOTE
 
-NOW = dt.datetime(2027, 5, 30, 8, 15, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2027, 5, 30, 8, 15, tzinfo=dt.UTC)
 
 
 def _card(db, keyring, handover):

@@ -15,12 +15,12 @@ from sabidamu.crypto.package import open_package
 from sabidamu.models.transfer_package import TransferPackage
 from sabidamu.services import AccessDenied, ServiceError
 from sabidamu.services.transfer import export as svc
-from sabidamu.services.transfer import keys_page
 from sabidamu.services.transfer import keys as transfer_keys
+from sabidamu.services.transfer import keys_page
 from tests.conftest import need_tool
-from tests.transfer.conftest import CONCLUSION, HOME_NOTE, add_parent, give_school_consent
 from tests.support.audit import audit_events
 from tests.support.transfer import open_as_school
+from tests.transfer.conftest import CONCLUSION, HOME_NOTE, add_parent, give_school_consent
 
 
 def _export(app, db, keyring, user, child_ids, **kw):

@@ -5,8 +5,8 @@ import json
 
 from sabidamu.crypto import agekeys
 from sabidamu.services.transfer import keys as transfer_keys
-from tests.transfer.conftest import give_school_consent
 from tests.support.transfer import open_as_school
+from tests.transfer.conftest import give_school_consent
 
 
 def _run(app, *args):

@@ -12,9 +12,9 @@ from sqlmodel import select
 
 from sabidamu.crypto import agekeys
 from sabidamu.models.transfer_package import TransferPackage
-from tests.transfer.conftest import give_school_consent
-from tests.support.transfer import open_as_school
 from tests.support.i18n import t
+from tests.support.transfer import open_as_school
+from tests.transfer.conftest import give_school_consent
 
 
 def wait_for_job(client, url: str) -> dict:

@@ -11,8 +11,7 @@ from sqlmodel import select
 
 from sabidamu import access
 from sabidamu.models import AuditEvent, Enrollment, TransferPackage
-from sabidamu.services import AccessDenied, ServiceError
-from sabidamu.services import enrolment_end
+from sabidamu.services import AccessDenied, ServiceError, enrolment_end
 from sabidamu.services import monitoring as monitoring_svc
 from tests.support.transfer import accept_in_december
 

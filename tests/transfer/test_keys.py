@@ -6,8 +6,8 @@ from sqlmodel import select
 
 from sabidamu.crypto import agekeys, minisign
 from sabidamu.models import AuditEvent
-from sabidamu.services.transfer import keys_page
 from sabidamu.services.transfer import keys as transfer_keys
+from sabidamu.services.transfer import keys_page
 from tests.support.i18n import t
 
 

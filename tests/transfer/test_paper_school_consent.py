@@ -10,8 +10,8 @@ from sqlmodel import select
 from sabidamu.models import AuditEvent, Consent
 from sabidamu.services import AccessDenied, ServiceError
 from sabidamu.services import consent as consent_svc
-from sabidamu.services.transfer import export as transfer_export
 from sabidamu.services.children import open_child
+from sabidamu.services.transfer import export as transfer_export
 from tests.factories import make_org
 
 TODAY = dt.date.today()

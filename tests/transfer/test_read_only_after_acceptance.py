@@ -11,9 +11,8 @@ from sqlmodel import select
 
 from sabidamu import access
 from sabidamu.models import AuditEvent, Enrollment, TransferPackage
-from sabidamu.services import AccessDenied, ServiceError
+from sabidamu.services import AccessDenied, ServiceError, enrolment_end
 from sabidamu.services import consent as consent_svc
-from sabidamu.services import enrolment_end
 from sabidamu.services import monitoring as monitoring_svc
 from sabidamu.services import referrals as referrals_svc
 from sabidamu.services.transfer import importing as transfer_import
