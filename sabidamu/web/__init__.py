@@ -12,11 +12,13 @@ from . import formatting
 def register_web(app: Flask) -> None:
     from .account.routes import bp as account_bp
     from .account.routes import require_enrolment
+    from .account.settings import bp as settings_bp
     from .admin.routes import bp as admin_bp
     from .auth.routes import bp as auth_bp
     from .cards.routes import bp as cards_bp
-    from .monitoring.routes import bp as monitoring_bp
     from .consent.routes import bp as consent_bp
+    from .monitoring.routes import bp as monitoring_bp
+    from .ops.routes import bp as ops_bp
     from .org.routes import bp as org_bp
     from .parent.routes import bp as parent_bp
     from .public.routes import bp as public_bp
@@ -24,8 +26,6 @@ def register_web(app: Flask) -> None:
     from .screening.routes import bp as screening_bp
     from .specialist.routes import bp as specialist_bp
     from .transfer.routes import bp as transfer_bp
-    from .ops.routes import bp as ops_bp
-    from .account.settings import bp as settings_bp
 
     for bp in (account_bp, public_bp, auth_bp, parent_bp, org_bp, admin_bp, screening_bp, monitoring_bp):
         app.register_blueprint(bp)
