@@ -97,12 +97,29 @@ def test_metrics_allowed_network_is_configurable(environ):
         app.extensions["sabidamu.engine"].dispose()
 
 
-def test_one_json_log_line_per_request_without_personal_data(client, world, caplog):
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_one_json_log_line_per_request_without_personal_data(client, world):
     sign_in_with_password(client, "parenta@example.kz")
     child_id = str(world.children["A"].id)
-    with caplog.at_level(logging.INFO, logger="sabidamu.request"):
+    # Attached to the logger itself: an app made without TESTING (in other tests) stops propagation to the root.
+    logger = logging.getLogger("sabidamu.request")
+    collect, level = _Collect(), logger.level
+    logger.addHandler(collect)
+    logger.setLevel(logging.INFO)
+    try:
         client.get(f"/children/{child_id}")
-    records = [r for r in caplog.records if r.name == "sabidamu.request"]
+    finally:
+        logger.removeHandler(collect)
+        logger.setLevel(level)
+    records = collect.records
     assert len(records) == 1
     from sabidamu.observability import JsonLineFormatter
     line = JsonLineFormatter().format(records[0])

@@ -1,4 +1,4 @@
-"""What parents, teachers and heads read (issue 9, items 7, 8, 9, 11, 13) in a real browser, in Kazakh and in
+"""What parents, teachers and heads read in a real browser, in Kazakh and in
 Russian, on a desktop (1280 px) and a phone (390 px): the access log, the screening's question about open answers
 and "Continue", a child at home, the monitoring periods' date pickers, dates inside sentences, download names.
 Every page passes axe (no serious or critical finding) and gets a screenshot."""

@@ -1,4 +1,4 @@
-"""wave 2: enrolment ending, sealed identities, notices, jobs, merkle audit, refusals
+"""Enrolment ending and requests, sealed identities, resets, notices, paper consents, sealed job results, Merkle audit tree, refusals
 
 Revision ID: 0003
 Revises: 0002
