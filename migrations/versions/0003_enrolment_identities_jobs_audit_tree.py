@@ -1,4 +1,5 @@
-"""Enrolment ending and requests, sealed identities, resets, notices, paper consents, sealed job results, Merkle audit tree, refusals
+"""Enrolment ending and requests, sealed identities, resets, notices, paper consents,
+sealed job results, Merkle audit tree, refusals
 
 Revision ID: 0003
 Revises: 0002
