@@ -12,18 +12,7 @@ from sabidamu.models import Consent, Enrollment, Screening
 from sabidamu.models.base import utcnow
 from tests.factories import make_child
 from tests.support.auth import AuthActions
-
-ROLES = ["anon", "parentA", "parentB", "teacher1", "teacher1b", "head1", "head2", "teacher2", "admin"]
-LOGIN = 302  # anonymous users are sent to the sign-in page
-
-
-def allow(*who, ok=200, other=403):
-    return {role: (ok if role in who else (LOGIN if role == "anon" else other)) for role in ROLES}
-
-
-def everyone(status, anon=LOGIN):
-    return {role: (anon if role == "anon" else status) for role in ROLES}
-
+from tests.support.matrix import allow, everyone, extra_rows
 
 # (method, rule, path template, expected status per role). Paths use {child_A}, {org1}, {group_A}, ...
 MATRIX = [
@@ -253,6 +242,7 @@ MATRIX = [
     ("GET", "/school/cards/<card_id>", "/school/cards/{missing}", everyone(404)),
     ("GET", "/school/cards/<card_id>/card.pdf", "/school/cards/{missing}/card.pdf", everyone(404)),
 ]
+MATRIX += extra_rows()  # the rows of each area: tests/support/matrix_rows/
 
 CASES = [pytest.param(method, path, role, expected, id=f"{method} {path} as {role}")
          for method, _rule, path, statuses in MATRIX for role, expected in statuses.items()]
