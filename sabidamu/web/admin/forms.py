@@ -3,14 +3,16 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from ..choices import options
 from ..validators import login_value, strong_password
 
 _MAX = _l("At most %(max)d characters.")
 
 
 class OrgForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=[("kindergarten", _l("Kindergarten")), ("school", _l("Primary school")),
-                                            ("correction_room", _l("Correction room (PPTK)")), ("pmpk", _l("PMPK"))])
+    kind = SelectField(_l("Kind"), choices=options([
+        ("kindergarten", _l("Kindergarten")), ("school", _l("Primary school")),
+        ("correction_room", _l("Correction room (PPTK)")), ("pmpk", _l("PMPK"))]))
     name_kk = StringField(_l("Name in Kazakh"), validators=[
         DataRequired(_l("Enter the name in Kazakh.")), Length(max=200, message=_MAX)])
     name_ru = StringField(_l("Name in Russian"), validators=[

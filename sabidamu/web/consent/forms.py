@@ -3,13 +3,14 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..choices import options
 from ..validators import not_in_future, valid_iin
 
 _MAX = _l("At most %(max)d characters.")
 
-PURPOSES = [("specialist_access", _l("Access for a specialist")),
-            ("kindergarten_monitoring", _l("Monitoring in the kindergarten")),
-            ("school_transfer", _l("Transfer of the card to a school"))]
+PURPOSES = options([("specialist_access", _l("Access for a specialist")),
+                    ("kindergarten_monitoring", _l("Monitoring in the kindergarten")),
+                    ("school_transfer", _l("Transfer of the card to a school"))])
 
 
 # Translators: why the parent's form shows these parts (or none) for the chosen purpose.

@@ -3,6 +3,7 @@ import uuid
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
+from wtforms.fields.choices import SelectChoice
 
 from ... import access
 from ...iin import IINError
@@ -13,6 +14,7 @@ from ...services import children as children_svc
 from ...services import consent as consent_svc
 from ...services import orgs as orgs_svc
 from ...services import paper_consent as paper_svc
+from ..choices import grouped, options, values
 from ..common import apply_service_error, audit_denied, db, form_status, keyring, login_required, parse_uuid
 from ..formatting import specialist_kind_label
 from ..messages import iin_message, service_message
@@ -29,28 +31,28 @@ def _refused(error: ServiceError):
                            text=service_message(error)), 403
 
 
-def recipient_choices(purpose_kinds=None, people: bool = True) -> list:
+def recipient_choices(purpose_kinds=None, people: bool = True) -> list[SelectChoice]:
     """Grouped choices: organizations by kind, then named specialists ('org:<id>' / 'user:<id>')."""
     groups = [("kindergarten", gettext("Kindergartens")), ("correction_room", gettext("Correction rooms (PPTK)")),
               ("pmpk", gettext("PMPK")), ("school", gettext("Primary schools"))]
-    choices = {}
+    choices = []
     for kind, label in groups:
         if purpose_kinds is not None and kind not in purpose_kinds:
             continue
         orgs = consent_svc.org_choices(db(), (kind,))
         if orgs:
-            choices[label] = [(f"org:{o.id}", org_name(o)) for o in orgs]
+            choices.append((label, [(f"org:{o.id}", org_name(o)) for o in orgs]))
     specialists = [(f"user:{u.id}", gettext("%(name)s, %(kind)s (%(org)s)", name=u.full_name,
                                          kind=specialist_kind_label(m.specialist_kind), org=org_name(o)))
               for u, m, o in consent_svc.specialist_choices(db())]
     if people and specialists:
-        choices[gettext("Specialists")] = specialists
-    return choices
+        choices.append((gettext("Specialists"), specialists))
+    return grouped(choices)
 
 
 def chosen_purpose(form, default: str | None = None) -> str:
     """The purpose the page is drawn for: the one sent (POST) or asked for (?purpose=), if the form offers it."""
-    offered = [value for value, _label in form.purpose.choices]
+    offered = values(form.purpose.choices)
     value = form.purpose.data if request.method == "POST" else request.args.get("purpose", default)
     return value if value in offered else offered[0]
 
@@ -61,7 +63,7 @@ def prepare_for_purpose(form, purpose: str) -> dict:
     if request.method != "POST":
         form.purpose.data = purpose
     links = [(value, label, url_for(request.endpoint, **(request.view_args or {}), purpose=value))
-             for value, label in form.purpose.choices]
+             for value, label in ((c.value, c.label) for c in form.purpose.choices)]
     return {"purpose": purpose, "purpose_links": links, "parts_why": PURPOSE_PARTS_WHY[purpose]}
 
 
@@ -159,13 +161,13 @@ def paper(org_id):
     if not is_specialist:
         del form.for_me
     if "head" not in roles:
-        form.purpose.choices = [c for c in form.purpose.choices if c[0] == "specialist_access"]
+        form.purpose.choices = [c for c in form.purpose.choices if c.value == "specialist_access"]
     if not ("head" in roles and org.kind == "kindergarten"):
-        form.purpose.choices = [c for c in form.purpose.choices if c[0] != "school_transfer"]
+        form.purpose.choices = [c for c in form.purpose.choices if c.value != "school_transfer"]
     purpose = chosen_purpose(form)
     page = prepare_for_purpose(form, purpose)
     if purpose == "school_transfer":
-        form.school.choices = [(str(o.id), org_name(o)) for o in consent_svc.org_choices(db(), ("school",))]
+        form.school.choices = options((str(o.id), org_name(o)) for o in consent_svc.org_choices(db(), ("school",)))
     else:
         del form.school
     if purpose != "specialist_access" and is_specialist:

@@ -9,6 +9,7 @@ from wtforms import DateField, HiddenField, IntegerField, SelectField, TextAreaF
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ...services.monitoring import MAX_MEASURES_CHARS, MAX_OBSERVATION_CHARS
+from ..choices import options
 
 CELL_PREFIX = "L-"
 VERSION_PREFIX = "v-"
@@ -49,8 +50,8 @@ def measures_form(skill_groups, final: bool, formdata=None):
                 "At most %(max)d characters.", max=MAX_MEASURES_CHARS))]))
         if final:
             setattr(MeasuresForm, f"final_{sg_id}", SelectField(
-                _l("Final level: %(group)s", group=label), choices=[
-                    ("", _l("Not set")), ("3", _l("III: high")), ("2", _l("II: medium")), ("1", _l("I: low"))],
+                _l("Final level: %(group)s", group=label), choices=options([
+                    ("", _l("Not set")), ("3", _l("III: high")), ("2", _l("II: medium")), ("1", _l("I: low"))]),
                 default="", validate_choice=True))
     return MeasuresForm(formdata=formdata) if formdata is not None else MeasuresForm()
 

@@ -19,6 +19,7 @@ from ...monitoring import (
 )
 from ...services import ServiceError
 from ...services import monitoring as svc
+from ..choices import options
 from ..common import apply_service_error, db, keyring, login_required, parse_uuid
 from ..formatting import current_lang, day_month, long_date
 from ..messages import message, service_message, stage_windows_message
@@ -280,7 +281,7 @@ def home_observation(child_id):
     fw = svc.framework()
     form = HomeObservationForm()
     areas = [(sg.id, sg.in_(current_lang())) for sg in fw.skill_groups]
-    form.skill_group.choices = [("", gettext("Not tied to an area")), *areas]
+    form.skill_group.choices = options([("", gettext("Not tied to an area")), *areas])
     status = 200
     if request.method == "POST":
         status = 422

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
 
+from ..choices import options
 from ..formatting import ROLE_LABELS
 from ..validators import login_value, not_in_future, plausible_child_birth, strong_password, valid_iin
 
@@ -20,11 +21,11 @@ class StaffForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[
         DataRequired(_l("Enter the name.")), Length(max=200, message=_MAX)])
     login = StringField(_l("E-mail or phone"), validators=[DataRequired(_l("Enter an e-mail or phone.")), login_value])
-    role = SelectField(_l("Role"), choices=[(r, ROLE_LABELS[r]) for r in ("teacher", "specialist", "school_teacher",
-                                                                             "head")])
-    specialist_kind = SelectField(_l("Specialist's field (for specialists)"), choices=[
+    role = SelectField(_l("Role"), choices=options(
+        (r, ROLE_LABELS[r]) for r in ("teacher", "specialist", "school_teacher", "head")))
+    specialist_kind = SelectField(_l("Specialist's field (for specialists)"), choices=options([
         ("", _l("— not a specialist —")), ("speech_therapist", _l("Speech therapist")),
-        ("psychologist", _l("Psychologist")), ("defectologist", _l("Defectologist"))])
+        ("psychologist", _l("Psychologist")), ("defectologist", _l("Defectologist"))]))
     password = PasswordField(_l("First password (at least 10 characters; give it to the person)"),
                              validators=[DataRequired(_l("Enter a password.")), strong_password])
 
@@ -37,10 +38,10 @@ class StaffForm(FlaskForm):
 class GroupForm(FlaskForm):
     name = StringField(_l("Group name"), validators=[
         DataRequired(_l("Enter the group's name.")), Length(max=100, message=_MAX)])
-    age_group = SelectField(_l("Age group"), choices=[
+    age_group = SelectField(_l("Age group"), choices=options([
         ("early", _l("Early age group (1-2 years)")), ("junior", _l("Junior group (2-3 years)")),
         ("middle", _l("Middle group (3-4 years)")), ("senior", _l("Senior group (4-5 years)")),
-        ("preschool", _l("Pre-school group (5-6 years)")), ("grade1", _l("Grade 1 class"))])
+        ("preschool", _l("Pre-school group (5-6 years)")), ("grade1", _l("Grade 1 class"))]))
     academic_year = IntegerField(_l("Academic year starts in (year)"), validators=[
         DataRequired(_l("Enter the year the academic year starts in, for example 2026.")),
         NumberRange(2000, 2100, _l("Enter a year from 2000 to 2100."))])

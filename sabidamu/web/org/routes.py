@@ -8,6 +8,7 @@ from ...services import ServiceError
 from ...services import children as children_svc
 from ...services import enrolment_requests as requests_svc
 from ...services import orgs as orgs_svc
+from ..choices import options
 from ..common import apply_service_error, db, form_status, keyring, login_required, parse_uuid
 from ..messages import iin_message, service_message
 from .forms import DecisionForm, EnrollForm, GroupForm, StaffForm, current_academic_year
@@ -60,7 +61,7 @@ def new_staff(org_id):
 def new_group(org_id):
     org, _role = _org_for(org_id, head_only=True)
     form = GroupForm()
-    form.teachers.choices = [(str(t.id), t.full_name) for t in orgs_svc.teachers_of(db(), org)]
+    form.teachers.choices = options((str(t.id), t.full_name) for t in orgs_svc.teachers_of(db(), org))
     if request.method == "GET":
         form.academic_year.data = current_academic_year()
     if form.validate_on_submit():

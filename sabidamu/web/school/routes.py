@@ -16,6 +16,7 @@ from ...services.transfer import importing as svc
 from ...services.transfer import inbox as inbox_svc
 from ...services.transfer import school_view
 from ...services.transfer.keys_page import grouped
+from ..choices import options
 from ..common import apply_service_error, db, form_status, keyring, login_required, parse_uuid
 from ..downloads import as_attachment, download_name
 from ..formatting import current_lang
@@ -210,7 +211,7 @@ def readiness(org_id):
     org, role = svc.school_role_or_deny(db(), g.user, parse_uuid(org_id))
     data = school_view.readiness(db(), keyring(), g.user, org.id)
     place_form = PlaceForm()
-    place_form.group.choices = [(str(x.id), x.name) for x in data.grade1_groups]
+    place_form.group.choices = options((str(x.id), x.name) for x in data.grade1_groups)
     return render_template("school/readiness.html", org=org, role=role, data=data, names=skill_group_names(),
                            skill_groups=svc.SKILL_GROUPS, levels=LEVEL_NAMES, place_form=place_form)
 
@@ -224,8 +225,8 @@ def place(org_id, child_id):
     from sqlmodel import select
 
     from ...models import Group
-    form.group.choices = [(str(x.id), x.name) for x in db().exec(
-        select(Group).where(Group.org_id == org.id, Group.age_group == "grade1")).all()]
+    form.group.choices = options((str(x.id), x.name) for x in db().exec(
+        select(Group).where(Group.org_id == org.id, Group.age_group == "grade1")).all())
     if not form.validate_on_submit():
         flash(message("not_a_grade1_class"), "error")
         return redirect(url_for("school.readiness", org_id=org.id)), 303

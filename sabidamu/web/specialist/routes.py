@@ -9,6 +9,7 @@ from ...services import children as children_svc
 from ...services import consent as consent_svc
 from ...services import referrals as referrals_svc
 from ...services import screening as screening_svc
+from ..choices import options
 from ..common import apply_service_error, db, form_status, keyring, login_required, parse_uuid
 from ..consent.routes import recipient_choices
 from ..formatting import current_lang, long_date, referral_status_label
@@ -94,8 +95,8 @@ def child(child_id):
     cid = parse_uuid(child_id)
     referred = referrals_svc.specialist_child(db(), keyring(), g.user, cid)
     form = ConclusionForm()
-    form.referral.choices = [(str(r.referral.id), gettext("%(date)s: %(status)s", date=long_date(
-        r.referral.created_at.date()), status=referral_status_label(r.status))) for r in referred.referrals]
+    form.referral.choices = options((str(r.referral.id), gettext("%(date)s: %(status)s", date=long_date(
+        r.referral.created_at.date()), status=referral_status_label(r.status))) for r in referred.referrals)
     if form.validate_on_submit():
         try:
             referrals_svc.add_conclusion(db(), keyring(), g.user, cid, referral_id=parse_uuid(form.referral.data),
