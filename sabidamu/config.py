@@ -64,6 +64,15 @@ class Settings:
     backup_identity_file: Path | None = None
     # Set when several worker processes serve /metrics (prometheus_client's multiprocess mode reads it too).
     prometheus_multiproc_dir: Path | None = None
+    # The task queue (Huey; sabidamu/jobs/huey_app.py): empty = SQLite in the instance folder (one machine, `make
+    # run`); redis://host:6379/0 in production (every node and consumer names the same one).
+    queue_url: str = ""
+    queue_workers: int = 2  # threads of one `flask queue consume`
+    queue_retries: int = 3  # a failing task runs again this many times, after a delay that doubles
+    queue_retry_delay: float = 10.0
+    job_heartbeat_seconds: float = 10.0  # a running job writes this often; silent for 3 beats = its consumer died
+    audit_sequencer: str = "consumer"  # who runs the 1-second audit sequencer: consumer | web
+    queue_metrics_port: int = 0  # the consumer's own /metrics port for Prometheus (0 = none)
 
     @property
     def production(self) -> bool:
@@ -161,6 +170,7 @@ def load_settings(environ: dict | None = None) -> Settings:
         audit_sequence_seconds = float(env.get("SABIDAMU_AUDIT_SEQUENCE_SECONDS", "").strip() or "1")
     except ValueError as exc:
         raise ConfigError("SABIDAMU_AUDIT_SEQUENCE_SECONDS must be a number of seconds") from exc
+    queue = _queue_settings(env)
 
     return Settings(
         env=mode,
@@ -192,7 +202,33 @@ def load_settings(environ: dict | None = None) -> Settings:
         backup_recipient=env.get("SABIDAMU_BACKUP_RECIPIENT", "").strip() or None,
         backup_identity_file=_optional_path(env, "SABIDAMU_BACKUP_IDENTITY_FILE"),
         prometheus_multiproc_dir=_optional_path(env, "PROMETHEUS_MULTIPROC_DIR"),
+        **queue,
     )
+
+
+def _queue_settings(env: Mapping[str, str]) -> dict:
+    url = env.get("SABIDAMU_QUEUE_URL", "").strip()
+    if url and not url.startswith(("redis://", "rediss://", "unix://", "sqlite:///")):
+        raise ConfigError("SABIDAMU_QUEUE_URL must be redis://..., rediss://..., unix://... or sqlite:///path")
+    sequencer = env.get("SABIDAMU_AUDIT_SEQUENCER", "").strip() or "consumer"
+    if sequencer not in ("consumer", "web"):
+        raise ConfigError("SABIDAMU_AUDIT_SEQUENCER must be consumer or web")
+
+    def number(name: str, default: str, kind=float):
+        try:
+            value = kind(env.get(name, "").strip() or default)
+        except ValueError as exc:
+            raise ConfigError(f"{name} must be a number") from exc
+        if value < 0:
+            raise ConfigError(f"{name} must not be negative")
+        return value
+
+    return {"queue_url": url, "audit_sequencer": sequencer,
+            "queue_workers": max(1, number("SABIDAMU_QUEUE_WORKERS", "2", int)),
+            "queue_retries": number("SABIDAMU_QUEUE_RETRIES", "3", int),
+            "queue_retry_delay": number("SABIDAMU_QUEUE_RETRY_DELAY", "10"),
+            "job_heartbeat_seconds": max(0.2, number("SABIDAMU_JOB_HEARTBEAT_SECONDS", "10")),
+            "queue_metrics_port": number("SABIDAMU_QUEUE_METRICS_PORT", "0", int)}
 
 
 def instruments_dir(environ: dict | None = None) -> Path:

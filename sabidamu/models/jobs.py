@@ -36,3 +36,7 @@ class JobResult(SQLModel, table=True):
     created_at: dt.datetime = created_field()
     finished_at: dt.datetime | None = time_field()
     expires_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+    # The queue's bookkeeping: runs begun, and the last sign of life of the run in progress (None: waiting in the
+    # queue). A heartbeat silent for three beats means its consumer died: the job is queued again or failed.
+    attempts: int = 0
+    heartbeat_at: dt.datetime | None = time_field()
