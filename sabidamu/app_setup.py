@@ -59,6 +59,8 @@ def init_app(app: Flask) -> None:
     from .web.formdata import install as guard_form_fields
     guard_form_fields()  # a file or a JSON object where a form expects text: 400, not a 500
     register_web(app)
+    from .api import register_api
+    register_api(app)  # /api/v1: bearer tokens only, exempt from CSRF
     register_errors(app)
 
     @app.after_request
@@ -70,7 +72,7 @@ def init_app(app: Flask) -> None:
         h["X-Frame-Options"] = "DENY"
         h["Cross-Origin-Opener-Policy"] = "same-origin"
         h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-        if not request.path.startswith("/static/"):
+        if not request.path.startswith("/static/") and not (request.path.startswith("/api/") and "Cache-Control" in h):
             h["Cache-Control"] = "no-store"
         if app.config["SETTINGS"].production:
             h["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
@@ -89,6 +91,9 @@ def init_app(app: Flask) -> None:
 
 def register_errors(app: Flask) -> None:
     def page(code: int, title: str, text: str):
+        if request.path.startswith("/api/v1/"):  # the API answers in RFC 9457 problem+json
+            from .api.problems import for_status
+            return for_status(code), code
         return render_template("errors/error.html", code=code, title=title, text=text), code
 
     @app.errorhandler(400)

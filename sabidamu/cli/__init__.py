@@ -11,12 +11,14 @@
     audit        audit.py         the tamper-evident audit log
     backup       backup.py        encrypted backups
     data-rights  data_rights.py   deletions whose retention period has ended
+    api          api.py           clients of the open API
 """
 from __future__ import annotations
 
 from flask import Flask
 
 from .accounts import accounts_cli
+from .api import api_cli
 from .audit import audit_cli
 from .backup import backup_cli
 from .cards import cards_cli
@@ -29,7 +31,7 @@ from .screening import screening_cli
 from .translate import translate_cli
 
 COMMANDS = (db_cli, keys_cli, translate_cli, demo_command, accounts_cli, screening_cli, instruments_cli, cards_cli,
-            audit_cli, backup_cli, data_rights_cli)
+            audit_cli, backup_cli, data_rights_cli, api_cli)
 
 
 def register_cli(app: Flask) -> None:

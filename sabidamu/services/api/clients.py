@@ -116,7 +116,7 @@ class IssuedToken:
 
 
 def issue_token(db: Session, client_id: str, secret: str, scope: str | None) -> IssuedToken:
-    """Client credentials grant: a new bearer token for a live client whose secret matches; the caller commits."""
+    """Client credentials grant: a new bearer token for a live client whose secret matches (committed)."""
     try:
         ident = uuid.UUID(client_id)
     except (ValueError, TypeError, AttributeError):
@@ -138,6 +138,7 @@ def issue_token(db: Session, client_id: str, secret: str, scope: str | None) -> 
     db.exec(sa.delete(ApiToken).where(ApiToken.client_id == client.id, ApiToken.expires_at < now))
     record(db, client_user(db, client), "api.token", role=API_ROLE, org_id=client.org_id, object_type="api_client",
            object_id=client.id, detail={"scopes": granted})
+    db.commit()
     return IssuedToken(access_token=token, expires_in=TOKEN_SECONDS, scopes=granted)
 
 
