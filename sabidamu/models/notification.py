@@ -14,7 +14,8 @@ from sqlmodel import Field, SQLModel
 
 from .base import created_field, id_field, time_field
 
-NOTIFICATION_KINDS = ("paper_consent",)
+NOTIFICATION_KINDS = ("paper_consent", "screening_due", "stage_open", "stage_closing", "consent_expiring",
+                      "card_received")
 
 
 class Notification(SQLModel, table=True):
