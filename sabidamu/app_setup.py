@@ -55,6 +55,8 @@ def init_app(app: Flask) -> None:
 
     from .observability import init_observability
     init_observability(app)
+    from .jobs.huey_app import init_queue
+    init_queue(app)  # the task queue (Huey): builds the tasks, readiness's probe, the queue's metrics
     from .web import register_web
     from .web.formdata import install as guard_form_fields
     guard_form_fields()  # a file or a JSON object where a form expects text: 400, not a 500
@@ -84,7 +86,8 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _start_audit_sequencer():
-        # Started by the first request a serving process handles (not by CLI commands or tests).
+        # Started by the first request a serving process handles (not by CLI commands or tests), and only with
+        # SABIDAMU_AUDIT_SEQUENCER=web: by default the queue consumer runs it (jobs/tasks.py, Clock).
         from .jobs import start_periodic
         start_periodic(app)
 

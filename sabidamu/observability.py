@@ -13,10 +13,11 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 
 from flask import Flask, g, request
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 
 REQUESTS = Counter("sabidamu_http_requests_total", "HTTP requests by endpoint and status",
                    ["endpoint", "method", "status"])
@@ -42,14 +43,21 @@ def user_hash(secret: str, user_id: object) -> str | None:
     return hmac.new(secret.encode(), str(user_id).encode(), hashlib.sha256).hexdigest()[:16]
 
 
-def metrics_text(multiprocess_dir: Path | None = None) -> bytes:
+def metrics_text(multiprocess_dir: Path | None = None, collectors: Iterable = ()) -> bytes:
     """The metrics in Prometheus' text format; with several worker processes, gathered from `multiprocess_dir`
-    (Settings.prometheus_multiproc_dir, the PROMETHEUS_MULTIPROC_DIR the workers write to)."""
+    (Settings.prometheus_multiproc_dir, the PROMETHEUS_MULTIPROC_DIR the workers write to). `collectors` are
+    read at scrape time (the queue's depth and the audit sequencer's lag: jobs/telemetry.py)."""
     if multiprocess_dir is not None:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry, path=str(multiprocess_dir))
-        return generate_latest(registry)
-    return generate_latest()
+    else:
+        registry = REGISTRY
+    text = generate_latest(registry)
+    for collector in collectors:
+        scrape = CollectorRegistry()
+        scrape.register(collector)
+        text += generate_latest(scrape)
+    return text
 
 
 def init_observability(app: Flask) -> None:

@@ -12,6 +12,7 @@
     backup       backup.py        encrypted backups
     data-rights  data_rights.py   deletions whose retention period has ended
     api          api.py           clients of the open API
+    queue        queue.py         the background task queue: consume, status
 """
 from __future__ import annotations
 
@@ -27,11 +28,13 @@ from .db import db_cli
 from .demo import demo_command
 from .instruments import instruments_cli
 from .keys import keys_cli
+from .queue import queue_cli
 from .screening import screening_cli
 from .translate import translate_cli
 
 COMMANDS = (db_cli, keys_cli, translate_cli, demo_command, accounts_cli, screening_cli, instruments_cli, cards_cli,
-            audit_cli, backup_cli, data_rights_cli, api_cli)
+            audit_cli, backup_cli, data_rights_cli, api_cli,
+            queue_cli)
 
 
 def register_cli(app: Flask) -> None:

@@ -7,9 +7,11 @@ the cards of a group as one PDF; transfer_zip.py, the .sdcard packages for a sch
     job = jobs.status(db, user, job_id)             # the starter's own job, or None
     data, name, mimetype = jobs.download(db, keyring, user, job_id)
 
-`jobs.submit` is the runner (a daemon thread today): the one function a real queue (Huey) replaces.
-Periodic work (periodic.py): `jobs.start_periodic(app)` starts the audit sequencer in a serving process;
-`jobs.run_audit_sequence(app)` is one round of it.
+`jobs.submit` hands the job to the task queue: Huey (huey_app.py builds it from SABIDAMU_QUEUE_URL; tasks.py
+holds the tasks: jobs, mail, purges, deletions that are due, reminders, and the consumer's clock for the audit
+sequencer; telemetry.py their metrics and log lines). `flask queue consume` runs them.
+Periodic work (periodic.py): `jobs.run_audit_sequence(app)` is one round of the audit sequencer;
+`jobs.start_periodic(app)` runs it in a serving process only with SABIDAMU_AUDIT_SEQUENCER=web.
 """
 from . import group_pdf, transfer_zip  # noqa: E402,F401  (registers the kinds)
 from .periodic import run_once as run_audit_sequence

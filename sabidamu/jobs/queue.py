@@ -6,8 +6,10 @@ One small API, the same for every kind of job:
     job = jobs.status(db, user, job_id)             # the starter's own job, or None
     data, name, mimetype = jobs.download(db, keyring, user, job_id)
 
-A kind registers its worker and its download check with `@jobs.kind(...)`. The runner gets only the job id
-(`submit`), so a real queue (Huey) can replace the thread by changing `submit` alone.
+A kind registers its worker and its download check with `@jobs.kind(...)`. `submit` hands only the job id to
+the task queue (Huey, jobs/tasks.py); a consumer on any machine runs it (`run_job`): it claims the job, writes a
+heartbeat while it works, and on an error either lets the queue retry it (with back-off) or, at the last attempt,
+marks it failed. A job whose consumer died (heartbeat silent) is queued again or failed (`recover_stalled`).
 
 The result is sealed under the organization's data key in the database (never written to disk in clear), is
 readable only by the user who started the job while they still have access (checked again at download, and
@@ -160,53 +162,109 @@ def forget_child(db: Session, child_id: uuid.UUID) -> int:
     return len(doomed)
 
 
-# -- the runner ---------------------------------------------------------------------------------------------
+# -- the runner (the queue's task calls run_job; jobs/tasks.py) --------------------------------------------
 
 def submit(app, job_id: uuid.UUID) -> None:
-    """Hands a recorded job to the runner: a daemon thread of this process today. The one place to change
-    for a real queue (Huey: `run_job` becomes the task, this function enqueues `job_id`)."""
+    """Hands a recorded job to the task queue (jobs/huey_app.py): a consumer (`flask queue consume`) runs it,
+    on any machine; under tests the queue runs it at once."""
     app = app or current_app._get_current_object()
-    threading.Thread(target=run_job, args=(app, job_id), name=f"job-{str(job_id)[:8]}", daemon=True).start()
-    # The result is deleted when it expires even if nobody starts another job (a restart loses the timer;
-    # then the next start purges it, and an expired result is never served meanwhile).
-    timer = threading.Timer(KEEP.total_seconds() + 1, _purge_in, args=(app,))
-    timer.daemon = True
-    timer.start()
+    app.extensions["sabidamu.tasks"].run_job(str(job_id))
 
 
-def _purge_in(app) -> None:
-    try:
-        with session_scope(app.extensions["sabidamu.engine"]) as db:
-            purge_expired(db)
-    except Exception:  # the next start purges again
-        app.logger.exception("could not purge expired job results")
+def _claim(engine, job_id: uuid.UUID, stale: dt.timedelta) -> bool:
+    """Takes the job for this run: still running, and nobody alive runs it (no heartbeat, or a silent one)."""
+    now = utcnow()
+    with session_scope(engine) as db:
+        claimed = db.exec(sa.update(JobResult).where(
+            JobResult.id == job_id, JobResult.state == "running",
+            sa.or_(JobResult.heartbeat_at.is_(None), JobResult.heartbeat_at < now - stale),  # type: ignore[union-attr]
+        ).values(heartbeat_at=now, attempts=JobResult.attempts + 1))
+        return bool(claimed.rowcount)
 
 
-def run_job(app, job_id: uuid.UUID) -> None:
-    """Runs one job to its end: the worker's result sealed into the row, or the row marked failed."""
+class _Heartbeat:
+    """Writes the job's heartbeat every `seconds` while it runs (so a dead consumer's job is seen as such)."""
+
+    def __init__(self, engine, job_id: uuid.UUID, seconds: float):
+        self.engine, self.job_id, self.seconds = engine, job_id, seconds
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"beat-{str(job_id)[:8]}", daemon=True)
+
+    def _beat(self) -> None:
+        while not self.stopped.wait(self.seconds):
+            try:
+                with session_scope(self.engine) as s:
+                    s.exec(sa.update(JobResult).where(JobResult.id == self.job_id, JobResult.state == "running")
+                           .values(heartbeat_at=utcnow()))
+            except Exception:  # a missed beat is retried at the next one
+                continue
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.stopped.set()
+
+
+def heartbeat_stale(app) -> dt.timedelta:
+    return dt.timedelta(seconds=3 * app.config["SETTINGS"].job_heartbeat_seconds)
+
+
+def run_job(app, job_id: uuid.UUID, *, last_attempt: bool = True) -> str:
+    """One run of a job: the worker's result sealed into the row ('done'); 'skipped' when the job is gone,
+    finished or run by a live consumer; on an error the row is marked failed at the last attempt ('failed'),
+    else the error is raised again so that the queue retries it after its delay."""
     engine, keyring = app.extensions["sabidamu.engine"], app.extensions["sabidamu.keyring"]
+    if not _claim(engine, job_id, heartbeat_stale(app)):
+        return "skipped"
 
     def progress(done: int, total: int) -> None:
         with session_scope(engine) as s:  # a short write of its own: the status page polls it
-            s.exec(sa.update(JobResult).where(JobResult.id == job_id).values(done=done, total=total))
+            s.exec(sa.update(JobResult).where(JobResult.id == job_id)
+                   .values(done=done, total=total, heartbeat_at=utcnow()))
 
     try:
-        with app.app_context():
+        with app.app_context(), _Heartbeat(engine, job_id, app.config["SETTINGS"].job_heartbeat_seconds):
             with session_scope(engine, write=False) as db:
                 job = db.get(JobResult, job_id)
                 if job is None:
-                    return  # expired or deleted before it ran
+                    return "skipped"  # expired or deleted before it ran
                 user = db.get(User, job.user_id)
                 data, child_ids, extra = KINDS[job.kind].work(db, keyring, user, job, progress)
             with session_scope(engine) as db:
                 job = db.get(JobResult, job_id)
                 if job is None:
-                    return  # a child's data was deleted meanwhile: the result must not be kept
+                    return "skipped"  # a child's data was deleted meanwhile: the result must not be kept
                 job.result_ct = keyring.seal(job.key_id, TABLE, job.id, "result", base64.b64encode(data).decode())
                 job.child_ids = [str(c) for c in child_ids]
                 job.params = {**job.params, **extra}
                 job.state, job.finished_at = "done", utcnow()
     except Exception:  # the user sees "failed"; the details go to the log, never to the page
         app.logger.exception("background job %s failed", job_id)
+        values = {"state": "failed", "finished_at": utcnow()} if last_attempt else {"heartbeat_at": None}
         with session_scope(engine) as db:
-            db.exec(sa.update(JobResult).where(JobResult.id == job_id).values(state="failed", finished_at=utcnow()))
+            db.exec(sa.update(JobResult).where(JobResult.id == job_id, JobResult.state == "running").values(**values))
+        if last_attempt:
+            return "failed"
+        raise
+    return "done"
+
+
+def recover_stalled(app, max_attempts: int) -> list[uuid.UUID]:
+    """Jobs whose consumer died mid-run (heartbeat silent for three beats): failed after `max_attempts` runs,
+    else released (heartbeat cleared) and returned, for the caller to queue again."""
+    engine, cutoff = app.extensions["sabidamu.engine"], utcnow() - heartbeat_stale(app)
+    released = []
+    with session_scope(engine) as db:
+        silent = db.exec(select(JobResult.id, JobResult.attempts).where(
+            JobResult.state == "running", JobResult.heartbeat_at < cutoff)).all()  # type: ignore[operator]
+        for job_id, attempts in silent:
+            values = ({"state": "failed", "finished_at": utcnow()} if attempts >= max_attempts
+                      else {"heartbeat_at": None})
+            changed = db.exec(sa.update(JobResult).where(JobResult.id == job_id, JobResult.state == "running",
+                                                         JobResult.heartbeat_at < cutoff)  # type: ignore[operator]
+                              .values(**values))
+            if changed.rowcount and "heartbeat_at" in values:
+                released.append(job_id)
+    return released

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from ..db import ensure_write_transaction
 from ..models import LoginThrottle, User, UserSession
 from ..models.base import utcnow
+from ..observability import FAILED_SIGN_INS
 from ..passwords import hash_password, password_problem, verify_password
 from . import ServiceError, identity
 from .audit import record
@@ -61,6 +62,7 @@ def authenticate(db: Session, login: str, password: str, ip: str) -> User:
     if minutes:
         record(db, None, "auth.login_locked", detail={"login_hash": _digest(account_key)})
         db.commit()
+        FAILED_SIGN_INS.inc()
         raise ServiceError("login_locked", minutes=minutes)
     user = find_user(db, login)
     ok = verify_password(user.password_hash if user else None, password)
@@ -73,6 +75,7 @@ def authenticate(db: Session, login: str, password: str, ip: str) -> User:
         record(db, user, "auth.login_failed", object_type="user", object_id=user.id if user else None,
                detail={"login_hash": _digest(account_key)})
         db.commit()
+        FAILED_SIGN_INS.inc()
         raise ServiceError("login_failed")
     db.exec(sa.delete(LoginThrottle).where(LoginThrottle.key == account_key))
     if user.deactivated_at is not None:  # a head deactivated this staff account (services/staff.py)

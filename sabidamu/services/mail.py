@@ -42,6 +42,17 @@ def build_message(settings: Settings, to: str, subject: str, body: str) -> Email
     return message
 
 
+def queue_mail(settings: Settings, to: str, subject: str, body: str) -> None:
+    """Hands the message to the task queue when the app has one (a consumer sends it, retried with back-off;
+    jobs/tasks.py seals it on its way), else sends it now (send_mail)."""
+    from flask import current_app, has_app_context
+    enqueue = current_app.extensions.get("sabidamu.mail_queue") if has_app_context() else None
+    if enqueue is None:
+        send_mail(settings, to, subject, body)
+    else:
+        enqueue(settings, to, subject, body)
+
+
 def send_mail(settings: Settings, to: str, subject: str, body: str) -> None:
     """Sends one plain-text message; raises MailError when the server refuses or cannot be reached."""
     if not settings.smtp_host:

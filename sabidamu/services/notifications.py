@@ -103,7 +103,7 @@ def mail(db: Session, keyring: Keyring, mailer: Mailer | None, notice_ids: list[
     (without the address) and the in-app notice stands. Returns how many were handed to the mail server."""
     if mailer is None or not notice_ids:
         return 0
-    from .mail import MailError, send_mail
+    from .mail import MailError, queue_mail
     sent = 0
     for row in db.exec(select(Notification).where(Notification.id.in_(notice_ids))).all():
         user = db.get(User, row.user_id)
@@ -112,7 +112,7 @@ def mail(db: Session, keyring: Keyring, mailer: Mailer | None, notice_ids: list[
             continue
         subject, body = mailer.render(_view(db, keyring, row), user.locale if user.locale in LANGS else DEFAULT_LANG)
         try:
-            send_mail(mailer.settings, address, subject, body)
+            queue_mail(mailer.settings, address, subject, body)  # sent by the queue's consumer
         except MailError:
             log.warning("a notice could not be mailed (kind %s)", row.kind)
             continue

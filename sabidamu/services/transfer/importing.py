@@ -27,6 +27,7 @@ from ...models import Child, Enrollment, Group, Organization, User
 from ...models.base import utcnow
 from ...models.enums import EnrollmentStatus, Role
 from ...models.transfer_package import ImportedCard, TransferPackage, TrustedSenderKey
+from ...observability import IMPORT_REJECTIONS
 from .. import AccessDenied, ServiceError, fetch
 from ..audit import record
 from ..children import _seal_child, find_by_iin
@@ -261,6 +262,7 @@ def _audit_detail(org: Organization, manifest: dict | None, data: bytes, **more)
 def _reject(db: Session, actor, role: str, org: Organization, data: bytes, error: PackageError,
             manifest: dict | None = None) -> ImportResult:
     db.rollback()
+    IMPORT_REJECTIONS.labels(error.code).inc()  # the code only (a fixed list), never the file or the child
     record(db, actor, "card.import_rejected", role=role, org_id=org.id,
            detail=_audit_detail(org, manifest, data, code=error.code))
     db.commit()

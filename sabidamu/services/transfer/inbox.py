@@ -22,6 +22,7 @@ from ...models.base import utcnow
 from ...models.enums import TransferStatus
 from ...models.transfer import OrgTransferKey
 from ...models.transfer_package import TransferPackage, TrustedSenderKey
+from ...observability import IMPORT_REJECTIONS
 from .. import NotFound, ServiceError
 from ..audit import record
 from . import keys as transfer_keys
@@ -114,6 +115,7 @@ def confirm_sender_key(db: Session, keyring: Keyring, actor: User, transfer_id: 
     try:
         opened = _open(db, keyring, org, data, extra=(public.fingerprint.upper(), public.to_base64()))
     except PackageError as error:
+        IMPORT_REJECTIONS.labels(error.code).inc()
         raise ServiceError(f"package_{error.code}") from error
     db.add(TrustedSenderKey(school_org_id=org.id, sender_org_id=row.sender_org_id, sender_bin=row.sender_bin,
                             sender_name=row.sender_name, fingerprint=public.fingerprint.upper(),

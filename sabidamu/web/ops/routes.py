@@ -38,4 +38,5 @@ def metrics():
     if not _allowed(request.remote_addr, settings.metrics_allow):
         abort(404)  # not 403: the endpoint does not exist for the rest of the world
     headers = {"Content-Type": "text/plain; version=0.0.4; charset=utf-8"}
-    return metrics_text(settings.prometheus_multiproc_dir), 200, headers
+    collectors = current_app.extensions.get("sabidamu.metrics_collectors", ())
+    return metrics_text(settings.prometheus_multiproc_dir, collectors), 200, headers
