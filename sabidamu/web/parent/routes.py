@@ -47,7 +47,9 @@ def add_child():
 def child(child_id):
     view, role = children_svc.view_child(db(), keyring(), g.user, parse_uuid(child_id))
     screening = child_summary(db(), keyring(), view, role)
-    return render_template("parent/child.html", child=view, role=role, screening=screening)
+    from .side_by_side import ShareForm, child_table
+    return render_template("parent/child.html", child=view, role=role, screening=screening,
+                           side=child_table(view.id, role), share_form=ShareForm())
 
 
 @bp.route("/children/<child_id>/edit", methods=["GET", "POST"])
@@ -89,3 +91,6 @@ def decide(enrollment_id, decision):
         flash(gettext("The child is now enrolled in the group.") if decision == "accept"
               else gettext("You declined the request."), "success")
     return redirect(url_for("parent.dashboard"))
+
+
+from . import side_by_side as _side_by_side  # noqa: E402,F401  (its route, on this blueprint)
