@@ -1,5 +1,5 @@
 # SabiDamu: two commands from a fresh clone.
-#   make run   - set up and serve the app with demo data on SQLite at http://127.0.0.1:5000
+#   make run   - set up and serve the app with demo data on SQLite at http://127.0.0.1:5000 (and its task queue's consumer)
 #   make test  - set up, run the static checks (make lint), then every test (SQLite; under CI, or when PostgreSQL answers, again on PostgreSQL)
 #   make lint  - only the static checks: ruff, mypy, import contracts (scripts/lint.sh)
 SHELL := /bin/bash
@@ -53,7 +53,10 @@ migrate: setup
 demo: migrate
 	$(FLASK) demo
 
+# The queue's consumer (background tasks, the audit sequencer) runs beside the server and stops with it.
 run: demo
+	@$(FLASK) queue consume & consumer=$$!; \
+	trap 'kill $$consumer 2>/dev/null; wait $$consumer 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/flask --app app run --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.deps-dev
