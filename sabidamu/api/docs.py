@@ -24,6 +24,8 @@ OPERATIONS = {
     "card": _l("The child's card in the transfer format (card.json)."),
     "stageLevels": _l("The levels of one stage and the version to send back."),
     "submitLevels": _l("Enter the levels of one skill group; a stale version gives 409 with both values."),
+    "exportCard": _l("The child's card as a signed .sdcard file encrypted to a school's key."),
+    "importCards": _l("A school imports .sdcard files or the ZIP of a group export, with the import page's checks."),
 }
 
 

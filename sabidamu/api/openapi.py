@@ -91,7 +91,7 @@ def _paths() -> dict:
         "/api/v1/children/{child_id}/stages/{stage}": {
             "get": _op("stageLevels", "One stage's levels and version", "cards:read", _ok("StageLevels"),
                        [_id("child_id"), STAGE_PARAM]),
-            "put": _op("submitLevels", "Submit a skill group's levels (optimistic locking)", "cards:write",
+            "post": _op("submitLevels", "Submit a skill group's levels (optimistic locking)", "cards:write",
                        _ok("StageLevels"), [_id("child_id"), STAGE_PARAM], body="StageLevelsIn", conditional=False,
                        extra={"409": _problem("Changed since the version sent: both values", "ConflictProblem"),
                               "400": _problem("Not a JSON object"), "415": _problem("Not JSON")})},
@@ -111,7 +111,8 @@ def _card_schemas() -> dict:
 @cache
 def _document() -> dict:
     components: dict = {}
-    for model in (*s.MODELS, s.TokenRequest):
+    from . import transfer_routes  # the handover's operations (their own module)
+    for model in (*s.MODELS, s.TokenRequest, *transfer_routes.MODELS):
         schema = model.model_json_schema(ref_template=REF)
         components.update(schema.pop("$defs", {}))
         components[model.__name__] = schema
@@ -123,7 +124,7 @@ def _document() -> dict:
                                 "Education Database (docs/api.md). Errors: RFC 9457 problem+json in the language "
                                 "of Accept-Language (kk, ru)."},
         "servers": [{"url": "/"}],
-        "paths": _paths(),
+        "paths": {**_paths(), **transfer_routes.PATHS},
         "components": {"schemas": components, "securitySchemes": {
             "oauth2": {"type": "oauth2", "flows": {"clientCredentials": {
                 "tokenUrl": "/api/v1/oauth/token", "scopes": {scope: scope for scope in API_SCOPES}}}},

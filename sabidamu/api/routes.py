@@ -11,12 +11,12 @@ from flask_babel import gettext
 from pydantic import BaseModel, ValidationError
 
 from .. import db as dbmod
-from ..models.base import utcnow
 from ..services import AccessDenied, NotFound, ServiceError
 from ..services.api import data
 from ..web.common import keyring
 from ..web.formatting import current_lang
 from ..web.messages import service_message
+from ..web.monitoring.routes import today
 from . import problems
 from .auth import bp
 from .schemas import GroupsQuery, PageQuery, StageLevelsIn
@@ -107,7 +107,7 @@ def stage_levels(child_id: uuid.UUID, stage: str):
     return body if isinstance(body, Response) else _json(body)
 
 
-@bp.put("/children/<uuid:child_id>/stages/<stage>")
+@bp.post("/children/<uuid:child_id>/stages/<stage>")
 def submit_levels(child_id: uuid.UUID, stage: str):
     """cards:write — a skill group's levels for a stage, with the version read; 409 with both values if stale."""
     if not request.is_json:
@@ -117,7 +117,7 @@ def submit_levels(child_id: uuid.UUID, stage: str):
         return problems.problem(400, "bad_request", gettext("The body is not a JSON object."))
     body = StageLevelsIn.model_validate(payload)
     result = _call(data.submit_levels, dbmod.get_db(), keyring(), _account(), g.api_caller, child_id, stage,
-                   body.skill_group, body.version, body.levels, utcnow().date())
+                   body.skill_group, body.version, body.levels, today())
     if isinstance(result, Response):
         return result
     if isinstance(result, data.LevelsConflict):

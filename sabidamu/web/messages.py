@@ -109,6 +109,8 @@ MESSAGES = {
 
     # Monitoring and home observations (sabidamu.services.monitoring)
     "unknown_level": _l("Choose a level: I, II, III or “not observed”."),
+    "api_bad_scope": _l("Choose at least one scope from the list."),
+    "api_name_too_long": _l("The name may have at most %(max)d characters."),
     "unknown_stage": _l("Choose one of the three stages: start, intermediate or final."),
     "unknown_skill_group": _l("Choose one of the five areas of development."),
     "unknown_skill": _l("This skill is not in the monitoring framework. Reload the page."),

@@ -114,3 +114,12 @@ def test_export_body_must_be_json(world, handover):
     assert post(path, tok, data="to_org_id=1").status_code == 415
     r = post(path, tok, json={"to_org_id": "not-a-uuid"})
     assert r.status_code == 422 and r.mimetype == "application/problem+json"
+
+
+def test_the_handover_is_in_the_openapi_document_and_the_page(client):
+    document = client.get("/api/v1/openapi.json").json
+    assert document["paths"]["/api/v1/children/{child_id}/sdcard"]["post"]["security"] == [
+        {"oauth2": ["transfer:write"]}]
+    assert "ImportResults" in document["components"]["schemas"]
+    page = client.get("/api/v1/docs", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert "/api/v1/imports" in page

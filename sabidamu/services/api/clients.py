@@ -59,7 +59,7 @@ class NewClient:
 
 
 def create_client(db: Session, actor: User | None, org_id: uuid.UUID, scopes, name: str = "") -> NewClient:
-    """Registers a client for one organization; the caller commits."""
+    """Registers a client for one organization (committed)."""
     org = fetch(db, Organization, org_id)
     _may_manage(db, actor, org.id)
     chosen = parse_scopes(scopes)
@@ -77,18 +77,24 @@ def create_client(db: Session, actor: User | None, org_id: uuid.UUID, scopes, na
     db.flush()
     record(db, actor, "api.client.create", org_id=org.id, object_type="api_client", object_id=client.id,
            detail={"scopes": chosen, "name": name})
+    db.commit()
     return NewClient(client=client, secret=secret)
 
 
-def revoke_client(db: Session, actor: User | None, client_id: uuid.UUID) -> ApiClient:
-    """Ends the client: its tokens go, its service account loses the membership; the caller commits."""
+def revoke_client(db: Session, actor: User | None, client_id: uuid.UUID,
+                  org_id: uuid.UUID | None = None) -> ApiClient:
+    """Ends the client: its tokens go, its service account loses the membership (committed). `org_id`: the
+    organization the page is about (another organization's client is NotFound there)."""
     client = fetch(db, ApiClient, client_id)
+    if org_id is not None and client.org_id != org_id:
+        raise NotFound()
     _may_manage(db, actor, client.org_id)
     if client.revoked_at is None:
         client.revoked_at = utcnow()
         db.exec(sa.delete(ApiToken).where(ApiToken.client_id == client.id))
         db.exec(sa.delete(Membership).where(Membership.user_id == client.user_id))
         record(db, actor, "api.client.revoke", org_id=client.org_id, object_type="api_client", object_id=client.id)
+        db.commit()
     return client
 
 
