@@ -3,10 +3,13 @@ and an autouse guard that fails any outbound network connection."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import shutil
 import socket
+import traceback
 import uuid
+import weakref
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -33,6 +36,30 @@ def need_tool(name: str) -> str:
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+# Database connections opened during the run, with where they were opened: at the end of the run the ones still
+# open (an engine a test made and never disposed, a connection cut by DROP DATABASE ... WITH FORCE) are closed and
+# named, instead of failing the run from a ResourceWarning that psycopg raises when the garbage collector meets them.
+_opened: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _track_connection(dbapi_connection, _record):
+    with contextlib.suppress(TypeError):  # a driver whose connections cannot be weakly referenced: not tracked
+        _opened[dbapi_connection] = "".join(traceback.format_stack(limit=12)[:-1])
+
+
+def _close_left_open() -> None:
+    left = [(conn, where) for conn, where in list(_opened.items()) if not getattr(conn, "closed", True)]
+    for conn, _where in left:
+        conn.close()
+    if left:
+        print(f"\n{len(left)} database connection(s) left open by the run; the first was opened at:\n{left[0][1]}")
+
+
+def pytest_sessionfinish(session):
+    _close_left_open()
 
 
 _real_connect = socket.socket.connect
@@ -75,6 +102,7 @@ def database_template(tmp_path_factory):
         with admin.connect() as c:
             c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+        _close_left_open()  # the connections DROP ... WITH (FORCE) cut, before the garbage collector meets them
         return
     template = tmp_path_factory.mktemp("dbtemplate") / "template.sqlite3"
     engine = sa.create_engine(f"sqlite:///{template}")
