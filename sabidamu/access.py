@@ -212,15 +212,18 @@ def school_view_role(db: Session, user: User | None, child_id: uuid.UUID, org_id
 
 
 def api_role(db: Session, user: User, scopes, scope: str, *, child_id: uuid.UUID | None = None,
-             group: Group | None = None) -> str | None:
+             group: Group | None = None, org_id: uuid.UUID | None = None) -> str | None:
     """An API client (issue 16) acting through its service account `user`: the token must carry `scope`, and the
     account must pass the rule a person passes: the head of the child's kindergarten (active enrolment, monitoring
-    consent not withdrawn: child_view_role) or of the group's organization. Nothing else of a person's access
-    (guardian, former kindergarten, specialist) applies to a client."""
+    consent not withdrawn: child_view_role), of the group's organization, or of the organization itself (`org_id`:
+    counts of its area, a school's import). Nothing else of a person's access (guardian, former kindergarten,
+    specialist) applies to a client."""
     if scope not in scopes:
         return None
     if child_id is not None:
         return Role.HEAD if child_view_role(db, user, child_id, part="card") == Role.HEAD else None
     if group is not None:
         return Role.HEAD if group_view_role(db, user, group) == Role.HEAD else None
+    if org_id is not None:
+        return Role.HEAD if org_role(db, user, org_id) == Role.HEAD else None
     return None
