@@ -64,7 +64,8 @@ def import_files(db: Session, keyring: Keyring, user: User, caller: Caller, name
     """A .sdcard file or a group export's ZIP into the client's school, with the web import's checks
     (services.transfer.batch.import_upload): one line per package. Raises AccessDenied without the scope or when
     the client's organization is not a school; ServiceError when the upload is over the web's own limits."""
-    if SCOPE not in caller.scopes or access.school_role(db, user, caller.org_id) is None:
+    if access.api_role(db, user, caller.scopes, SCOPE, org_id=caller.org_id) is None \
+            or access.school_role(db, user, caller.org_id) is None:
         raise AccessDenied()
     if not data:
         raise ServiceError("no_files", field="body")
