@@ -13,6 +13,7 @@
     data-rights  data_rights.py   deletions whose retention period has ended
     api          api.py           clients of the open API
     queue        queue.py         the background task queue: consume, status
+    reminders    reminders.py     reminders due now: written once, mailed
 """
 from __future__ import annotations
 
@@ -29,12 +30,13 @@ from .demo import demo_command
 from .instruments import instruments_cli
 from .keys import keys_cli
 from .queue import queue_cli
+from .reminders import reminders_cli
 from .screening import screening_cli
 from .translate import translate_cli
 
 COMMANDS = (db_cli, keys_cli, translate_cli, demo_command, accounts_cli, screening_cli, instruments_cli, cards_cli,
             audit_cli, backup_cli, data_rights_cli, api_cli,
-            queue_cli)
+            queue_cli, reminders_cli)
 
 
 def register_cli(app: Flask) -> None:

@@ -153,6 +153,8 @@ def deliver_to_inbox(db: Session, package_bytes: bytes, sender_org_id: uuid.UUID
                           package_bytes=package_bytes, actor_id=getattr(actor, "id", None))
     db.add(row)
     db.flush()
+    from ..reminders import card_received  # the school's heads are told (issue 15)
+    card_received(db, recipient_org_id, sender_org_id, row.id)
     return row
 
 

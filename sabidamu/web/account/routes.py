@@ -332,3 +332,4 @@ def delete(child_id):
 
 
 from . import password  # noqa: E402,F401  (its routes live on this blueprint)
+from . import reminders as _reminders  # noqa: E402,F401  (/account/reminders, on this blueprint)

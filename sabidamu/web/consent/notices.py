@@ -8,8 +8,9 @@ from flask import current_app, g, render_template, url_for
 from flask_babel import force_locale, gettext
 
 from ...services import notifications as svc
+from ...services import reminders
 from ..common import db, keyring, login_required
-from ..formatting import consent_purpose_label, date_on, tidy_output
+from ..formatting import consent_purpose_label, current_lang, date_on, tidy_output
 from ..nav import org_name
 from .routes import bp
 
@@ -25,6 +26,8 @@ def notice_text(view: svc.NoticeView) -> str:
                        "If you did not sign it, revoke it on your child's consents page.",
                        org=org_name(view.org) if view.org else "", child=view.child_first_name,
                        date=date_on(paper_date), purpose=f"«{consent_purpose_label(p.get('purpose', ''))}»"))
+    if reminders.is_reminder(view.kind):
+        return reminders.words(db(), view, current_lang())[1]
     return gettext("You have a new notice.")
 
 
