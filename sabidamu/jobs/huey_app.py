@@ -6,7 +6,8 @@
 
 The web process only enqueues (a task message holds ids, never personal data; a mail is sealed, see tasks.py);
 `flask queue consume` runs the tasks (cli/queue.py). Under tests (app.testing) the queue runs each task at once
-in the caller (Huey's immediate mode) unless the app is built with QUEUE_IMMEDIATE=False.
+in the caller (Huey's immediate mode) unless the app is built with QUEUE_IMMEDIATE=False (Flask config; QUEUE_NAME
+names the queue, "sabidamu" unless a test wants its own).
 `init_queue(app)` builds the instance and its tasks, and gives readiness its probe and /metrics its collectors.
 """
 from __future__ import annotations
@@ -19,13 +20,13 @@ from ..config import Settings
 NAME = "sabidamu"
 
 
-def build_huey(settings: Settings, *, immediate: bool = False) -> Huey:
+def build_huey(settings: Settings, *, immediate: bool = False, name: str = NAME) -> Huey:
     url = settings.queue_url
     if url.startswith(("redis://", "rediss://", "unix://")):
         # The expiring Redis storage: its locks take a time-to-live (a consumer killed holding one frees it).
-        return RedisExpireHuey(NAME, url=url, results=False, immediate=immediate, utc=True)
+        return RedisExpireHuey(name, url=url, results=False, immediate=immediate, utc=True)
     path = url.removeprefix("sqlite:///") if url else str(settings.instance_dir / "queue.sqlite3")
-    return SqliteHuey(NAME, filename=path, results=False, immediate=immediate, utc=True)
+    return SqliteHuey(name, filename=path, results=False, immediate=immediate, utc=True)
 
 
 def uses_redis(huey: Huey) -> bool:
@@ -47,7 +48,8 @@ def init_queue(app: Flask) -> None:
     from . import tasks
     from .telemetry import QueueCollector
     settings = app.config["SETTINGS"]
-    huey = build_huey(settings, immediate=bool(app.config.get("QUEUE_IMMEDIATE", app.testing)))
+    huey = build_huey(settings, immediate=bool(app.config.get("QUEUE_IMMEDIATE", app.testing)),
+                      name=app.config.get("QUEUE_NAME", NAME))
     app.extensions["sabidamu.huey"] = huey
     app.extensions["sabidamu.tasks"] = tasks.register(huey, app)
     app.extensions["sabidamu.queue_probe"] = lambda: probe(huey)

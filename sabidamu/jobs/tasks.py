@@ -65,7 +65,8 @@ class Tasks:
         def once():
             with self.app.app_context():
                 return run_once(self.app)
-        return observe("audit_sequence", None, lambda: self.locked("audit-sequence", once), last=True)
+        return observe("audit_sequence", None, lambda: self.locked("audit-sequence", once), last=True,
+                       quiet=lambda line: line == "locked" or str(line).startswith("up to date"))
 
     def recover_stalled(self) -> list[uuid.UUID]:
         settings = self.app.config["SETTINGS"]

@@ -39,10 +39,12 @@ def init_task_log(testing: bool) -> None:
         task_log.propagate = False
 
 
-def observe(name: str, task, work: Callable[[], object], *, last: bool, **extra: str) -> object:
+def observe(name: str, task, work: Callable[[], object], *, last: bool, quiet: Callable[[object], bool] | None = None,
+            **extra: str) -> object:
     """Runs `work` as the task `name`: timed, counted and logged in one line. A result among OUTCOMES is the
-    outcome; an error is 'retry' (the queue runs the task again) or 'failed' (its last attempt)."""
-    started, outcome = time.perf_counter(), "ok"
+    outcome; an error is 'retry' (the queue runs the task again) or 'failed' (its last attempt). `quiet(result)`
+    true: no log line (the audit sequencer's round every second with nothing to do)."""
+    started, outcome, result = time.perf_counter(), "ok", None
     try:
         result = work()
         if isinstance(result, str) and result in OUTCOMES:
@@ -57,9 +59,10 @@ def observe(name: str, task, work: Callable[[], object], *, last: bool, **extra:
     finally:
         elapsed = time.perf_counter() - started
         TASK_DURATION.labels(name, outcome).observe(elapsed)
-        task_log.info("task", extra={"fields": {
-            "task": name, "task_id": getattr(task, "id", None), "outcome": outcome,
-            "duration_ms": round(elapsed * 1000, 2), "retries_left": getattr(task, "retries", 0), **extra}})
+        if outcome not in ("ok", "locked") or quiet is None or not quiet(result):
+            task_log.info("task", extra={"fields": {
+                "task": name, "task_id": getattr(task, "id", None), "outcome": outcome,
+                "duration_ms": round(elapsed * 1000, 2), "retries_left": getattr(task, "retries", 0), **extra}})
 
 
 class QueueCollector:
