@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField
 
 from ...services import reminders as svc
-from ..common import db, login_required
+from ..common import db, form_status, login_required
 from .routes import bp
 
 LABELS = {
@@ -43,4 +43,4 @@ def reminders():
     if not form.is_submitted():
         for kind in kinds:
             form[kind].data = kind in enabled
-    return render_template("account/reminders.html", form=form, kinds=kinds), 200 if not form.errors else 400
+    return render_template("account/reminders.html", form=form, kinds=kinds), form_status()
