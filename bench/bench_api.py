@@ -72,8 +72,12 @@ def prepare(db_name: str) -> dict:
     engine = app.extensions["sabidamu.engine"]
     SQLModel.metadata.create_all(engine, tables=[ApiClient.__table__, ApiToken.__table__, ApiRateWindow.__table__])
     with app.app_context(), session_scope(engine) as db:
-        group_id = db.exec(sa.select(Enrollment.group_id).where(Enrollment.status == EnrollmentStatus.ACTIVE)
-                           .group_by(Enrollment.group_id).having(sa.func.count() == 25).limit(1)).scalar()
+        # The kindergarten an earlier run gave the bench's BIN, else any one with a 25-child group.
+        query = (sa.select(Enrollment.group_id).join(Group, Group.id == Enrollment.group_id)
+                 .where(Enrollment.status == EnrollmentStatus.ACTIVE)
+                 .group_by(Enrollment.group_id).having(sa.func.count() == 25).order_by(Enrollment.group_id).limit(1))
+        marked = db.exec(sa.select(Organization.id).where(Organization.bin == BENCH_BIN)).scalar()
+        group_id = db.exec(query.where(Group.org_id == marked) if marked else query).scalar()
         group = db.get(Group, group_id)
         child_id = db.exec(sa.select(Enrollment.child_id).where(Enrollment.group_id == group.id,
                                                                 Enrollment.status == EnrollmentStatus.ACTIVE)
