@@ -125,3 +125,29 @@ def test_parent_agreement_is_kept_and_audited_and_only_the_parent_may_give_it(cl
     events = db.exec(select(AuditEvent).where(AuditEvent.action == "card.home_share",
                                               AuditEvent.object_id == child.id)).all()
     assert len(events) == 2
+
+
+def _pdf_text(body: bytes) -> str:
+    import subprocess
+    out = subprocess.run(["pdftotext", "-layout", "-", "-"], input=body, capture_output=True, check=True).stdout
+    return re.sub(r"\s+", " ", out.decode())
+
+
+def test_card_pdf_includes_the_table_only_when_the_parent_agreed(client, auth, db, keyring, world):
+    _levels(db, keyring, world)
+    _screening(db, keyring, world.children["A"], ZONES)
+    child = world.children["A"]
+    auth.sign_in("teacher1")
+    before = _pdf_text(client.get(f"/children/{child.id}/card.pdf?lang=ru").data)
+    assert "Дом и детский сад рядом" not in before
+    auth.sign_in("parentA")
+    client.post(f"/children/{child.id}/home-share/agree")
+    auth.sign_in("teacher1")
+    body = client.get(f"/children/{child.id}/card.pdf?lang=ru").data
+    text = _pdf_text(body)
+    assert "Дом и детский сад рядом" in text
+    assert "Поговорите об этом с родителем: вместе вы увидите ребенка полнее." in text
+    db.rollback()
+    events = db.exec(select(AuditEvent).where(AuditEvent.action == "card.pdf.home",
+                                              AuditEvent.object_id == child.id)).all()
+    assert [e.actor_role for e in events] == ["teacher"]

@@ -16,8 +16,8 @@ from sqlmodel import Session, select
 
 from ... import access
 from ...crypto.keyring import Keyring
-from ...models import CardStage, Child, Group, Screening, User
-from ...models.enums import Role, ScreeningStatus
+from ...models import CardStage, Child, Enrollment, Group, Screening, User
+from ...models.enums import EnrollmentStatus, Role, ScreeningStatus
 from ...models.reminders import CardHomeShare
 from ...monitoring import STAGE_IDS, derive_level
 from ...monitoring.home_compare import SKILL_GROUP_DOMAINS, Row, compare
@@ -108,3 +108,20 @@ def set_share(db: Session, user: User, child_id: uuid.UUID, agreed: bool) -> Non
     record(db, user, "card.home_share", role=Role.PARENT, object_type="child", object_id=child_id,
            detail={"agreed": agreed})
     db.commit()
+
+
+def for_card_pdf(db: Session, keyring: Keyring, user: User, child_id: uuid.UUID) -> tuple[SideBySide, str] | None:
+    """The table for the card's PDF, only when the parent agreed and the user reads the card as the parent, the
+    group's teacher or the head; audited per child (card.pdf.home) and committed."""
+    role = access.child_view_role(db, user, child_id, part="card")
+    if role not in ROLES or not shared(db, child_id):
+        return None
+    data = side_by_side(db, keyring, child_id, role)
+    if data is None:
+        return None
+    org_id = None if role == Role.PARENT else db.exec(
+        select(Group.org_id).join(Enrollment, Enrollment.group_id == Group.id)
+        .where(Enrollment.child_id == child_id, Enrollment.status == EnrollmentStatus.ACTIVE)).first()
+    record(db, user, "card.pdf.home", role=role, org_id=org_id, object_type="child", object_id=child_id)
+    db.commit()
+    return data, role

@@ -41,6 +41,10 @@ def card(child_id):
 def card_pdf(child_id):
     lang = asked_lang()
     context = svc.card_pdf_data(db(), keyring(), g.user, parse_uuid(child_id), lang)
+    from ..parent.side_by_side import pdf_table  # the home-and-kindergarten table, when the parent agreed
+    home = pdf_table(parse_uuid(child_id), lang)
+    if home is not None:
+        context["home"] = home
     return as_attachment(make_response(render_card_pdf(context)),
                          download_name("card", context["name"], dt.date.today(), "pdf", extra=lang), "application/pdf")
 

@@ -4,7 +4,7 @@ the card's PDF. Logic: services/monitoring/side_by_side.py; mapping: monitoring/
 from __future__ import annotations
 
 from flask import current_app, flash, g, redirect, url_for
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
@@ -68,6 +68,25 @@ def table_context(data: svc.SideBySide | None, role: str, lang: str | None = Non
                       if data.level_year is not None and data.level_stage else ""),
             "date": long_date(data.screening_date) if data.screening_date else "",
             "disagree": bool(data.disagreements), "conversation": conversation_text(role)}
+
+
+def pdf_table(child_id, lang: str) -> dict | None:
+    """The table for the card's PDF in `lang`, when the parent agreed (audited by the service); else None."""
+    found = svc.for_card_pdf(db(), keyring(), g.user, child_id)
+    if found is None:
+        return None
+    with force_locale(lang):
+        context = table_context(found[0], found[1], lang)
+        if context is not None:
+            context["labels"] = {
+                "title": gettext("Home and kindergarten side by side"),
+                "hint": gettext("The teacher's latest level in each skill group of the card beside the latest "
+                                "home screening in the matching areas. They are two views of one child, not a "
+                                "diagnosis."),
+                "group": gettext("Skill group of the card"), "level": gettext("Kindergarten: latest level"),
+                "areas": gettext("Screening areas"), "home": gettext("Home screening"),
+                "no_level": gettext("No level yet"), "no_result": gettext("No result yet")}
+    return context
 
 
 def child_table(child_id, role: str) -> dict | None:
