@@ -36,7 +36,7 @@ def is_guardian(db: Session, user: User, child_id: uuid.UUID) -> bool:
 def child_view_role(db: Session, user: User | None, child_id: uuid.UUID, part: str | None = None) -> str | None:
     """`part` ('screenings', 'card', 'conclusions'): what the caller is about to show; a specialist's consent
     must cover it (without `part` a specialist gets the child's name and age only)."""
-    if user is None:
+    if user is None or is_department(db, user):
         return None
     if is_guardian(db, user, child_id):
         return Role.PARENT
@@ -53,6 +53,20 @@ def child_view_role(db: Session, user: User | None, child_id: uuid.UUID, part: s
     if former_kindergarten_role(db, user, child_id):
         return "former_kindergarten"
     return specialist_view_role(db, user, child_id, part)
+
+
+def department_scope(db: Session, user: User | None):
+    """The DepartmentScope of a district or regional education department user, or None. Such a user sees counts
+    only (services/analytics/): every child, group and organization path refuses them (child_view_role,
+    group_view_role, org_role answer None)."""
+    from .models import DepartmentScope
+    if user is None:
+        return None
+    return db.exec(select(DepartmentScope).where(DepartmentScope.user_id == user.id)).first()
+
+
+def is_department(db: Session, user: User) -> bool:
+    return department_scope(db, user) is not None
 
 
 def handover(db: Session, child_id: uuid.UUID, org_id: uuid.UUID, today: dt.date | None = None):
@@ -156,7 +170,7 @@ def specialist_view_role(db: Session, user: User | None, child_id: uuid.UUID, pa
 
 
 def group_view_role(db: Session, user: User | None, group: Group) -> str | None:
-    if user is None:
+    if user is None or is_department(db, user):
         return None
     roles = roles_in(db, user, group.org_id)
     if Role.HEAD in roles:
@@ -168,7 +182,7 @@ def group_view_role(db: Session, user: User | None, group: Group) -> str | None:
 
 def org_role(db: Session, user: User | None, org_id: uuid.UUID) -> str | None:
     """'head' if the user heads the organization, else any staff role they hold there."""
-    if user is None:
+    if user is None or is_department(db, user):
         return None
     roles = roles_in(db, user, org_id)
     for role in (Role.HEAD, Role.TEACHER, Role.SPECIALIST, Role.SCHOOL_TEACHER):

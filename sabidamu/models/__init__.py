@@ -1,5 +1,6 @@
 """All tables, imported here so SQLModel.metadata (and Alembic) sees every one."""
 from .api import ApiClient, ApiRateWindow, ApiToken  # noqa: F401
+from .analytics import DepartmentScope, ScreeningZoneCount  # noqa: F401
 from .audit import AuditCheckpoint, AuditEvent, AuditNode
 from .child import Child, Enrollment, Guardianship
 from .consent import Consent, Referral, SpecialistConclusion

@@ -18,6 +18,7 @@ class Role(StrEnum):
     SCHOOL_TEACHER = "school_teacher"
     PARENT = "parent"
     ADMIN = "admin"
+    EDUCATION_DEPARTMENT = "education_department"  # district / regional department: counts only, no child
 
 
 STAFF = (Role.HEAD, Role.TEACHER, Role.SPECIALIST, Role.SCHOOL_TEACHER)

@@ -21,6 +21,8 @@ class Organization(SQLModel, table=True):
     name_kk: str = Field(max_length=200)
     name_ru: str = Field(max_length=200)
     region: str = Field(max_length=100)
+    # The district code (sabidamu.analytics.areas), for the district education department's analytics.
+    district: str | None = Field(default=None, max_length=20, index=True)
     bin: str | None = Field(default=None, max_length=12, unique=True)
     # Monitoring stage windows when the organization overrides the defaults (sabidamu.monitoring.StageWindows).
     stage_windows: dict | None = Field(default=None, sa_type=sa.JSON)

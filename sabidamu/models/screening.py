@@ -36,3 +36,7 @@ class Screening(SQLModel, table=True):
     started_at: dt.datetime = created_field()
     completed_at: dt.datetime | None = time_field()
     version: int = 1
+    # Where the analytics counts (ScreeningZoneCount) hold this screening's zones, when they do: the child's latest
+    # completed screening of an academic year at the kindergarten the child attended (no zone in clear here).
+    counted_org_id: uuid.UUID | None = Field(default=None, foreign_key="organization.id")
+    counted_year: int | None = None

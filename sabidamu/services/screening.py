@@ -31,6 +31,7 @@ from ..models import Child, Enrollment, Group, Screening, User
 from ..models.base import utcnow
 from ..models.enums import EnrollmentStatus, Role, ScreeningStatus
 from . import AccessDenied, NotFound, ServiceError, fetch
+from .analytics.counting import count_completed
 from .audit import record
 from .children import ChildView, open_child
 from .identity import display_name
@@ -428,6 +429,7 @@ def complete(db: Session, keyring: Keyring, registry: InstrumentRegistry, user: 
     row.status, row.completed_at = ScreeningStatus.COMPLETED, utcnow()
     row.answered_by, row.answered_by_role = user.id, Role.PARENT if role == Role.PARENT else Role.TEACHER
     row.version += 1
+    count_completed(db, keyring, row, result.to_dict(), on)  # the analytics counts, same transaction
     db.add(row)
     _audit(db, user, "screening.complete", role, row.child_id, "screening", row.id,
            {"child_id": str(row.child_id)})

@@ -1,0 +1,74 @@
+"""ScreeningZoneCount, kept in the transaction that completes a screening (services/screening.complete).
+
+A child counts once per academic year and kindergarten: with the zones of their latest completed screening of
+that year. The previous one's zones (this one child's own result, opened in the same save) are taken off first.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+
+from sqlmodel import Session, select
+
+from ...crypto.keyring import Keyring
+from ...models import Enrollment, Group, Organization, Screening
+from ...models.analytics import ScreeningZoneCount
+from ...models.base import utcnow
+from ...models.enums import EnrollmentStatus
+from ...monitoring.academic_calendar import academic_year_of
+
+
+def _bump(db: Session, org_id: uuid.UUID, year: int, domain: str, zone: str, delta: int) -> None:
+    query = (select(ScreeningZoneCount).where(
+        ScreeningZoneCount.org_id == org_id, ScreeningZoneCount.academic_year == year,
+        ScreeningZoneCount.domain == domain, ScreeningZoneCount.zone == zone)
+        .with_for_update().execution_options(populate_existing=True))
+    row = db.exec(query).first()
+    if row is None:
+        dialect = db.get_bind().dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        db.exec(insert(ScreeningZoneCount.__table__).values(
+            id=uuid.uuid4(), org_id=org_id, academic_year=year, domain=domain, zone=zone, count=0,
+            updated_at=utcnow()).on_conflict_do_nothing(index_elements=["org_id", "academic_year", "domain", "zone"]))
+        row = db.exec(query).one()
+    row.count += delta
+    row.updated_at = utcnow()
+    if row.count < 0:
+        raise RuntimeError("screening zone count below zero")
+    db.flush()
+
+
+def _zones(result: dict) -> dict[str, str]:
+    return {d["id"]: d["zone"] for d in result.get("domains", []) if d.get("zone") != "incomplete"}
+
+
+def kindergarten_of(db: Session, child_id: uuid.UUID) -> uuid.UUID | None:
+    return db.exec(select(Group.org_id).join(Enrollment, Enrollment.group_id == Group.id)
+                   .join(Organization, Organization.id == Group.org_id)
+                   .where(Enrollment.child_id == child_id, Enrollment.status == EnrollmentStatus.ACTIVE,
+                          Organization.kind == "kindergarten")).first()
+
+
+def count_completed(db: Session, keyring: Keyring, row: Screening, result: dict, on: dt.date) -> None:
+    """Add `row` (just completed, its result `result`) to the counts of the child's kindergarten for the academic
+    year of `on`, replacing the child's earlier screening of that year. A child in no kindergarten is not counted."""
+    org_id = kindergarten_of(db, row.child_id)
+    if org_id is None:
+        return
+    year = academic_year_of(on)
+    earlier = db.exec(select(Screening).where(
+        Screening.child_id == row.child_id, Screening.counted_year == year, Screening.counted_org_id.is_not(None),
+        Screening.id != row.id)).all()
+    for old in earlier:
+        text = keyring.open("screening", old.id, "result", old.result_ct)
+        for domain, zone in _zones(json.loads(text) if text else {}).items():
+            _bump(db, old.counted_org_id, year, domain, zone, -1)
+        old.counted_org_id, old.counted_year = None, None
+        db.add(old)
+    for domain, zone in _zones(result).items():
+        _bump(db, org_id, year, domain, zone, +1)
+    row.counted_org_id, row.counted_year = org_id, year
