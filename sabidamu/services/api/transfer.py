@@ -51,7 +51,7 @@ def export_card(db: Session, keyring: Keyring, user: User, caller: Caller, child
     result = export_svc.export_cards(db, keyring, user, [child.id], to_org_id=to_org_id, recipient=recipient,
                                      school_name=school_name, school_bin=school_bin, lang=lang)
     item = result.children[0]
-    if item.refusal is not None or item.data is None:
+    if item.refusal is not None or item.data is None or item.package_id is None:
         raise ServiceError(f"export_{item.refusal or 'card_invalid'}", field="child_id")
     _audit(db, user, caller, "api.export", object_type="child", object_id=child.id,
            detail={"package_id": str(item.package_id), "to_org_id": str(result.target.school.id)})
