@@ -57,7 +57,7 @@ def _call(fn, *args, **kw):
         if e.code == "api_card_invalid":
             return problems.problem(422, "card_invalid", gettext("The child's IIN or the kindergarten's BIN is "
                                                                   "missing."))
-        return problems.problem(422, "bad_request", service_message(e), code=e.code)
+        return problems.problem(422, "bad_request", service_message(e), reason=e.code)
 
 
 def _account():
