@@ -1,14 +1,14 @@
 """All tables, imported here so SQLModel.metadata (and Alembic) sees every one."""
-from .api import ApiClient, ApiRateWindow, ApiToken  # noqa: F401
 from .analytics import DepartmentScope, ScreeningZoneCount  # noqa: F401
+from .api import ApiClient, ApiRateWindow, ApiToken  # noqa: F401
 from .audit import AuditCheckpoint, AuditEvent, AuditNode
 from .child import Child, Enrollment, Guardianship
 from .consent import Consent, Referral, SpecialistConclusion
 from .jobs import JobResult  # noqa: F401
 from .monitoring import STAGES, CardStage, HomeObservation, LevelCount
 from .notification import Notification  # noqa: F401
-from .reminders import CardHomeShare, ReminderOptOut, SentReminder  # noqa: F401
 from .org import AGE_GROUPS, ORG_KINDS, STAFF_ROLES, DataKey, Group, GroupTeacher, Membership, Organization
+from .reminders import CardHomeShare, ReminderOptOut, SentReminder  # noqa: F401
 from .screening import Screening
 from .security import DeletionRequest, RefusedAttempt, StaffTotp  # noqa: F401
 from .transfer import OrgTransferKey
