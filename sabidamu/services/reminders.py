@@ -17,7 +17,7 @@ import json
 import uuid
 from collections.abc import Iterable
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .. import access
 from ..crypto.keyring import Keyring
@@ -60,7 +60,8 @@ def relevant_kinds(db: Session, user: User) -> list[str]:
     kinds: list[str] = []
     if db.exec(select(Guardianship.child_id).where(Guardianship.user_id == user.id)).first() is not None:
         kinds += ["screening_due", "consent_expiring"]
-    roles = db.exec(select(Membership.role, Organization.kind).join(Organization, Organization.id == Membership.org_id)
+    roles = db.exec(select(Membership.role, Organization.kind)
+                    .join(Organization, col(Organization.id) == col(Membership.org_id))
                     .where(Membership.user_id == user.id)).all()
     if any(kind == "kindergarten" and role in (Role.TEACHER, Role.HEAD) for role, kind in roles):
         kinds += ["stage_open", "stage_closing"]
@@ -89,7 +90,8 @@ def save_choices(db: Session, user: User, enabled: Iterable[str]) -> None:
 # -- writing one reminder ----------------------------------------------------------------------------------
 
 def remind(db: Session, kind: str, user_id: uuid.UUID, object_id: uuid.UUID, occasion: str, *,
-           child_id: uuid.UUID | None = None, **params) -> SentReminder | None:
+           child_id: uuid.UUID | None = None, params: dict[str, object] | None = None,
+           **more: object) -> SentReminder | None:
     """The notice and its SentReminder row, unless the person turned the kind off or already had this one.
     Part of the caller's transaction."""
     if kind not in REMINDER_KINDS:
@@ -100,7 +102,7 @@ def remind(db: Session, kind: str, user_id: uuid.UUID, object_id: uuid.UUID, occ
                                              SentReminder.object_id == object_id,
                                              SentReminder.occasion == occasion)).first() is not None:
         return None
-    notice = notifications.notify(db, user_id, kind, child_id=child_id, **params)
+    notice = notifications.notify(db, user_id, kind, child_id=child_id, **(params or {}), **more)
     row = SentReminder(kind=kind, user_id=user_id, object_id=object_id, occasion=occasion,
                        notification_id=notice.id)
     db.add(row)
@@ -123,7 +125,7 @@ def screenings_due(db: Session, keyring: Keyring, today: dt.date) -> int:
     """Guardians of each child whose latest completed screening names a next-screening date that has come."""
     latest: dict[uuid.UUID, Screening] = {}
     for row in db.exec(select(Screening).where(Screening.status == ScreeningStatus.COMPLETED)
-                       .order_by(Screening.completed_at.desc())).all():
+                       .order_by(col(Screening.completed_at).desc())).all():
         latest.setdefault(row.child_id, row)
     made = 0
     for child_id, row in latest.items():
@@ -144,8 +146,8 @@ def _missing(db: Session, group: Group, stage: str) -> int:
     if not ids:
         return 0
     entered = set(db.exec(select(CardStage.child_id).where(
-        CardStage.child_id.in_(ids), CardStage.academic_year == group.academic_year, CardStage.stage == stage,
-        CardStage.levels_ct.is_not(None))).all())
+        col(CardStage.child_id).in_(ids), CardStage.academic_year == group.academic_year, CardStage.stage == stage,
+        col(CardStage.levels_ct).is_not(None))).all())
     return len(ids - entered)
 
 
@@ -166,24 +168,28 @@ def stage_windows(db: Session, today: dt.date) -> int:
             if not first <= today <= last:
                 continue
             occasion = f"{group.academic_year}:{stage}"
-            params = {"org_id": org.id, "group_id": group.id, "stage": stage, "end": last.isoformat()}
+            params: dict[str, object] = {"org_id": org.id, "group_id": group.id, "stage": stage,
+                                         "end": last.isoformat()}
             for user_id in people:
-                made += remind(db, "stage_open", user_id, group.id, occasion, **params) is not None
+                made += remind(db, "stage_open", user_id, group.id, occasion, params=params) is not None
             if (last - today).days < CLOSING_DAYS:
                 missing = _missing(db, group, stage)
                 if missing:
                     for user_id in people:
                         made += remind(db, "stage_closing", user_id, group.id, f"{occasion}:closing",
-                                       missing=missing, **params) is not None
+                                       params={**params, "missing": missing}) is not None
     return made
 
 
 def consents_expiring(db: Session, today: dt.date) -> int:
     """Guardians of the child, CONSENT_DAYS before the last day of a consent in force."""
     made = 0
+    last = today + dt.timedelta(days=CONSENT_DAYS)
     for consent in db.exec(select(Consent).where(
-            Consent.revoked_at.is_(None), Consent.valid_until.is_not(None), Consent.valid_until >= today,
-            Consent.valid_until <= today + dt.timedelta(days=CONSENT_DAYS))).all():
+            col(Consent.revoked_at).is_(None), col(Consent.valid_until).is_not(None),
+            col(Consent.valid_until) >= today, col(Consent.valid_until) <= last)).all():
+        if consent.valid_until is None:
+            continue
         until = consent.valid_until.isoformat()
         for user_id in _guardians(db, consent.child_id):
             made += remind(db, "consent_expiring", user_id, consent.id, until, child_id=consent.child_id,
@@ -231,8 +237,8 @@ def words(db: Session, view: notifications.NoticeView, lang: str) -> tuple[str, 
 
 def mail_pending(db: Session, keyring: Keyring, settings) -> int:
     """Mails the reminders not mailed yet, each at most once (marked and committed before it is handed over)."""
-    rows = db.exec(select(SentReminder).where(SentReminder.mailed_at.is_(None))
-                   .order_by(SentReminder.created_at).limit(MAIL_BATCH)).all()
+    rows = db.exec(select(SentReminder).where(col(SentReminder.mailed_at).is_(None))
+                   .order_by(col(SentReminder.created_at)).limit(MAIL_BATCH)).all()
     if not rows:
         return 0
     now = utcnow()
@@ -246,7 +252,7 @@ def mail_pending(db: Session, keyring: Keyring, settings) -> int:
         subject, body = words(db, view, lang)
         return subject, f"{body}\n\n{texts.footer(lang, link)}"
 
-    existing = list(db.exec(select(Notification.id).where(Notification.id.in_(ids))).all()) if ids else []
+    existing = list(db.exec(select(Notification.id).where(col(Notification.id).in_(ids))).all()) if ids else []
     return notifications.mail(db, keyring, notifications.Mailer(settings=settings, render=render), existing)
 
 

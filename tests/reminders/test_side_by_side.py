@@ -22,6 +22,7 @@ from sabidamu.monitoring.home_compare import (
 )
 from tests.support.cards import earlier_year, skills
 
+
 def test_mapping_covers_the_five_skill_groups_and_takes_the_less_favourable_zone():
     assert set(SKILL_GROUP_DOMAINS) == {"physical", "communicative", "cognitive", "creative", "social_emotional"}
     zones = {"gross_motor": "on_track", "fine_motor": "monitor", "communication": "refer",

@@ -12,7 +12,7 @@ import json
 import uuid
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ... import access
 from ...crypto.keyring import Keyring
@@ -72,7 +72,7 @@ def _latest_levels(db: Session, keyring: Keyring, child_id: uuid.UUID) -> tuple[
 def _latest_zones(db: Session, keyring: Keyring, child_id: uuid.UUID) -> tuple[dict[str, str], dt.date | None]:
     row = db.exec(select(Screening).where(Screening.child_id == child_id, Screening.instrument_id == DEV_SCREEN,
                                           Screening.status == ScreeningStatus.COMPLETED)
-                  .order_by(Screening.completed_at.desc()).limit(1)).first()
+                  .order_by(col(Screening.completed_at).desc()).limit(1)).first()
     if row is None:
         return {}, None
     result = json.loads(keyring.open("screening", row.id, "result", row.result_ct) or "{}")
@@ -120,7 +120,7 @@ def for_card_pdf(db: Session, keyring: Keyring, user: User, child_id: uuid.UUID)
     if data is None:
         return None
     org_id = None if role == Role.PARENT else db.exec(
-        select(Group.org_id).join(Enrollment, Enrollment.group_id == Group.id)
+        select(Group.org_id).join(Enrollment, col(Enrollment.group_id) == col(Group.id))
         .where(Enrollment.child_id == child_id, Enrollment.status == EnrollmentStatus.ACTIVE)).first()
     record(db, user, "card.pdf.home", role=role, org_id=org_id, object_type="child", object_id=child_id)
     db.commit()
