@@ -14,7 +14,7 @@ from flask import Flask
 
 def register_api(app: Flask) -> None:
     from ..extensions import csrf
-    from . import docs, routes, transfer_routes  # noqa: F401  (the routes register on the blueprint)
+    from . import analytics_routes, docs, routes, transfer_routes  # noqa: F401  (the routes register on the blueprint)
     from .auth import bp
     csrf.exempt(bp)
     app.register_blueprint(bp)

@@ -26,6 +26,7 @@ OPERATIONS = {
     "submitLevels": _l("Enter the levels of one skill group; a stale version gives 409 with both values."),
     "exportCard": _l("The child's card as a signed .sdcard file encrypted to a school's key."),
     "importCards": _l("A school imports .sdcard files or the ZIP of a group export, with the import page's checks."),
+    "analyticsCounts": _l("The analytics counts of the client's region or district; small numbers are hidden."),
 }
 
 

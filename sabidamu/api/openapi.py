@@ -111,8 +111,8 @@ def _card_schemas() -> dict:
 @cache
 def _document() -> dict:
     components: dict = {}
-    from . import transfer_routes  # the handover's operations (their own module)
-    for model in (*s.MODELS, s.TokenRequest, *transfer_routes.MODELS):
+    from . import analytics_routes, transfer_routes  # the operations of the other route modules
+    for model in (*s.MODELS, s.TokenRequest, *transfer_routes.MODELS, *analytics_routes.MODELS):
         schema = model.model_json_schema(ref_template=REF)
         components.update(schema.pop("$defs", {}))
         components[model.__name__] = schema
@@ -124,7 +124,7 @@ def _document() -> dict:
                                 "Education Database (docs/api.md). Errors: RFC 9457 problem+json in the language "
                                 "of Accept-Language (kk, ru)."},
         "servers": [{"url": "/"}],
-        "paths": {**_paths(), **transfer_routes.PATHS},
+        "paths": {**_paths(), **transfer_routes.PATHS, **analytics_routes.PATHS},
         "components": {"schemas": components, "securitySchemes": {
             "oauth2": {"type": "oauth2", "flows": {"clientCredentials": {
                 "tokenUrl": "/api/v1/oauth/token", "scopes": {scope: scope for scope in API_SCOPES}}}},

@@ -10,4 +10,5 @@ ROWS = [
     ("POST", f"{API}/children/<uuid:child_id>/sdcard", f"{API}/children/{{child_A}}/sdcard", _401),
     ("POST", f"{API}/children/<uuid:child_id>/sdcard", f"{API}/children/{{child_C}}/sdcard", _401),
     ("POST", f"{API}/imports", f"{API}/imports", _401),
+    ("GET", f"{API}/analytics/counts", f"{API}/analytics/counts", _401),
 ]
