@@ -69,7 +69,7 @@ def token():
     """RFC 6749 §4.4: grant_type=client_credentials, form-encoded; credentials by HTTP Basic or in the body."""
     if request.mimetype != "application/x-www-form-urlencoded":
         return _oauth_error("invalid_request")
-    form = {k: v for k, v in request.form.items()}
+    form = dict(request.form.items())
     if any(len(request.form.getlist(k)) > 1 for k in form):
         return _oauth_error("invalid_request")  # §3.2: parameters must not repeat
     if form.get("grant_type") and form.get("grant_type") != "client_credentials":

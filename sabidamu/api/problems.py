@@ -5,7 +5,8 @@ and, where it helps, a translated `detail` and extension members (the conflictin
 from __future__ import annotations
 
 from flask import Response, json, request
-from flask_babel import get_locale, gettext, lazy_gettext as _l
+from flask_babel import get_locale, gettext
+from flask_babel import lazy_gettext as _l
 
 PROBLEM_TYPE = "https://sabidamu.kz/problems/"
 MEDIA_TYPE = "application/problem+json"
@@ -55,7 +56,7 @@ def for_status(status: int) -> Response:
     return problem(status)
 
 
-def validation(errors: list[dict]) -> Response:
+def validation(errors) -> Response:
     """422 for a body or query that breaks the schema: each error's location and a short message."""
     items = [{"loc": [str(part) for part in e.get("loc", ())], "msg": str(e.get("msg", ""))} for e in errors][:20]
     return problem(422, "bad_request", gettext("Check the fields named in errors."), errors=items)

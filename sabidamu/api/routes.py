@@ -38,7 +38,7 @@ def _json(body: dict, status: int = 200, etag_of: dict | None = None) -> Respons
 
 
 def _query(model: type[BaseModel]):
-    args = {k: v for k, v in request.args.items()}
+    args = dict(request.args.items())
     return model.model_validate(args)
 
 

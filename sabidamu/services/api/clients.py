@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ... import access
 from ...models import Membership, Organization, User
@@ -91,8 +91,8 @@ def revoke_client(db: Session, actor: User | None, client_id: uuid.UUID,
     _may_manage(db, actor, client.org_id)
     if client.revoked_at is None:
         client.revoked_at = utcnow()
-        db.exec(sa.delete(ApiToken).where(ApiToken.client_id == client.id))
-        db.exec(sa.delete(Membership).where(Membership.user_id == client.user_id))
+        db.exec(sa.delete(ApiToken).where(col(ApiToken.client_id) == client.id))
+        db.exec(sa.delete(Membership).where(col(Membership.user_id) == client.user_id))
         record(db, actor, "api.client.revoke", org_id=client.org_id, object_type="api_client", object_id=client.id)
         db.commit()
     return client
@@ -101,7 +101,7 @@ def revoke_client(db: Session, actor: User | None, client_id: uuid.UUID,
 def clients_of(db: Session, actor: User, org_id: uuid.UUID) -> list[ApiClient]:
     _may_manage(db, actor, org_id)
     return list(db.exec(select(ApiClient).where(ApiClient.org_id == org_id)
-                        .order_by(ApiClient.created_at.desc())).all())
+                        .order_by(col(ApiClient.created_at).desc())).all())
 
 
 # -- tokens -------------------------------------------------------------------------------------------------------
@@ -141,7 +141,7 @@ def issue_token(db: Session, client_id: str, secret: str, scope: str | None) -> 
     now = utcnow()
     db.add(ApiToken(client_id=client.id, token_hash=_sha(token), scopes=granted, created_at=now,
                     expires_at=now + dt.timedelta(seconds=TOKEN_SECONDS)))
-    db.exec(sa.delete(ApiToken).where(ApiToken.client_id == client.id, ApiToken.expires_at < now))
+    db.exec(sa.delete(ApiToken).where(col(ApiToken.client_id) == client.id, col(ApiToken.expires_at) < now))
     record(db, client_user(db, client), "api.token", role=API_ROLE, org_id=client.org_id, object_type="api_client",
            object_id=client.id, detail={"scopes": granted})
     db.commit()
@@ -164,9 +164,9 @@ class Caller:
     scopes: tuple[str, ...]
 
 
-_TOKENS = ApiToken.__table__
-_CLIENTS = ApiClient.__table__
-_WINDOWS = ApiRateWindow.__table__
+_TOKENS = ApiToken.metadata.tables["apitoken"]
+_CLIENTS = ApiClient.metadata.tables["apiclient"]
+_WINDOWS = ApiRateWindow.metadata.tables["apiratewindow"]
 
 
 def authenticate(engine: sa.Engine, token: str, limit: int, window_seconds: int = 60) -> tuple[Caller | None, int]:

@@ -10,14 +10,14 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ... import access
 from ...crypto.keyring import Keyring
 from ...models import Child, Enrollment, Group, Membership, Organization, User
+from ...models.base import utcnow
 from ...models.enums import EnrollmentStatus, Role
 from ...models.monitoring import CardStage
-from ...models.base import utcnow
 from .. import AccessDenied, NotFound, ServiceError, fetch
 from .. import cards as cards_svc
 from ..audit import record, record_many
@@ -51,15 +51,15 @@ def groups(db: Session, user: User, caller: Caller, after: uuid.UUID | None, lim
     """The groups of the client's organization (roster:read)."""
     if "roster:read" not in caller.scopes:
         raise AccessDenied()
-    query = select(Group).join(Membership, Membership.org_id == Group.org_id).where(
+    query = select(Group).join(Membership, col(Membership.org_id) == Group.org_id).where(
         Membership.user_id == user.id, Membership.role == Role.HEAD)
     if after is not None:
-        query = query.where(Group.id > after)
+        query = query.where(col(Group.id) > after)
     if academic_year is not None:
         query = query.where(Group.academic_year == academic_year)
     if age_group is not None:
         query = query.where(Group.age_group == age_group)
-    rows = db.exec(query.order_by(Group.id).limit(limit + 1)).all()
+    rows = db.exec(query.order_by(col(Group.id)).limit(limit + 1)).all()
     items = [{"id": str(g.id), "name": g.name, "age_group": g.age_group, "academic_year": g.academic_year}
              for g in rows[:limit]]
     _audit(db, user, caller, "api.groups", object_type="organization", object_id=caller.org_id,
@@ -74,11 +74,11 @@ def roster(db: Session, keyring: Keyring, user: User, caller: Caller, group_id: 
     group = fetch(db, Group, group_id)
     if access.api_role(db, user, caller.scopes, "roster:read", group=group) is None:
         raise AccessDenied()
-    query = (select(Child.id, Child.name_ct, Child.birth_date_ct).join(Enrollment, Enrollment.child_id == Child.id)
+    query = (select(Child.id, Child.name_ct, Child.birth_date_ct).join(Enrollment, col(Enrollment.child_id) == Child.id)
              .where(Enrollment.group_id == group.id, Enrollment.status == EnrollmentStatus.ACTIVE))
     if after is not None:
-        query = query.where(Child.id > after)
-    rows = db.exec(query.order_by(Child.id).limit(limit + 1)).all()
+        query = query.where(col(Child.id) > after)
+    rows = db.exec(query.order_by(col(Child.id)).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     hidden = access.withdrawn_children(db, group.org_id, [r[0] for r in rows])
