@@ -149,3 +149,21 @@ def test_cli_send_with_a_moment_and_a_bad_one(app, world, smtp_server):  # noqa:
     assert int(result.output.split()[0]) > 0
     bad = runner.invoke(args=["reminders", "send", "--now", "2 Sept"])
     assert bad.exit_code == 2 and "not an ISO 8601 date or time" in bad.output
+
+
+def test_settings_page_in_both_languages_and_the_notice_in_app(app, client, auth, db, keyring, world,
+                                                               smtp_server):  # noqa: F811
+    auth.sign_in("parentA")
+    client.post("/lang", data={"lang": "kk"})
+    page = client.get("/account/reminders").get_data(as_text=True)
+    assert "Баламның келесі скринингінің уақыты келгенде" in page
+    assert "Мен берген келісімнің мерзімі аяқталып келе жатқанда" in page
+    assert "Топта бақылау кезеңі басталғанда" not in page  # a parent's page shows a parent's kinds
+    client.post("/lang", data={"lang": "ru"})
+    page = client.get("/account/reminders").get_data(as_text=True)
+    assert "Когда пора пройти следующий скрининг ребенка" in page
+    screened(db, keyring, world.children["A"], "2026-12-01")
+    run_reminders(app, at("2026-12-04"))
+    notices = client.get("/notices").get_data(as_text=True)
+    assert ("Пришло время следующего домашнего скрининга для ребенка Әлия (срок: 1 декабря 2026 г.). Скрининг "
+            "занимает около 15 минут; его результат — не диагноз.") in notices
