@@ -13,7 +13,8 @@ What it does:
      (roster:read cards:read) for it;
   2. serves the app with gunicorn (sync workers; the client's rate limit raised for the run: `wsgi()` below),
      gets a bearer token through POST /api/v1/oauth/token (HTTP Basic), checks both answers are 200;
-  3. wrk -t N -c N with the token on GET /api/v1/groups/<id>/children and GET /api/v1/children/<id>/card;
+  3. wrk -t N -c N with the token on GET /api/v1/groups/<id>/children and GET /api/v1/children/<id>/card
+     (and each at one connection, to show one request's cost without queueing);
   4. revokes the client. Prints a Markdown table with the machine's details (the target: p95 <= 50 ms).
 """
 from __future__ import annotations
@@ -160,7 +161,10 @@ def main() -> None:
         assert check(base, roster, tok) == 25, "the roster should list 25 children"
         assert check(base, card, tok) == 200
         for name, path in (("roster (25 children)", roster), ("card.json", card)):
-            results[name] = wrk(base, path, tok, args.duration, args.connections)
+            results[f"{name}, {args.connections} connections"] = wrk(base, path, tok, args.duration,
+                                                                     args.connections)
+            if args.connections != 1:  # the cost of one request without queueing, for comparison
+                results[f"{name}, 1 connection"] = wrk(base, path, tok, max(5, args.duration // 3), 1)
     finally:
         _stop(proc)
         revoke(args.db, picked["client_id"])
