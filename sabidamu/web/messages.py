@@ -242,6 +242,11 @@ MESSAGES = {
     "export_no_bin": _l("The kindergarten's BIN is not recorded: ask the administrator to add it."),
     "export_no_signing_key": _l("The kindergarten has no signing key: open the transfer keys page and make new keys."),
     "export_card_invalid": _l("The card could not be prepared; tell the administrator."),
+
+    # The education department's analytics (sabidamu.services.analytics)
+    "unknown_region": _l("Unknown region: enter its code, for example KZ-75, or its name."),
+    "unknown_district": _l("Unknown district of this region: enter its code, for example KZ-75-ALA."),
+    "unknown_year": _l("Choose an academic year between 2000 and 2100."),
 }
 DEFAULT = _l("The request could not be completed.")
 IMPORT_FALLBACK = _l("The file could not be imported.")
