@@ -14,6 +14,7 @@ def register_web(app: Flask) -> None:
     from .account.routes import require_enrolment
     from .account.settings import bp as settings_bp
     from .admin.routes import bp as admin_bp
+    from .analytics.routes import bp as analytics_bp
     from .api_clients.routes import bp as api_clients_bp
     from .auth.routes import bp as auth_bp
     from .cards.routes import bp as cards_bp
@@ -30,7 +31,8 @@ def register_web(app: Flask) -> None:
 
     for bp in (account_bp, public_bp, auth_bp, parent_bp, org_bp, admin_bp, screening_bp, monitoring_bp):
         app.register_blueprint(bp)
-    for bp in (consent_bp, specialist_bp, cards_bp, school_bp, transfer_bp, ops_bp, settings_bp, api_clients_bp):
+    for bp in (consent_bp, specialist_bp, cards_bp, school_bp, transfer_bp, ops_bp, settings_bp, api_clients_bp,
+               analytics_bp):
         app.register_blueprint(bp)
 
     @app.teardown_request

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from sabidamu.analytics.suppression import K, TOTAL, disclosed, primary, protect, protect_tree
+from sabidamu.analytics.suppression import TOTAL, K, disclosed, primary, protect, protect_tree
 
 
 def attacker_values(cells, equations, hidden, limit):

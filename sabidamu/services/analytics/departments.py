@@ -1,8 +1,6 @@
 """Education department users: created by the platform admin for a region or a district; their scope."""
 from __future__ import annotations
 
-
-
 from sqlmodel import Session, select
 
 from ... import access
@@ -39,6 +37,13 @@ def create_department_user(db: Session, admin: User | None, *, region: str, dist
                            created_by=admin.id if admin else None))
     record(db, admin, "role.grant", role=Role.ADMIN if admin else None, object_type="user", object_id=user.id,
            detail={"role": Role.EDUCATION_DEPARTMENT, "region": code, "district": district_code})
+    return user
+
+
+def create_department(db: Session, admin: User | None, **fields) -> User:
+    """create_department_user, committed (the admin's page and the command line)."""
+    user = create_department_user(db, admin, **fields)
+    db.commit()
     return user
 
 

@@ -150,10 +150,10 @@ def _card_counts(db: Session, ids: list[uuid.UUID], year: int) -> dict:
 
 
 def _table(section: str, key: str, title: str, column_ids: list, labels: list[str], leaves: dict,
-           parents: dict, shown: list[Hashable], names: dict, with_total: bool = True) -> Table:
+           parents: dict, shown: list[Hashable], names: dict, with_total: bool = True, total_label: str = "") -> Table:
     published = protect_tree(leaves, parents, column_ids, with_total=with_total)
     cols = [str(c) for c in column_ids] + (["total"] if with_total else [])
-    table = Table(section, key, title, cols, labels + ([LABELS["total"].ru] if False else []))
+    table = Table(section, key, title, cols, labels + ([total_label] if with_total else []))
     for row in shown:
         values = [published.values[row][c] for c in column_ids] + ([published.values[row][TOTAL]] if with_total
                                                                     else [])
@@ -188,23 +188,25 @@ def build(db: Session, region: str, district: str | None, year: int, stage: str,
         return [r for r in shown_all if r[0] != "org" or kinds[r[1]] in org_kinds]
 
     label = LABELS
+    total = label["total"].in_(lang)
     level_labels = [fw.level(v).in_(lang) if v else label["level0"].in_(lang) for v in LEVELS]
     tables: list[Table] = []
     levels = _level_counts(db, ids, year, stage)
     for sg in fw.skill_group_ids:
         tables.append(_table("levels", sg, fw.skill_group(sg).in_(lang), list(LEVELS), level_labels,
-                             levels.get(sg, {}), parents, shown(("kindergarten",)), names))
+                             levels.get(sg, {}), parents, shown(("kindergarten",)), names, total_label=total))
     zones = _zone_counts(db, ids, year)
     for domain in sorted(zones):
         title = (domain_titles or {}).get(domain)
         tables.append(_table("screening", domain, title.in_(lang) if title else domain, list(ZONES),
                              [label[z].in_(lang) for z in ZONES], zones[domain], parents, shown(("kindergarten",)),
-                             names))
+                             names, total_label=total))
     kind_labels = [label["other_kind" if k == "other" else k].in_(lang) for k in KINDS]
     receiving = ("kindergarten", "correction_room", "pmpk")
     for section, seen in (("referrals", False), ("seen", True)):
         tables.append(_table(section, section, "", list(KINDS), kind_labels,
-                             _referral_counts(db, ids, year, kinds, seen), parents, shown(receiving), names))
+                             _referral_counts(db, ids, year, kinds, seen), parents, shown(receiving), names,
+                             total_label=total))
     tables.append(_table("cards", "cards", label["cards"].in_(lang), ["cards"], [label["cards"].in_(lang)],
                          _card_counts(db, ids, year), parents, shown(("kindergarten",)), names, with_total=False))
     area = areas.district_name(district, lang) if district else areas.region_name(region, lang)

@@ -1,0 +1,54 @@
+"""Inline SVG for the analytics page: one horizontal stacked bar per row of a protected table (CSP-safe: no script,
+no style attribute). Rows with a hidden cell are drawn as a grey bar labelled as protected; the page shows the
+same numbers as a table, so colour is never the only cue."""
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+from .report_charts import LEVEL_COLOURS
+
+COLOURS = [LEVEL_COLOURS[3], LEVEL_COLOURS[2], LEVEL_COLOURS[1], LEVEL_COLOURS[0], "#56B4E9", "#CC79A7"]
+
+
+def _short(text: str, limit: int = 26) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def stacked_svg(table, title: str, hidden_label: str, width: int = 640) -> str:
+    """`table`: services.analytics.report.Table whose last column is the row total. "" when it has no row."""
+    parts = len(table.columns) - 1
+    if not table.rows or parts < 1:
+        return ""
+    left, right, bar_h, gap = 150, 10, 18, 8
+    plot_w = width - left - right
+    height = 8 + len(table.rows) * (bar_h + gap) + 30
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" role="img" '
+           f'aria-label="{escape(title, {chr(34): "&quot;"})}"><title>{escape(title)}</title>']
+    y = 8
+    for row in table.rows:
+        out.append(f'<text x="{left - 6}" y="{y + 13}" text-anchor="end" font-size="12">'
+                   f'{escape(_short(row.label))}</text>')
+        values, total = row.values[:parts], row.values[-1]
+        if total is None or any(v is None for v in values) or not total:
+            out.append(f'<rect x="{left}" y="{y}" width="{plot_w}" height="{bar_h}" fill="#EEF1F3" stroke="#C8D0D4"/>')
+            out.append(f'<text x="{left + 6}" y="{y + 13}" font-size="11">{escape(hidden_label)}</text>')
+        else:
+            x = float(left)
+            for i, v in enumerate(values):
+                w = plot_w * v / total
+                if w > 0:
+                    out.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" '
+                               f'fill="{COLOURS[i % len(COLOURS)]}"><title>{escape(table.columns[i])}: {v}'
+                               '</title></rect>')
+                    if w > 34:
+                        out.append(f'<text x="{x + 4:.1f}" y="{y + 13}" font-size="11">'
+                                   f'{round(100 * v / total)}%</text>')
+                x += w
+        y += bar_h + gap
+    x = float(left)
+    for i, name in enumerate(table.columns[:parts]):
+        out.append(f'<rect x="{x:.0f}" y="{y + 4}" width="10" height="10" fill="{COLOURS[i % len(COLOURS)]}"/>')
+        out.append(f'<text x="{x + 14:.0f}" y="{y + 13}" font-size="11">{escape(_short(name, 16))}</text>')
+        x += min(120, plot_w / parts)
+    out.append("</svg>")
+    return "".join(out)
