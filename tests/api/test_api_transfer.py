@@ -123,3 +123,21 @@ def test_the_handover_is_in_the_openapi_document_and_the_page(client):
     assert "ImportResults" in document["components"]["schemas"]
     page = client.get("/api/v1/docs", headers={"Accept-Language": "ru"}).get_data(as_text=True)
     assert "/api/v1/imports" in page
+
+
+def test_a_group_exports_zip_is_imported_package_by_package(world, handover):
+    import io
+    import zipfile
+    school, token, post, consent = handover
+    consent()
+    package = post(f"/api/v1/children/{world.children['A'].id}/sdcard",
+                   token(world.orgs["org1"], ["transfer:write"]), json={"to_org_id": str(school.id)}).data
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("Aliya-A_card.sdcard", package)
+        archive.writestr("index.txt", "who is in which file")
+    r = post("/api/v1/imports", token(school, ["transfer:write"]), data=buffer.getvalue(),
+             content_type="application/zip")
+    assert r.status_code == 200, r.get_data(as_text=True)
+    by_file = {line["file"]: line["status"] for line in r.json["results"]}
+    assert by_file == {"upload.zip › Aliya-A_card.sdcard": "imported"}  # the index is read by people only
