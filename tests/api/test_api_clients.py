@@ -74,3 +74,11 @@ def test_another_orgs_client_cannot_be_revoked_from_this_page(client, db, sign_i
     assert r.status_code == 404
     db.rollback()
     assert db.get(ApiClient, uuid.UUID(client_id)).revoked_at is None
+
+
+def test_overview_and_staff_pages_still_open_with_a_client(client, sign_in, world, api):
+    sign_in("head1")
+    org = world.orgs["org1"]
+    overview = client.get(f"/orgs/{org.id}")
+    assert overview.status_code == 200 and f"/orgs/{org.id}/api-clients" in overview.get_data(as_text=True)
+    assert client.get(f"/orgs/{org.id}/staff").status_code == 200
