@@ -171,14 +171,17 @@ def submit(app, job_id: uuid.UUID) -> None:
     app.extensions["sabidamu.tasks"].run_job(str(job_id))
 
 
+_JOB = sa.inspect(JobResult).columns  # typed column expressions for the queue's conditional updates
+
+
 def _claim(engine, job_id: uuid.UUID, stale: dt.timedelta) -> bool:
     """Takes the job for this run: still running, and nobody alive runs it (no heartbeat, or a silent one)."""
     now = utcnow()
     with session_scope(engine) as db:
         claimed = db.exec(sa.update(JobResult).where(
-            JobResult.id == job_id, JobResult.state == "running",
-            sa.or_(JobResult.heartbeat_at.is_(None), JobResult.heartbeat_at < now - stale),  # type: ignore[union-attr]
-        ).values(heartbeat_at=now, attempts=JobResult.attempts + 1))
+            _JOB.id == job_id, _JOB.state == "running",
+            sa.or_(_JOB.heartbeat_at.is_(None), _JOB.heartbeat_at < now - stale),
+        ).values(heartbeat_at=now, attempts=_JOB.attempts + 1))
         return bool(claimed.rowcount)
 
 
@@ -194,7 +197,7 @@ class _Heartbeat:
         while not self.stopped.wait(self.seconds):
             try:
                 with session_scope(self.engine) as s:
-                    s.exec(sa.update(JobResult).where(JobResult.id == self.job_id, JobResult.state == "running")
+                    s.exec(sa.update(JobResult).where(_JOB.id == self.job_id, _JOB.state == "running")
                            .values(heartbeat_at=utcnow()))
             except Exception:  # a missed beat is retried at the next one
                 continue
@@ -221,7 +224,7 @@ def run_job(app, job_id: uuid.UUID, *, last_attempt: bool = True) -> str:
 
     def progress(done: int, total: int) -> None:
         with session_scope(engine) as s:  # a short write of its own: the status page polls it
-            s.exec(sa.update(JobResult).where(JobResult.id == job_id)
+            s.exec(sa.update(JobResult).where(_JOB.id == job_id)
                    .values(done=done, total=total, heartbeat_at=utcnow()))
 
     try:
@@ -244,7 +247,7 @@ def run_job(app, job_id: uuid.UUID, *, last_attempt: bool = True) -> str:
         app.logger.exception("background job %s failed", job_id)
         values = {"state": "failed", "finished_at": utcnow()} if last_attempt else {"heartbeat_at": None}
         with session_scope(engine) as db:
-            db.exec(sa.update(JobResult).where(JobResult.id == job_id, JobResult.state == "running").values(**values))
+            db.exec(sa.update(JobResult).where(_JOB.id == job_id, _JOB.state == "running").values(**values))
         if last_attempt:
             return "failed"
         raise
@@ -257,14 +260,13 @@ def recover_stalled(app, max_attempts: int) -> list[uuid.UUID]:
     engine, cutoff = app.extensions["sabidamu.engine"], utcnow() - heartbeat_stale(app)
     released = []
     with session_scope(engine) as db:
-        silent = db.exec(select(JobResult.id, JobResult.attempts).where(
-            JobResult.state == "running", JobResult.heartbeat_at < cutoff)).all()  # type: ignore[operator]
+        silent = db.execute(sa.select(_JOB.id, _JOB.attempts).where(
+            _JOB.state == "running", _JOB.heartbeat_at < cutoff)).all()
         for job_id, attempts in silent:
             values = ({"state": "failed", "finished_at": utcnow()} if attempts >= max_attempts
                       else {"heartbeat_at": None})
-            changed = db.exec(sa.update(JobResult).where(JobResult.id == job_id, JobResult.state == "running",
-                                                         JobResult.heartbeat_at < cutoff)  # type: ignore[operator]
-                              .values(**values))
+            changed = db.exec(sa.update(JobResult).where(_JOB.id == job_id, _JOB.state == "running",
+                                                         _JOB.heartbeat_at < cutoff).values(**values))
             if changed.rowcount and "heartbeat_at" in values:
                 released.append(job_id)
     return released

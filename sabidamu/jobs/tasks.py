@@ -16,6 +16,7 @@ they travel sealed with AES-GCM under a key derived from SABIDAMU_SECRET_KEY (th
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -133,10 +134,9 @@ def register(huey: Huey, app: Flask) -> Tasks:
                 process_due(db, app.extensions["sabidamu.keyring"])
         return observe("deletions_due", task, lambda: tasks.locked("deletions-due", delete), last=True)
 
-    try:
-        from .reminders import run_reminders  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        run_reminders = None
+    run_reminders: Any = None
+    with contextlib.suppress(ImportError):  # written by the reminders' module when it exists
+        from .reminders import run_reminders  # type: ignore[import-not-found,no-redef,unused-ignore]
     if run_reminders is not None:
         @huey.periodic_task(crontab(minute="5"), name="reminders", context=True)
         def reminders(task=None):

@@ -112,7 +112,7 @@ def mail(db: Session, keyring: Keyring, mailer: Mailer | None, notice_ids: list[
             continue
         subject, body = mailer.render(_view(db, keyring, row), user.locale if user.locale in LANGS else DEFAULT_LANG)
         try:
-            queue_mail(mailer.settings, address, subject, body)  # sent by the queue's consumer
+            queue_mail(mailer.settings, address, subject, body)  # type: ignore[arg-type]  # sent by the queue's consumer
         except MailError:
             log.warning("a notice could not be mailed (kind %s)", row.kind)
             continue
