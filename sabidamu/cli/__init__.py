@@ -14,12 +14,14 @@
     api          api.py           clients of the open API
     queue        queue.py         the background task queue: consume, status
     reminders    reminders.py     reminders due now: written once, mailed
+    analytics    analytics.py     district and region analytics: export, department logins
 """
 from __future__ import annotations
 
 from flask import Flask
 
 from .accounts import accounts_cli
+from .analytics import analytics_cli
 from .api import api_cli
 from .audit import audit_cli
 from .backup import backup_cli
@@ -36,7 +38,7 @@ from .translate import translate_cli
 
 COMMANDS = (db_cli, keys_cli, translate_cli, demo_command, accounts_cli, screening_cli, instruments_cli, cards_cli,
             audit_cli, backup_cli, data_rights_cli, api_cli,
-            queue_cli, reminders_cli)
+            queue_cli, reminders_cli, analytics_cli)
 
 
 def register_cli(app: Flask) -> None:
