@@ -141,3 +141,30 @@ def test_a_group_exports_zip_is_imported_package_by_package(world, handover):
     assert r.status_code == 200, r.get_data(as_text=True)
     by_file = {line["file"]: line["status"] for line in r.json["results"]}
     assert by_file == {"upload.zip › Aliya-A_card.sdcard": "imported"}  # the index is read by people only
+
+
+def test_export_to_a_key_the_school_gave_opens_with_that_key_only(db, keyring, world, handover):
+    from sabidamu.crypto import agekeys
+    from sabidamu.crypto.package import PackageError, open_package
+    from sabidamu.models import TransferPackage
+    from sabidamu.services.transfer import keys as transfer_keys
+    school, token, post, consent = handover
+    consent()
+    pair = agekeys.generate_identity()
+    tok = token(world.orgs["org1"], ["transfer:write"])
+    path = f"/api/v1/children/{world.children['A'].id}/sdcard"
+    bad = post(path, tok, lang="ru", json={"recipient": "age1nonsense", "school_name": "Школа 45",
+                                           "school_bin": "990140005555"})
+    assert bad.status_code == 422 and bad.json["reason"] == "bad_recipient"
+    r = post(path, tok, json={"recipient": pair.recipient, "school_name": "Школа 45", "school_bin": "990140005555"})
+    assert r.status_code == 200, r.get_data(as_text=True)
+
+    def sender_key(manifest):
+        found = transfer_keys.sender_public_key(db, manifest["sender"]["signing_key_fingerprint"])
+        return found[1] if found else None
+    opened = open_package(r.data, identities=[pair.identity], resolve_sender_key=sender_key)
+    assert opened.card["child"]["full_name"] == "Әлия Ахметова"
+    with pytest.raises(PackageError):
+        open_package(r.data, identities=[agekeys.generate_identity().identity], resolve_sender_key=sender_key)
+    # An uploaded key: nothing lands in the school's inbox.
+    assert db.exec(select(TransferPackage).where(TransferPackage.direction == "inbox")).all() == []
