@@ -10,8 +10,10 @@ PIP := $(VENV)/bin/pip
 FLASK := $(VENV)/bin/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
-# Debian packages the tests need: a real browser, the age and minisign tools, PDF tools, fonts with Kazakh letters.
-DEBIAN_PACKAGES := chromium age minisign poppler-utils zbar-tools fonts-dejavu-core fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0 wrk
+# Debian packages the tests need: a real browser, the age and minisign tools, PDF tools, fonts with Kazakh letters,
+# HarfBuzz's subsetter (WeasyPrint warns without it, and the tests turn warnings into errors).
+DEBIAN_PACKAGES := chromium age minisign poppler-utils zbar-tools fonts-dejavu-core fonts-noto-core libpango-1.0-0 libpangoft2-1.0-0 \
+  libharfbuzz-subset0 wrk
 
 .PHONY: run test lint mypy-baseline setup dev-setup system-deps translations migrate demo test-sqlite test-postgres bench clean
 
