@@ -219,7 +219,7 @@ def protect_tree(leaves: Mapping[Hashable, Mapping[Hashable, int]], parents: Map
 
     for node in parents:
         fill(node)
-    cells = {(node, c): n for node, row in values.items() for c, n in row.items()}
+    cells: dict[Key, int] = {(node, c): n for node, row in values.items() for c, n in row.items()}
     equations: list[Equation] = []
     for node, kids in children.items():
         for c in cols:
@@ -227,7 +227,8 @@ def protect_tree(leaves: Mapping[Hashable, Mapping[Hashable, int]], parents: Map
     if with_total:
         for node in values:
             equations.append(((node, TOTAL), [(node, c) for c in columns]))
-    hidden = protect(cells, equations, k)
+    # Every key here is a (node, column) pair; the isinstance only tells mypy so.
+    hidden = {key for key in protect(cells, equations, k) if isinstance(key, tuple)}
     published = {node: {c: (None if (node, c) in hidden else n) for c, n in row.items()}
                  for node, row in values.items()}
     return Published(published, hidden)

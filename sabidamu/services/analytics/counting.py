@@ -9,7 +9,10 @@ import datetime as dt
 import json
 import uuid
 
-from sqlmodel import Session, select
+from sqlalchemy import Table
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, SQLModel, col, select
 
 from ...crypto.keyring import Keyring
 from ...models import Enrollment, Group, Organization, Screening
@@ -17,6 +20,8 @@ from ...models.analytics import ScreeningZoneCount
 from ...models.base import utcnow
 from ...models.enums import EnrollmentStatus
 from ...monitoring.academic_calendar import academic_year_of
+
+ZONE_COUNTS: Table = SQLModel.metadata.tables["screeningzonecount"]
 
 
 def _bump(db: Session, org_id: uuid.UUID, year: int, domain: str, zone: str, delta: int) -> None:
@@ -26,12 +31,9 @@ def _bump(db: Session, org_id: uuid.UUID, year: int, domain: str, zone: str, del
         .with_for_update().execution_options(populate_existing=True))
     row = db.exec(query).first()
     if row is None:
-        dialect = db.get_bind().dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        db.exec(insert(ScreeningZoneCount.__table__).values(
+        # Two first screenings of one kindergarten at once: one inserts the row, the other finds it.
+        insert = postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+        db.exec(insert(ZONE_COUNTS).values(
             id=uuid.uuid4(), org_id=org_id, academic_year=year, domain=domain, zone=zone, count=0,
             updated_at=utcnow()).on_conflict_do_nothing(index_elements=["org_id", "academic_year", "domain", "zone"]))
         row = db.exec(query).one()
@@ -47,8 +49,8 @@ def _zones(result: dict) -> dict[str, str]:
 
 
 def kindergarten_of(db: Session, child_id: uuid.UUID) -> uuid.UUID | None:
-    return db.exec(select(Group.org_id).join(Enrollment, Enrollment.group_id == Group.id)
-                   .join(Organization, Organization.id == Group.org_id)
+    return db.exec(select(Group.org_id).join(Enrollment, col(Enrollment.group_id) == col(Group.id))
+                   .join(Organization, col(Organization.id) == col(Group.org_id))
                    .where(Enrollment.child_id == child_id, Enrollment.status == EnrollmentStatus.ACTIVE,
                           Organization.kind == "kindergarten")).first()
 
@@ -61,12 +63,13 @@ def count_completed(db: Session, keyring: Keyring, row: Screening, result: dict,
         return
     year = academic_year_of(on)
     earlier = db.exec(select(Screening).where(
-        Screening.child_id == row.child_id, Screening.counted_year == year, Screening.counted_org_id.is_not(None),
+        Screening.child_id == row.child_id, Screening.counted_year == year, col(Screening.counted_org_id).is_not(None),
         Screening.id != row.id)).all()
     for old in earlier:
         text = keyring.open("screening", old.id, "result", old.result_ct)
         for domain, zone in _zones(json.loads(text) if text else {}).items():
-            _bump(db, old.counted_org_id, year, domain, zone, -1)
+            if old.counted_org_id is not None:
+                _bump(db, old.counted_org_id, year, domain, zone, -1)
         old.counted_org_id, old.counted_year = None, None
         db.add(old)
     for domain, zone in _zones(result).items():

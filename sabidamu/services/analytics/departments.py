@@ -1,7 +1,7 @@
 """Education department users: created by the platform admin for a region or a district; their scope."""
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ... import access
 from ...analytics.areas import DISTRICTS, REGIONS, district_region, region_code
@@ -57,8 +57,8 @@ def scope_of(db: Session, user: User | None) -> DepartmentScope:
 def all_departments(db: Session, admin: User) -> list[tuple[User, DepartmentScope]]:
     if not admin.is_admin:
         raise AccessDenied()
-    return list(db.exec(select(User, DepartmentScope).join(DepartmentScope, DepartmentScope.user_id == User.id)
-                        .order_by(DepartmentScope.region, DepartmentScope.district)).all())
+    query = select(User, DepartmentScope).join(DepartmentScope, col(DepartmentScope.user_id) == col(User.id))
+    return list(db.exec(query.order_by(col(DepartmentScope.region), col(DepartmentScope.district))).all())
 
 
 def known_regions() -> list[str]:

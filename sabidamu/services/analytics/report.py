@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Hashable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -29,6 +29,8 @@ from ...monitoring.academic_calendar import STAGE_IDS
 
 LEVELS = (3, 2, 1, 0)
 ZONES = ("refer", "other")
+# A node of the area tree: ("region", code), ("district", code) or ("org", organization id).
+Node = tuple[str, Any]
 KINDS = ("speech_therapist", "psychologist", "defectologist", "correction_room", "pmpk", "other")
 HANDED = (TransferStatus.EXPORTED, TransferStatus.DELIVERED, TransferStatus.ACCEPTED, TransferStatus.IMPORTED,
           TransferStatus.HELD)
@@ -86,8 +88,8 @@ def _orgs(db: Session, region: str) -> list[Organization]:
                         .order_by(Organization.name_kk)).all())
 
 
-def _hierarchy(region: str, orgs: list[Organization]) -> dict[Hashable, Hashable | None]:
-    parents: dict[Hashable, Hashable | None] = {("region", region): None}
+def _hierarchy(region: str, orgs: list[Organization]) -> dict[Node, Node | None]:
+    parents: dict[Node, Node | None] = {("region", region): None}
     for org in orgs:
         parents.setdefault(("district", org.district or "-"), ("region", region))
     for org in orgs:
@@ -103,7 +105,7 @@ def _year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
 def _level_counts(db: Session, ids: list[uuid.UUID], year: int, stage: str) -> dict[str, dict]:
     rows = db.exec(select(LevelCount.org_id, LevelCount.skill_group, LevelCount.level, func.sum(LevelCount.count))
                    .where(col(LevelCount.org_id).in_(ids), LevelCount.academic_year == year, LevelCount.stage == stage)
-                   .group_by(LevelCount.org_id, LevelCount.skill_group, LevelCount.level)).all()
+                   .group_by(col(LevelCount.org_id), col(LevelCount.skill_group), col(LevelCount.level))).all()
     out: dict[str, dict] = {}
     for org_id, sg, level, n in rows:
         out.setdefault(sg, {}).setdefault(("org", org_id), {})[level] = int(n or 0)
@@ -114,7 +116,8 @@ def _zone_counts(db: Session, ids: list[uuid.UUID], year: int) -> dict[str, dict
     rows = db.exec(select(ScreeningZoneCount.org_id, ScreeningZoneCount.domain, ScreeningZoneCount.zone,
                           func.sum(ScreeningZoneCount.count))
                    .where(col(ScreeningZoneCount.org_id).in_(ids), ScreeningZoneCount.academic_year == year)
-                   .group_by(ScreeningZoneCount.org_id, ScreeningZoneCount.domain, ScreeningZoneCount.zone)).all()
+                   .group_by(col(ScreeningZoneCount.org_id), col(ScreeningZoneCount.domain),
+                             col(ScreeningZoneCount.zone))).all()
     out: dict[str, dict] = {}
     for org_id, domain, zone, n in rows:
         cell = out.setdefault(domain, {}).setdefault(("org", org_id), {"refer": 0, "other": 0})
@@ -126,13 +129,15 @@ def _referral_counts(db: Session, ids: list[uuid.UUID], year: int, kinds: dict[u
                      seen: bool) -> dict:
     start, end = _year_bounds(year)
     query = (select(Referral.to_org_id, Membership.specialist_kind, func.count(func.distinct(Referral.id)))
-             .outerjoin(Membership, (Membership.user_id == Referral.to_user_id)
-                        & (Membership.org_id == Referral.to_org_id) & (Membership.role == Role.SPECIALIST))
+             .outerjoin(Membership, (col(Membership.user_id) == col(Referral.to_user_id))
+                        & (col(Membership.org_id) == col(Referral.to_org_id))
+                        & (col(Membership.role) == Role.SPECIALIST))
              .where(col(Referral.to_org_id).in_(ids), Referral.created_at >= start, Referral.created_at < end))
     if seen:
-        query = query.join(SpecialistConclusion, SpecialistConclusion.referral_id == Referral.id)
+        query = query.join(SpecialistConclusion, col(SpecialistConclusion.referral_id) == col(Referral.id))
     out: dict = {}
-    for org_id, specialist_kind, n in db.exec(query.group_by(Referral.to_org_id, Membership.specialist_kind)).all():
+    query = query.group_by(col(Referral.to_org_id), col(Membership.specialist_kind))
+    for org_id, specialist_kind, n in db.exec(query).all():
         kind = specialist_kind or kinds.get(org_id, "other")
         kind = kind if kind in KINDS else "other"
         cell = out.setdefault(("org", org_id), {})
@@ -145,12 +150,12 @@ def _card_counts(db: Session, ids: list[uuid.UUID], year: int) -> dict:
     rows = db.exec(select(TransferPackage.sender_org_id, func.count())
                    .where(col(TransferPackage.sender_org_id).in_(ids), col(TransferPackage.status).in_(HANDED),
                           TransferPackage.created_at >= start, TransferPackage.created_at < end)
-                   .group_by(TransferPackage.sender_org_id)).all()
+                   .group_by(col(TransferPackage.sender_org_id))).all()
     return {("org", org_id): {"cards": int(n)} for org_id, n in rows}
 
 
 def _table(section: str, key: str, title: str, column_ids: list, labels: list[str], leaves: dict,
-           parents: dict, shown: list[Hashable], names: dict, with_total: bool = True, total_label: str = "") -> Table:
+           parents: dict, shown: list[Node], names: dict, with_total: bool = True, total_label: str = "") -> Table:
     published = protect_tree(leaves, parents, column_ids, with_total=with_total)
     cols = [str(c) for c in column_ids] + (["total"] if with_total else [])
     table = Table(section, key, title, cols, labels + ([total_label] if with_total else []))
@@ -171,7 +176,7 @@ def build(db: Session, region: str, district: str | None, year: int, stage: str,
     orgs = _orgs(db, region)
     ids = [o.id for o in orgs]
     parents = _hierarchy(region, orgs)
-    names: dict[Hashable, str] = {("region", region): areas.region_name(region, lang)}
+    names: dict[Node, str] = {("region", region): areas.region_name(region, lang)}
     for key in parents:
         if key[0] == "district":
             names[key] = areas.district_name(key[1], lang) if key[1] != "-" else LABELS["no_district"].in_(lang)
@@ -184,7 +189,7 @@ def build(db: Session, region: str, district: str | None, year: int, stage: str,
     else:
         shown_all = [("org", o.id) for o in orgs if (o.district or "-") == district] + [("district", district)]
 
-    def shown(org_kinds: tuple[str, ...]) -> list[Hashable]:
+    def shown(org_kinds: tuple[str, ...]) -> list[Node]:
         return [r for r in shown_all if r[0] != "org" or kinds[r[1]] in org_kinds]
 
     label = LABELS
