@@ -135,13 +135,18 @@ def stage_levels(db: Session, keyring: Keyring, user: User, caller: Caller, chil
     if stage not in STAGE_IDS:
         raise ServiceError("unknown_stage", field="stage")
     child = _child_for(db, user, caller, child_id, "cards:read")
+    body = _stage_body(db, keyring, child, stage)
+    _audit(db, user, caller, "monitoring.view", object_type="child", object_id=child.id,
+           detail={"via": "api", "stage": stage})
+    db.commit()
+    return body
+
+
+def _stage_body(db: Session, keyring: Keyring, child: Child, stage: str) -> dict:
     group = cards_svc._active_group(db, child.id)
     if group is None:
         raise NotFound()
     row = _stage_row(db, child.id, group.academic_year, stage)
-    _audit(db, user, caller, "monitoring.view", object_type="child", object_id=child.id,
-           detail={"via": "api", "stage": stage})
-    db.commit()
     return {"child_id": str(child.id), "group_id": str(group.id), "academic_year": group.academic_year,
             "stage": stage, "version": row.version if row else 0, "levels": open_levels(keyring, row)}
 
@@ -169,4 +174,5 @@ def submit_levels(db: Session, keyring: Keyring, user: User, caller: Caller, chi
     _audit(db, user, caller, "monitoring.api.save", object_type="child", object_id=child.id,
            detail={"stage": stage, "skill_group": skill_group, "saved": result.saved})
     db.commit()
-    return stage_levels(db, keyring, user, caller, child.id, stage)
+    # The stage as stored now (cards:write alone is enough: a conflict shows the stored values too).
+    return _stage_body(db, keyring, child, stage)
