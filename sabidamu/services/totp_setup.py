@@ -19,6 +19,7 @@ from ..models import LoginThrottle, Membership, User
 from ..models.base import utcnow
 from ..models.enums import Role
 from ..models.security import SEALED_TOTP_FIELDS, StaffTotp
+from ..observability import FAILED_SIGN_INS
 from . import ServiceError
 from .audit import record
 from .auth import ACCOUNT_LIMIT, LOCK, _locked_minutes, _throttle_row
@@ -208,7 +209,11 @@ def second_step(db: Session, keyring: Keyring, user_id: uuid.UUID, code: str) ->
     row = _row(db, user) if user is not None else None
     if user is None or row is None or row.enabled_at is None:
         raise ServiceError("totp_not_enabled")
-    _throttled(db, user)
+    try:
+        _throttled(db, user)
+    except ServiceError:
+        FAILED_SIGN_INS.inc()  # the second step refused: a failed sign-in too
+        raise
     typed = (code or "").strip()
     step = totp.verify_totp(_open(keyring, row, "secret"), typed, row.last_step)
     if step is not None:
@@ -218,6 +223,7 @@ def second_step(db: Session, keyring: Keyring, user_id: uuid.UUID, code: str) ->
         index = totp.match_recovery_code(typed, row.recovery_hashes)
         if index is None:
             _fail(db, user)
+            FAILED_SIGN_INS.inc()
             raise ServiceError("totp_invalid", field="code")
         hashes = list(row.recovery_hashes)
         hashes[index] = None  # each recovery code works once

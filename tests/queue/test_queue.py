@@ -18,6 +18,7 @@ from sabidamu import jobs
 from sabidamu.db import session_scope
 from sabidamu.models.base import utcnow
 from sabidamu.models.jobs import JobResult
+from tests.factories import PASSWORD
 from tests.support.queue import running_consumer, wait_until
 from tests.support.smtp import smtp_server  # noqa: F401  (the fixture)
 
@@ -178,3 +179,12 @@ def test_failed_sign_ins_are_counted(client, world):
     before = FAILED_SIGN_INS._value.get()
     client.post("/login", data={"login": "head1@example.kz", "password": "not the password"})
     assert FAILED_SIGN_INS._value.get() == before + 1
+
+
+def test_a_wrong_second_factor_code_is_a_failed_sign_in_too(client, world):
+    from sabidamu.observability import FAILED_SIGN_INS
+    step = client.post("/login", data={"login": "head1@example.kz", "password": PASSWORD})
+    assert "/login/code" in step.headers["Location"]
+    before = FAILED_SIGN_INS._value.get()
+    refused = client.post("/login/code", data={"code": "000000"})
+    assert refused.status_code == 422 and FAILED_SIGN_INS._value.get() == before + 1
