@@ -27,6 +27,9 @@ class SentReminder(SQLModel, table=True):
     user_id: uuid.UUID = Field(foreign_key="user.id", index=True)
     object_id: uuid.UUID  # the child, group, consent or transfer package the reminder is about
     occasion: str = Field(max_length=40)
+    # The child it is about, if any: deleting the child's data (services/data_rights.py follows foreign keys)
+    # takes these rows with it.
+    child_id: uuid.UUID | None = Field(default=None, foreign_key="child.id", index=True)
     notification_id: uuid.UUID | None = None  # no foreign key: deleting a child's data takes its notices
     created_at: dt.datetime = created_field()
     mailed_at: dt.datetime | None = time_field()

@@ -103,7 +103,7 @@ def remind(db: Session, kind: str, user_id: uuid.UUID, object_id: uuid.UUID, occ
                                              SentReminder.occasion == occasion)).first() is not None:
         return None
     notice = notifications.notify(db, user_id, kind, child_id=child_id, **(params or {}), **more)
-    row = SentReminder(kind=kind, user_id=user_id, object_id=object_id, occasion=occasion,
+    row = SentReminder(kind=kind, user_id=user_id, object_id=object_id, occasion=occasion, child_id=child_id,
                        notification_id=notice.id)
     db.add(row)
     db.flush()
@@ -127,8 +127,13 @@ def screenings_due(db: Session, keyring: Keyring, today: dt.date) -> int:
     for row in db.exec(select(Screening).where(Screening.status == ScreeningStatus.COMPLETED)
                        .order_by(col(Screening.completed_at).desc())).all():
         latest.setdefault(row.child_id, row)
+    started = {child_id for child_id, begun in db.exec(
+        select(Screening.child_id, Screening.started_at).where(Screening.status == ScreeningStatus.IN_PROGRESS)).all()
+        if child_id in latest and begun > (latest[child_id].completed_at or begun)}
     made = 0
     for child_id, row in latest.items():
+        if row.child_id in started:  # a newer screening is under way: no reminder needed
+            continue
         result = json.loads(keyring.open("screening", row.id, "result", row.result_ct) or "{}")
         when = (result.get("rescreen") or {}).get("date")
         if not when or dt.date.fromisoformat(when) > today:

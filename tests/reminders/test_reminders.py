@@ -167,3 +167,26 @@ def test_settings_page_in_both_languages_and_the_notice_in_app(app, client, auth
     notices = client.get("/notices").get_data(as_text=True)
     assert ("Пришло время следующего домашнего скрининга для ребенка Әлия (срок: 1 декабря 2026 г.). Скрининг "
             "занимает около 15 минут; его результат — не диагноз.") in notices
+
+
+def test_a_newer_screening_under_way_stops_the_reminder_and_deletion_takes_the_rows(app, db, keyring, world,
+                                                                                     smtp_server):  # noqa: F811
+    from sabidamu.services.data_rights import request_deletion
+    child = world.children["B"]
+    screened(db, keyring, child, "2026-12-01")
+    db.add(Screening(child_id=child.id, key_id=child.key_id, instrument_id="sabidamu-dev-screen",
+                     instrument_version=2, band_id="m60", status="in_progress"))
+    db.commit()
+    assert run_reminders(app, at("2026-12-04")) == 0
+    db.rollback()
+    db.exec(select(Screening).where(Screening.child_id == child.id, Screening.status == "in_progress")).one()
+    for row in db.exec(select(Screening).where(Screening.child_id == child.id,
+                                               Screening.status == "in_progress")).all():
+        db.delete(row)
+    db.commit()
+    assert run_reminders(app, at("2026-12-04")) == 1
+    db.rollback()
+    assert db.exec(select(SentReminder).where(SentReminder.child_id == child.id)).all()
+    request_deletion(db, keyring, db.get(User, world.users["parentB"].id), child.id)
+    db.rollback()
+    assert not db.exec(select(SentReminder).where(SentReminder.child_id == child.id)).all()
