@@ -16,12 +16,16 @@ target_metadata = SQLModel.metadata
 
 def run_migrations_online() -> None:
     url = config.attributes.get("database_url") or load_settings().database_url
-    connectable = config.attributes.get("connection") or make_engine(url)
-    if hasattr(connectable, "connect"):
-        with connectable.connect() as connection:
+    given = config.attributes.get("connection")
+    if given is not None:
+        _run(given)
+        return
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
             _run(connection)
-    else:
-        _run(connectable)
+    finally:
+        engine.dispose()  # the pool's connection would otherwise be dropped open (psycopg's ResourceWarning)
 
 
 def render_item(type_, obj, autogen_context):
