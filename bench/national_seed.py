@@ -305,6 +305,7 @@ def seed(children: int = 1_000_000, db_name: str = DEFAULT_DB, chunk_orgs: int =
     with app.app_context(), session_scope(app.extensions["sabidamu.engine"]) as db:
         acc_key = active_key(db, keyring, "accounts", ACCOUNTS_OWNER).id
         db.commit()
+    app.extensions["sabidamu.engine"].dispose()  # the keyring keeps the accounts key (primed or cached)
     dsn = "postgresql://postgres@127.0.0.1:5432/" + db_name
     with psycopg.connect(dsn, autocommit=True) as conn:
         meta = dict(conn.execute("SELECT k, v FROM bench_national_meta").fetchall())
