@@ -63,6 +63,7 @@ def load_demo(db: Session, keyring: Keyring, today: dt.date | None = None) -> di
     else:
         created = False
     ensure_transfer_demo(db, keyring, today or dt.date.today())
+    _analytics_demo(db, keyring, today or dt.date.today())
     db.commit()
     summary = describe(db)
     summary["created"] = created
@@ -270,6 +271,18 @@ def ensure_transfer_demo(db: Session, keyring: Keyring, today: dt.date) -> None:
     db.flush()
 
 
+def _analytics_demo(db: Session, keyring: Keyring, today: dt.date) -> None:
+    from .demo_analytics import ensure_analytics_demo
+    from .services.auth import find_user
+    kg = db.exec(select(Organization).where(Organization.bin == KINDERGARTEN_BIN)).first()
+    admin = find_user(db, "admin@demo.sabidamu.kz")
+    if kg is None or admin is None:
+        return
+    school = db.exec(select(Organization).where(Organization.bin == SCHOOL_BIN)).first()
+    ensure_analytics_demo(db, keyring, today, demo_kindergarten=kg, demo_school=school, actor=admin, password=PASSWORD,
+                          make_child=_child, fill_monitoring=fill_monitoring, windows=kg.stage_windows)
+
+
 def describe(db: Session) -> dict:
     kg = db.exec(select(Organization).where(Organization.bin == KINDERGARTEN_BIN)).one()
     school = db.exec(select(Organization).where(Organization.bin == SCHOOL_BIN)).one()
@@ -285,7 +298,9 @@ def describe(db: Session) -> dict:
         if login.endswith("@demo.sabidamu.kz"):
             logins.append({"login": login, "password": PASSWORD, "role": role, "organization": org.name_ru})
     for email, role in (("parent@demo.sabidamu.kz", "parent"), ("parent2@demo.sabidamu.kz", "parent"),
-                        ("admin@demo.sabidamu.kz", "admin")):
+                        ("admin@demo.sabidamu.kz", "admin"),
+                        ("city-department@demo.sabidamu.kz", "education_department"),
+                        ("district-department@demo.sabidamu.kz", "education_department")):
         logins.append({"login": email, "password": PASSWORD, "role": role, "organization": None})
     out = {"organizations": [{"id": str(kg.id), "name": kg.name_ru, "kind": kg.kind},
                              {"id": str(school.id), "name": school.name_ru, "kind": school.kind}],

@@ -1,3 +1,4 @@
+import datetime as dt
 import json
 
 import sqlalchemy as sa
@@ -41,3 +42,26 @@ def test_demo_creates_once_and_reports_ids(app, db):
 def test_demo_human_output(app):
     out = app.test_cli_runner().invoke(args=["demo"]).output
     assert "head@demo.sabidamu.kz" in out and "Күншуақ" in out
+
+
+def test_demo_gives_the_departments_real_numbers_and_some_protected_cells(app, db):
+    """Issue 15 item 6: two districts of kindergartens, a city and a district department login; the city's tables
+    show counts of at least 5 and hide some (small kindergartens); the district department sees its district."""
+    from sabidamu.monitoring.academic_calendar import academic_year_of
+    from sabidamu.services.analytics.pages import department_report
+    from sabidamu.services.auth import find_user
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    db.rollback()
+    year = academic_year_of(dt.date.today())
+    city = department_report(db, find_user(db, "city-department@demo.sabidamu.kz"), year=year, stage="start",
+                             district=None, lang="kk")
+    assert [code for code, _ in city.districts] == ["KZ-71-ESL", "KZ-71-SAR"]
+    values = [v for t in city.tables for r in t.rows for v in r.values]
+    assert None in values and any(v is not None and v >= 5 for v in values)
+    assert all(v is None or v == 0 or v >= 5 for v in values)
+    screening = [t for t in city.tables if t.section == "screening"]
+    assert {t.key for t in screening} >= {"communication", "gross_motor"}
+    district = department_report(db, find_user(db, "district-department@demo.sabidamu.kz"), year=year,
+                                 stage="start", district=None, lang="ru")
+    assert district.district == "KZ-71-ESL"
+    assert {r.label for t in district.tables[:1] for r in t.rows if r.kind == "org"} >= {"Детский сад «Айголек»"}

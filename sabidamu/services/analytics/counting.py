@@ -24,7 +24,8 @@ from ...monitoring.academic_calendar import academic_year_of
 ZONE_COUNTS: Table = SQLModel.metadata.tables["screeningzonecount"]
 
 
-def _bump(db: Session, org_id: uuid.UUID, year: int, domain: str, zone: str, delta: int) -> None:
+def bump(db: Session, org_id: uuid.UUID, year: int, domain: str, zone: str, delta: int) -> None:
+    """Add `delta` to one kindergarten's count of a domain's zone in an academic year (the row made if missing)."""
     query = (select(ScreeningZoneCount).where(
         ScreeningZoneCount.org_id == org_id, ScreeningZoneCount.academic_year == year,
         ScreeningZoneCount.domain == domain, ScreeningZoneCount.zone == zone)
@@ -69,9 +70,9 @@ def count_completed(db: Session, keyring: Keyring, row: Screening, result: dict,
         text = keyring.open("screening", old.id, "result", old.result_ct)
         for domain, zone in _zones(json.loads(text) if text else {}).items():
             if old.counted_org_id is not None:
-                _bump(db, old.counted_org_id, year, domain, zone, -1)
+                bump(db, old.counted_org_id, year, domain, zone, -1)
         old.counted_org_id, old.counted_year = None, None
         db.add(old)
     for domain, zone in _zones(result).items():
-        _bump(db, org_id, year, domain, zone, +1)
+        bump(db, org_id, year, domain, zone, +1)
     row.counted_org_id, row.counted_year = org_id, year
