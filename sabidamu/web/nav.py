@@ -13,20 +13,22 @@ import uuid
 from flask import g, url_for
 from flask_babel import gettext, ngettext
 
+from .. import access
 from .. import db as dbmod
 from .formatting import current_lang
 
 NAV_TTL = 30.0
-_cache: dict[uuid.UUID, tuple[float, list[tuple[uuid.UUID, str, str, str]], bool]] = {}
+_cache: dict[uuid.UUID, tuple[float, list[tuple[uuid.UUID, str, str, str]], bool, bool]] = {}
 _lock = threading.Lock()
 
 
-def _memberships(user) -> tuple[list[tuple[uuid.UUID, str, str, str]], bool]:
-    """(the user's memberships, whether they are a guardian of any child)."""
+def _memberships(user) -> tuple[list[tuple[uuid.UUID, str, str, str]], bool, bool]:
+    """(the user's memberships, whether they are a guardian of any child, whether they are an education
+    department's login)."""
     now = time.monotonic()
     hit = _cache.get(user.id)
     if hit and now - hit[0] < NAV_TTL:
-        return hit[1], hit[2]
+        return hit[1], hit[2], hit[3]
     from sqlmodel import select
 
     from ..models import Guardianship
@@ -34,11 +36,12 @@ def _memberships(user) -> tuple[list[tuple[uuid.UUID, str, str, str]], bool]:
     db = dbmod.get_db()
     rows = [(org.id, org.name_kk, org.name_ru, role) for org, role in orgs_of(db, user)]
     guardian = db.exec(select(Guardianship.id).where(Guardianship.user_id == user.id).limit(1)).first() is not None
+    department = access.department_scope(db, user) is not None
     with _lock:
         if len(_cache) > 10_000:
             _cache.clear()
-        _cache[user.id] = (now, rows, guardian)
-    return rows, guardian
+        _cache[user.id] = (now, rows, guardian, department)
+    return rows, guardian, department
 
 
 def forget(user_id: uuid.UUID) -> None:
@@ -55,14 +58,16 @@ def nav_items() -> list[tuple[str, str]]:
         items.append((url_for("admin.index"), gettext("Organizations")))
     kk = current_lang() == "kk"
     seen = set()
-    memberships, guardian = _memberships(user)
+    memberships, guardian, department = _memberships(user)
     for org_id, name_kk, name_ru, _role in memberships:
         if org_id not in seen:
             seen.add(org_id)
             items.append((url_for("org.overview", org_id=org_id), name_kk if kk else name_ru))
     if any(role == "specialist" for *_rest, role in memberships):
         items.append((url_for("specialist.index"), gettext("Referred children")))
-    if not user.is_admin and (guardian or not memberships):  # parents, and staff who are parents too
+    if department:
+        items.append((url_for("analytics.index"), gettext("Analytics")))
+    elif not user.is_admin and (guardian or not memberships):  # parents, and staff who are parents too
         items.append((url_for("parent.dashboard"), gettext("My children")))
         from .consent.notices import unread_notices
         unread = unread_notices()

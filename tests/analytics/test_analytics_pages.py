@@ -58,6 +58,17 @@ def test_region_page_shows_counts_with_small_ones_hidden(app, client, db, keyrin
     assert region.kind == "region" and region.values[-1] == 12 + 9 + 3 + 10 + 7 + 6 + 20 + 15 + 8 + 2
 
 
+def test_a_regional_department_opens_one_of_its_districts(app, client, db, keyring, world, auth):
+    """Found in the browser: the drill-down page answered 500 (its template's `set _` hid gettext)."""
+    _seed(db, keyring, world)
+    auth.sign_in(_department(db))
+    page = client.get(f"/analytics/?year={YEAR}&stage=start&district=KZ-71-ESL", headers={"Accept-Language": "ru"})
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Org One (ru)" in text and "Org Two (ru)" not in text
+    assert f"export.csv?year={YEAR}&amp;stage=start&amp;district=KZ-71-ESL" in text
+
+
 def test_district_department_sees_only_its_district(app, client, db, keyring, world, auth):
     _seed(db, keyring, world)
     auth.sign_in(_department(db, "KZ-71-ESL"))
