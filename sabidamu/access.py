@@ -66,7 +66,11 @@ def department_scope(db: Session, user: User | None):
 
 
 def is_department(db: Session, user: User) -> bool:
-    return department_scope(db, user) is not None
+    # Asked by every child, group and organization check: answered once per session (one request), not per check.
+    known = db.info.setdefault("sabidamu.department_users", {})
+    if user.id not in known:
+        known[user.id] = department_scope(db, user) is not None
+    return known[user.id]
 
 
 def handover(db: Session, child_id: uuid.UUID, org_id: uuid.UUID, today: dt.date | None = None):

@@ -35,6 +35,7 @@ def create_department_user(db: Session, admin: User | None, *, region: str, dist
     user.must_change_password = admin is not None
     db.add(DepartmentScope(user_id=user.id, region=code, district=district_code,
                            created_by=admin.id if admin else None))
+    db.info.get("sabidamu.department_users", {}).pop(user.id, None)  # access.is_department's memo
     record(db, admin, "role.grant", role=Role.ADMIN if admin else None, object_type="user", object_id=user.id,
            detail={"role": Role.EDUCATION_DEPARTMENT, "region": code, "district": district_code})
     return user
