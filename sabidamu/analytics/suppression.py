@@ -20,6 +20,7 @@ The rule (docs/privacy.md, "Small-number protection"):
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -44,8 +45,25 @@ def protect(cells: Mapping[Key, int], equations: Iterable[Equation], k: int = K)
         for key in (total, *parts):
             if key not in cells:
                 raise KeyError(f"equation names an unknown cell {key!r}")
-    hidden = primary(cells, k)
-    by_cell: dict[Key, list[int]] = {}
+    # The work runs on integers numbered in the keys' repr order: hashing tuples of UUIDs was most of the time
+    # at national scale, and the order (hence the result) stays the same deterministic one.
+    names = sorted(cells, key=repr)
+    number = {key: i for i, key in enumerate(names)}
+    counts = tuple(cells[key] for key in names)
+    hidden = _protect_numbered(counts, tuple((number[t], tuple(number[p] for p in parts)) for t, parts in eqs), k)
+    return {names[i] for i in hidden}
+
+
+@functools.lru_cache(maxsize=256)
+def _protect_numbered(counts: tuple[int, ...], eqs: tuple[tuple[int, tuple[int, ...]], ...], k: int) -> frozenset[int]:
+    """The same table asked again (a department's page reloaded, its CSV, the other language) is not worked out
+    again: the result depends only on the numbered counts and equations. At most 256 tables are remembered."""
+    return frozenset(_protect(dict(enumerate(counts)), list(eqs), k))
+
+
+def _protect(cells: dict[int, int], eqs: list[tuple[int, tuple[int, ...]]], k: int) -> set[int]:
+    hidden = {key for key, n in cells.items() if 0 < n < k}
+    by_cell: dict[int, list[int]] = {}
     for i, (total, parts) in enumerate(eqs):
         for key in (total, *parts):
             by_cell.setdefault(key, []).append(i)
@@ -54,14 +72,27 @@ def protect(cells: Mapping[Key, int], equations: Iterable[Equation], k: int = K)
         unsafe = disclosed(cells, eqs, hidden)
         if not unsafe:
             return hidden
+        # Equations with a single hidden cell: each needs a partner. Partners for different lonely equations are
+        # added in the same round (a district's column shared by hundreds of kindergartens no longer lets only
+        # one row be helped per round); a cell unsafe for another reason gets one partner per round.
+        in_eq = [sum(c in hidden for c in (total, *parts)) for total, parts in eqs]
+        lonely = {i for i, n in enumerate(in_eq) if n == 1}
         added: set[int] = set()  # the equations a cell hidden in this round belongs to
-        for key in sorted(unsafe, key=repr):  # a partner per unsafe cell not already helped, then check again
-            if added.intersection(by_cell.get(key, ())):
+        for key in sorted(unsafe):
+            mine = by_cell.get(key, ())
+            wanting = [i for i in mine if i in lonely]
+            if added.intersection(wanting or mine):
                 continue
-            partner = _partner(cells, eqs, by_cell, hidden, totals, key)
+            partner = _partner(cells, eqs, by_cell, hidden, totals, key, lonely)
             if partner is not None:
                 hidden.add(partner)
                 added.update(by_cell.get(partner, ()))
+                for i in by_cell.get(partner, ()):  # keep `lonely` current for the next partner's ranking
+                    in_eq[i] += 1
+                    if in_eq[i] == 1:
+                        lonely.add(i)
+                    else:
+                        lonely.discard(i)
         if not added:  # nothing left to hide next to the unsafe cells: hide every non-zero cell they touch
             for key in unsafe:
                 for i in by_cell.get(key, ()):
@@ -79,11 +110,10 @@ def disclosed(cells: Mapping[Key, int], equations: Sequence[Equation], hidden: s
     return _determined_linear(cells, equations, hidden) | _determined_by_bounds(cells, equations, hidden)
 
 
-def _partner(cells, eqs, by_cell, hidden, totals, key) -> Key | None:
+def _partner(cells, eqs, by_cell, hidden, totals, key, lonely: set[int]) -> int | None:
     """The cell to hide beside unsafe `key`: in one of its equations, shown and non-zero; preferably an inner cell
     (not a total) that also gives a lonely hidden cell of another equation its partner (closing a rectangle),
     then the smallest."""
-    lonely = {i for i, (total, parts) in enumerate(eqs) if sum(c in hidden for c in (total, *parts)) == 1}
     best: tuple | None = None
     for i in by_cell.get(key, ()):
         total, parts = eqs[i]
@@ -91,7 +121,7 @@ def _partner(cells, eqs, by_cell, hidden, totals, key) -> Key | None:
             if cand in hidden or cells[cand] == 0:
                 continue
             links = sum(1 for j in by_cell.get(cand, ()) if j != i and j in lonely)
-            rank = (1 if cand in totals else 0, -links, cells[cand], repr(cand))
+            rank = (1 if cand in totals else 0, -links, cells[cand], cand)
             if best is None or rank < best[0]:
                 best = (rank, cand)
     return None if best is None else best[1]
