@@ -21,8 +21,10 @@ from .services.keys import active_key
 from .services.orgs import create_org
 
 REGION = "KZ-71"  # Astana
-DEPARTMENTS = (("city-department@demo.sabidamu.kz", None, "Астана қаласының білім басқармасы"),
-               ("district-department@demo.sabidamu.kz", "KZ-71-ESL", "Есіл ауданының білім бөлімі"))
+DEPARTMENTS: tuple[tuple[str, str | None, str], ...] = (
+    ("city-department@demo.sabidamu.kz", None, "Астана қаласының білім басқармасы"),
+    ("district-department@demo.sabidamu.kz", "KZ-71-ESL", "Есіл ауданының білім бөлімі"),
+)
 # (BIN, district, name in Kazakh, name in Russian, children in its group). Small groups (3, 4) make cells that
 # the protection hides, and the counts from which they could be worked out with them.
 KINDERGARTENS = (
@@ -77,9 +79,10 @@ def ensure_analytics_demo(db: Session, keyring: Keyring, today: dt.date, *, demo
         _screening_counts(db, org.id, year, size, rnd)
     if db.exec(select(ScreeningZoneCount.id).where(ScreeningZoneCount.org_id == demo_kindergarten.id)).first() is None:
         _screening_counts(db, demo_kindergarten.id, year, 20, rnd)
-    for login, district, name in DEPARTMENTS:
+    for login, department_district, name in DEPARTMENTS:
         if find_user(db, login) is None:
-            user = create_department_user(db, None, region=REGION, district=district, full_name=name, login=login,
+            user = create_department_user(db, None, region=REGION, district=department_district, full_name=name,
+                                          login=login,
                                           password=password, locale="kk")
             user.must_change_password = False  # the demo's passwords are published on purpose
     db.flush()

@@ -23,11 +23,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 K = 5
 _P = (1 << 61) - 1  # a prime: elimination modulo P is exact for these small integer systems (0/±1 coefficients)
 
 Key = Hashable
+Cell = TypeVar("Cell", bound=Hashable)  # the helpers below work on any key type (protect numbers them)
 Equation = tuple[Key, Sequence[Key]]  # (total, parts): value[total] == sum(value[part] for part in parts)
 
 
@@ -103,7 +105,8 @@ def _protect(cells: dict[int, int], eqs: list[tuple[int, tuple[int, ...]]], k: i
             return {key for key, n in cells.items() if n > 0}
 
 
-def disclosed(cells: Mapping[Key, int], equations: Sequence[Equation], hidden: set[Key]) -> set[Key]:
+def disclosed(cells: Mapping[Cell, int], equations: Sequence[tuple[Cell, Sequence[Cell]]], hidden: set[Cell]
+              ) -> set[Cell]:
     """The hidden cells an attacker can work out exactly (module docstring, (a) and (b))."""
     if not hidden:
         return set()
@@ -127,7 +130,7 @@ def _partner(cells, eqs, by_cell, hidden, totals, key, lonely: set[int]) -> int 
     return None if best is None else best[1]
 
 
-def _determined_linear(cells, equations, hidden: set[Key]) -> set[Key]:
+def _determined_linear(cells, equations, hidden: set[Cell]) -> set[Cell]:
     """Hidden cells isolated by a linear combination of the equations: reduced row echelon form over the hidden
     cells (shown cells are constants); a cell is determined iff some reduced row has it as its only entry."""
     order = {key: i for i, key in enumerate(sorted(hidden, key=repr))}
@@ -165,7 +168,7 @@ def _determined_linear(cells, equations, hidden: set[Key]) -> set[Key]:
     return {keys[col] for col, row in pivots.items() if len(row) == 1}
 
 
-def _determined_by_bounds(cells, equations, hidden: set[Key]) -> set[Key]:
+def _determined_by_bounds(cells, equations, hidden: set[Cell]) -> set[Cell]:
     """Interval propagation: each hidden cell starts in [1, inf); each equation narrows its unknowns."""
     inf = float("inf")
     lo: dict[Key, float] = dict.fromkeys(hidden, 1)
