@@ -55,8 +55,7 @@ def _call(fn, *args, **kw):
     except ServiceError as e:
         dbmod.get_db().rollback()
         if e.code == "api_card_invalid":
-            return problems.problem(422, "card_invalid", gettext("The child's IIN or the kindergarten's BIN is "
-                                                                  "missing."))
+            return problems.problem(422, "card_invalid", service_message(e))
         return problems.problem(422, "bad_request", service_message(e), reason=e.code)
 
 

@@ -112,6 +112,7 @@ MESSAGES = {
     "api_bad_scope": _l("Choose at least one scope from the list."),
     "api_name_too_long": _l("The name may have at most %(max)d characters."),
     "unknown_stage": _l("Choose one of the three stages: start, intermediate or final."),
+    "api_card_invalid": _l("The child's IIN or the kindergarten's BIN is missing."),
     "unknown_skill_group": _l("Choose one of the five areas of development."),
     "unknown_skill": _l("This skill is not in the monitoring framework. Reload the page."),
     "skill_not_in_age_group": _l("This skill belongs to another age group. Reload the page."),
