@@ -88,7 +88,7 @@ def test_readme_lists_every_demo_login_with_its_role(db, keyring):
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     summary = load_demo(db, keyring, today=dt.date(2026, 12, 4))
     roles = {"head": "head", "teacher": "teacher", "specialist": "speech therapist", "parent": "parent",
-             "admin": "admin"}
+             "admin": "admin", "education_department": "education department"}
     for login in summary["logins"]:
         line = next((text for text in readme.splitlines() if f"`{login['login']}`" in text), None)
         assert line is not None, login["login"]
