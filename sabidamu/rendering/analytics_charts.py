@@ -19,7 +19,9 @@ def stacked_svg(table, title: str, hidden_label: str, width: int = 640) -> str:
     parts = len(table.columns) - 1
     if not table.rows or parts < 1:
         return ""
-    left, right, bar_h, gap = 150, 10, 18, 8
+    # 26 characters of a 12 px label take up to ~180 px: the labels' column is wider than that, so a kindergarten's
+    # name is never cut at the left edge; the whole name is the label's tooltip.
+    left, right, bar_h, gap = 196, 10, 18, 8
     plot_w = width - left - right
     height = 8 + len(table.rows) * (bar_h + gap) + 30
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" role="img" '
@@ -27,7 +29,7 @@ def stacked_svg(table, title: str, hidden_label: str, width: int = 640) -> str:
     y = 8
     for row in table.rows:
         out.append(f'<text x="{left - 6}" y="{y + 13}" text-anchor="end" font-size="12">'
-                   f'{escape(_short(row.label))}</text>')
+                   f'<title>{escape(row.label)}</title>{escape(_short(row.label))}</text>')
         values, total = row.values[:parts], row.values[-1]
         if total is None or any(v is None for v in values) or not total:
             out.append(f'<rect x="{left}" y="{y}" width="{plot_w}" height="{bar_h}" fill="#EEF1F3" stroke="#C8D0D4"/>')
