@@ -1,5 +1,5 @@
 """The analytics page's SVG bars: long names fit their column (with the whole name as a tooltip), a row's
-segments fill the bar, and a row with a hidden cell is one grey bar that says it is protected."""
+segments fill the bar, a row's hidden cells are one grey segment, and a row whose total is hidden one grey bar."""
 from __future__ import annotations
 
 import re
@@ -27,8 +27,19 @@ def test_long_names_fit_and_keep_their_whole_text_as_a_tooltip():
     assert len(shown) * 7 <= int(label.group(1))  # about 7 px a character at 12 px: inside the labels' column
 
 
-def test_segments_fill_the_bar_and_a_protected_row_is_one_grey_bar():
-    svg = stacked_svg(_table(), "Physical", "protected: small numbers")
-    widths = [float(w) for w in re.findall(r'<rect x="[\d.]+" y="8" width="([\d.]+)" height="18" fill="#', svg)]
-    assert abs(sum(widths) - (640 - 196 - 10)) < 0.5
-    assert svg.count("protected: small numbers") == 1
+def test_segments_fill_the_bar_and_hidden_cells_are_one_grey_segment():
+    table = _table()
+    table.rows.append(Row(("district", "x"), "district", "District", [None, None, None, 0, None]))
+    svg = stacked_svg(table, "Physical", "protected: small numbers")
+
+    def widths(y):
+        return [float(w) for w in re.findall(rf'<rect x="[\d.]+" y="{y}" width="([\d.]+)" height="18" fill="#', svg)]
+    plot = 640 - 196 - 10
+    assert abs(sum(widths(8)) - plot) < 0.5
+    # row 2: 7 of 12 shown; the two hidden cells together are the other 5, one grey segment
+    second = widths(34)
+    assert abs(sum(second) - plot) < 0.5 and len(second) == 2
+    assert abs(second[1] - plot * 5 / 12) < 0.5
+    assert '<title>protected: small numbers</title>' in svg
+    # row 3: its total is hidden, so nothing about proportions is drawn
+    assert re.search(r'<rect x="196" y="60" width="434" height="18" fill="#FFFFFF" stroke=', svg)
