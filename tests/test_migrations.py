@@ -1,4 +1,5 @@
 """Alembic: `upgrade head` on an empty database builds the schema, and the head matches the models."""
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -34,6 +35,43 @@ def test_upgrade_head_matches_models(tmp_path, database_template):
         engine.dispose()
         assert not diff, f"models and migrations differ: {diff}"
         assert set(SQLModel.metadata.tables) <= tables
+    finally:
+        if cleanup:
+            admin, name = cleanup
+            with admin.connect() as c:
+                c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.dispose()
+
+
+def test_latest_revision_goes_down_and_up_again(tmp_path, database_template):
+    """A rollback of the newest migration (0005: region clients, parents' exports) and its repeat both work, and
+    the schema's rule 'one organization or one region' holds for a client row."""
+    url, cleanup = _empty_db(tmp_path)
+    try:
+        cfg = alembic_config(url)
+        cfg.attributes["configure_logger"] = False
+        command.upgrade(cfg, "head")
+        command.downgrade(cfg, "-1")
+        command.upgrade(cfg, "head")
+        engine = sa.create_engine(url)
+        with engine.connect() as conn:
+            columns = {c["name"]: c for c in sa.inspect(conn).get_columns("apiclient")}
+            assert columns["org_id"]["nullable"] and "region" in columns
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO \"user\" (id, full_name, password_hash, is_admin, created_at) "
+                "VALUES ('00000000000000000000000000000001', 'x', '!', false, CURRENT_TIMESTAMP)"
+                if engine.dialect.name == "sqlite" else
+                "INSERT INTO \"user\" (id, full_name, password_hash, is_admin, created_at) "
+                "VALUES ('00000000-0000-0000-0000-000000000001', 'x', '!', false, CURRENT_TIMESTAMP)")
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO apiclient (id, user_id, name, scopes, secret_hash, created_at) VALUES "
+                + ("('00000000000000000000000000000002', '00000000000000000000000000000001', 'n', '[]', 'h', "
+                   "CURRENT_TIMESTAMP)" if engine.dialect.name == "sqlite" else
+                   "('00000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-000000000001', 'n', '[]', "
+                   "'h', CURRENT_TIMESTAMP)"))
+        engine.dispose()
     finally:
         if cleanup:
             admin, name = cleanup

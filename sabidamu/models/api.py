@@ -19,8 +19,12 @@ API_SCOPES = ("roster:read", "cards:read", "cards:write", "monitoring:read", "an
 
 
 class ApiClient(SQLModel, table=True):
+    __table_args__ = (sa.CheckConstraint("(org_id IS NULL) <> (region IS NULL)", name="ck_apiclient_one_area"),)
+
     id: uuid.UUID = id_field()  # the client_id
-    org_id: uuid.UUID = Field(foreign_key="organization.id", index=True)
+    # One organization (org_id) or one region (region, an ISO 3166-2:KZ code): exactly one of the two is set.
+    org_id: uuid.UUID | None = Field(default=None, foreign_key="organization.id", index=True)
+    region: str | None = Field(default=None, max_length=10, index=True)
     user_id: uuid.UUID = Field(foreign_key="user.id", index=True)  # the service account it acts as
     name: str = Field(max_length=100)
     scopes: list = Field(default_factory=list, sa_type=sa.JSON)

@@ -1,7 +1,8 @@
-"""Results of background jobs (a group's cards as one PDF, the ZIP of cards for a school).
+"""Results of background jobs (a group's cards as one PDF, the ZIP of cards for a school, a parent's export of
+their child's data).
 
 A result holds children's data, so it never touches the disk in clear: it is sealed under the organization's
-data key in `result_ct` (the crypto layer, like every sealed field) and lives at most an hour
+data key (a parent's export: under the child's own data key) in `result_ct` (the crypto layer, like every sealed field) and lives at most an hour
 (`expires_at`), or until its one download. `child_ids` names the children whose data is in the file: access is
 checked again at download, the download is audited per child, and the row goes when a child's data is deleted.
 """
@@ -23,7 +24,8 @@ class JobResult(SQLModel, table=True):
     id: uuid.UUID = id_field()  # random (UUID4): the job's address; only its starter may read it anyway
     kind: str = Field(max_length=30)  # 'group_pdf' | 'transfer_zip'
     user_id: uuid.UUID = Field(foreign_key="user.id", index=True)  # who started it: the only one who reads it
-    org_id: uuid.UUID = Field(foreign_key="organization.id", index=True)  # whose data key seals the result
+    # The organization the job is about (None: a parent's export of a child kept at home); key_id seals the result.
+    org_id: uuid.UUID | None = Field(default=None, foreign_key="organization.id", index=True)
     key_id: uuid.UUID = Field(foreign_key="datakey.id", index=True)
     state: str = Field(default="running", max_length=10)  # running | done | failed
     done: int = 0
