@@ -103,17 +103,18 @@ def _writer(env: dict, mode: str, seconds: float, start, out) -> None:
     engine.dispose()
 
 
-def _sequencer(env: dict, stop) -> None:
+def _sequencer(env: dict, stop, every: float) -> None:
+    """A round every `every` seconds (or at once after a longer round), as the consumer's clock runs it."""
     from sabidamu.services.audit_admin import sequence_once
     app = _app(env)
     while not stop.is_set():
         began = time.monotonic()
         sequence_once(app.extensions["sabidamu.engine"], app.config["SETTINGS"], create_key=True)
-        stop.wait(max(0.05, 1.0 - (time.monotonic() - began)))
+        stop.wait(max(0.05, every - (time.monotonic() - began)))
     app.extensions["sabidamu.engine"].dispose()
 
 
-def run_writers(seconds: float, counts=(1, 4, 16)) -> list[dict]:
+def run_writers(seconds: float, counts=(1, 4, 16), every: float = 1.0) -> list[dict]:
     import sqlalchemy as sa
     ctx = mp.get_context("spawn")
     rows = []
@@ -125,7 +126,7 @@ def run_writers(seconds: float, counts=(1, 4, 16)) -> list[dict]:
             with tempfile.TemporaryDirectory() as instance:
                 env = _environ(url, instance)
                 start, out, stop = ctx.Barrier(n + 1), ctx.Queue(), ctx.Event()
-                seq = ctx.Process(target=_sequencer, args=(env, stop)) if mode == "audited" else None
+                seq = ctx.Process(target=_sequencer, args=(env, stop, every)) if mode == "audited" else None
                 procs = [ctx.Process(target=_writer, args=(env, mode, seconds, start, out)) for _ in range(n)]
                 for p in procs + ([seq] if seq else []):
                     p.start()
@@ -217,8 +218,8 @@ def machine() -> str:
             f"PostgreSQL {pg} on 127.0.0.1; Python {platform.python_version()}; {time.strftime('%Y-%m-%d')}")
 
 
-def table(rows: list[dict], ver: dict | None, seconds: float) -> str:
-    out = [f"Machine: {machine()}. Each writer loops for {seconds:g} s.", "",
+def table(rows: list[dict], ver: dict | None, seconds: float, every: float = 1.0) -> str:
+    out = [f"Machine: {machine()}. Each writer loops for {seconds:g} s; a sequencer round every {every:g} s.", "",
            "| writers | plain row tx/s | audited tx/s | ratio | sequencer lag p50 / p99 / max (s) |",
            "|---:|---:|---:|---:|---|"]
     for r in rows:
@@ -236,10 +237,14 @@ def main() -> None:
     parser.add_argument("--verify", type=int, default=0)
     parser.add_argument("--skip-writers", action="store_true")
     parser.add_argument("--write", action="store_true")
+    parser.add_argument("--writers", default="1,4,16", help="comma-separated numbers of writer processes")
+    parser.add_argument("--sequence-seconds", type=float, default=1.0,
+                        help="the sequencer's cadence (SABIDAMU_AUDIT_SEQUENCE_SECONDS)")
     args = parser.parse_args()
-    rows = [] if args.skip_writers else run_writers(args.seconds)
+    counts = tuple(int(n) for n in args.writers.split(","))
+    rows = [] if args.skip_writers else run_writers(args.seconds, counts, args.sequence_seconds)
     ver = run_verify(args.verify) if args.verify else None
-    text = table(rows, ver, args.seconds)
+    text = table(rows, ver, args.seconds, args.sequence_seconds)
     print(text)
     if args.write:
         doc = DOC.read_text()

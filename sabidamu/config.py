@@ -55,8 +55,10 @@ class Settings:
     # The public address links in e-mails point to (never taken from the request's Host header).
     base_url: str = ""
     privacy_contact: str = ""  # e-mail shown on /privacy for questions about personal data
-    # Seconds between runs of the audit log's sequencer (it numbers and chains new events; docs/audit.md).
-    audit_sequence_seconds: float = 1.0
+    # Seconds between runs of the audit log's sequencer (it numbers new events into the Merkle tree and signs a
+    # checkpoint; docs/audit.md). Half a second keeps an event's lag to its checkpoint under 2 s at p99 under load
+    # (a lag is up to one pause plus one round; docs/benchmarks.md); an idle round is one indexed query.
+    audit_sequence_seconds: float = 0.5
     # The screening instruments' YAML files (the repository's screening_instruments/ unless set).
     instruments_dir: Path = REPO_ROOT / "screening_instruments"
     # Defaults for `flask audit backup`/`restore`: the age recipient backups are encrypted to, and the identity file.
@@ -167,7 +169,7 @@ def load_settings(environ: dict | None = None) -> Settings:
     smtp_port = env.get("SABIDAMU_SMTP_PORT", "").strip()
     smtp_ca = env.get("SABIDAMU_SMTP_CA_FILE", "").strip()
     try:
-        audit_sequence_seconds = float(env.get("SABIDAMU_AUDIT_SEQUENCE_SECONDS", "").strip() or "1")
+        audit_sequence_seconds = float(env.get("SABIDAMU_AUDIT_SEQUENCE_SECONDS", "").strip() or "0.5")
     except ValueError as exc:
         raise ConfigError("SABIDAMU_AUDIT_SEQUENCE_SECONDS must be a number of seconds") from exc
     queue = _queue_settings(env)

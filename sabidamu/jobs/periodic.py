@@ -1,7 +1,7 @@
 """Periodic work: the audit sequencer, every second (no cron needed).
 
 By default the queue consumer runs it (SABIDAMU_AUDIT_SEQUENCER=consumer; jobs/tasks.py, Clock, under a queue
-lock). With SABIDAMU_AUDIT_SEQUENCER=web, every SABIDAMU_AUDIT_SEQUENCE_SECONDS (default 1; 0 turns it off) a
+lock). With SABIDAMU_AUDIT_SEQUENCER=web, every SABIDAMU_AUDIT_SEQUENCE_SECONDS (default 0.5; 0 turns it off) a
 daemon thread in each serving process runs the same round as `flask audit sequence`: pending events go
 into the Merkle tree and a checkpoint is signed. The database lock inside `sequence` lets one process at a
 time do it (the others skip their turn), on one app node or several; a round with nothing pending only reads.
@@ -21,7 +21,7 @@ _guard = threading.Lock()
 
 def start_sequencer(app: Flask) -> None:
     global _started
-    seconds = app.config.get("AUDIT_SEQUENCE_SECONDS", 1)
+    seconds = app.config.get("AUDIT_SEQUENCE_SECONDS", 0.5)
     if app.testing or not seconds or app.config["SETTINGS"].audit_sequencer != "web":
         return
     with _guard:

@@ -151,8 +151,8 @@ def register(huey: Huey, app: Flask) -> Tasks:
 
 
 class Clock:
-    """The consumer's one-second clock: the audit sequencer round every SABIDAMU_AUDIT_SEQUENCE_SECONDS (when
-    SABIDAMU_AUDIT_SEQUENCER=consumer) and the recovery of stalled jobs every heartbeat."""
+    """The consumer's clock (a tick every 0.1 s): the audit sequencer round every SABIDAMU_AUDIT_SEQUENCE_SECONDS
+    (when SABIDAMU_AUDIT_SEQUENCER=consumer) and the recovery of stalled jobs every heartbeat."""
 
     def __init__(self, tasks: Tasks):
         self.tasks = tasks
@@ -178,7 +178,7 @@ class Clock:
             if now >= next_recovery:
                 next_recovery = now + settings.job_heartbeat_seconds
                 self._safely(self.tasks.recover_stalled, "recovering stalled jobs failed")
-            self.stopped.wait(0.2)
+            self.stopped.wait(0.1)
 
     def _safely(self, work, message: str) -> None:
         try:
