@@ -1,4 +1,6 @@
 """Alembic: `upgrade head` on an empty database builds the schema, and the head matches the models."""
+import contextlib
+
 import pytest
 import sqlalchemy as sa
 from alembic import command
@@ -9,6 +11,20 @@ from sqlmodel import SQLModel
 import sabidamu.models  # noqa: F401
 from sabidamu.db import alembic_config
 from tests.conftest import PG_ADMIN_URL, TEST_DB
+
+
+@contextlib.contextmanager
+def _fresh_database(tmp_path):
+    """The URL of an empty database (SQLite file or a new PostgreSQL database), dropped afterwards."""
+    url, cleanup = _empty_db(tmp_path)
+    try:
+        yield url
+    finally:
+        if cleanup:
+            admin, name = cleanup
+            with admin.connect() as c:
+                c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.dispose()
 
 
 def _empty_db(tmp_path):
@@ -23,8 +39,7 @@ def _empty_db(tmp_path):
 
 
 def test_upgrade_head_matches_models(tmp_path, database_template):
-    url, cleanup = _empty_db(tmp_path)
-    try:
+    with _fresh_database(tmp_path) as url:
         cfg = alembic_config(url)
         cfg.attributes["configure_logger"] = False
         command.upgrade(cfg, "head")
@@ -35,19 +50,12 @@ def test_upgrade_head_matches_models(tmp_path, database_template):
         engine.dispose()
         assert not diff, f"models and migrations differ: {diff}"
         assert set(SQLModel.metadata.tables) <= tables
-    finally:
-        if cleanup:
-            admin, name = cleanup
-            with admin.connect() as c:
-                c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.dispose()
 
 
 def test_latest_revision_goes_down_and_up_again(tmp_path, database_template):
     """A rollback of the newest migration (0005: region clients, parents' exports) and its repeat both work, and
     the schema's rule 'one organization or one region' holds for a client row."""
-    url, cleanup = _empty_db(tmp_path)
-    try:
+    with _fresh_database(tmp_path) as url:
         cfg = alembic_config(url)
         cfg.attributes["configure_logger"] = False
         command.upgrade(cfg, "head")
@@ -72,9 +80,3 @@ def test_latest_revision_goes_down_and_up_again(tmp_path, database_template):
                    "('00000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-000000000001', 'n', '[]', "
                    "'h', CURRENT_TIMESTAMP)"))
         engine.dispose()
-    finally:
-        if cleanup:
-            admin, name = cleanup
-            with admin.connect() as c:
-                c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.dispose()
