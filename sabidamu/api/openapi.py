@@ -60,7 +60,8 @@ def _ok(model: str, description: str = "OK") -> dict:
             "content": {"application/json": {"schema": {"$ref": REF.format(model=model)}}}}
 
 
-COMMON = {"401": _problem("No valid bearer token"), "403": _problem("Not allowed: scope, organization or consent"),
+COMMON = {"401": _problem("No valid bearer token"),
+          "403": _problem("Not allowed: scope, organization, region or consent"),
           "404": _problem("No such object"), "422": _problem("Invalid parameters"),
           "429": _problem("Rate limit of the client reached (Retry-After)")}
 

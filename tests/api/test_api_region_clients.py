@@ -249,3 +249,13 @@ def test_admin_menu_has_the_region_clients(client, sign_in, world):
     sign_in("admin")
     page = client.get("/admin/", headers={"Accept-Language": "ru"}).get_data(as_text=True)
     assert page.count('href="/admin/api-clients"') >= 2  # the menu and the page's own button
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_the_api_description_and_page_explain_region_clients(app, client, lang):
+    document = client.get("/api/v1/openapi.json").json
+    assert "region client holds only the scope analytics:read" in document["info"]["description"]
+    assert "region client" in document["paths"]["/api/v1/analytics/counts"]["get"]["description"]
+    page = client.get("/api/v1/docs", headers={"Accept-Language": lang}).get_data(as_text=True)
+    assert t(app, "A client of a region", lang) in page
+    assert "analytics:read" in page and t(app, "A client of a region", lang) != "A client of a region"
