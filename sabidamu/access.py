@@ -250,6 +250,12 @@ def api_role(db: Session, user: User, scopes, scope: str, *, child_id: uuid.UUID
     return None
 
 
+def manages_region_clients(user: User) -> bool:
+    """Only the platform admin registers, lists and revokes the API clients of a region: no organization's head
+    answers for a whole region's counts (the operator at the command line acts with no user and is not asked)."""
+    return bool(user.is_admin)
+
+
 def api_area_allowed(scopes, scope: str, client_region: str | None, wanted_region: str | None) -> bool:
     """May an API client read the counts of `wanted_region` (a region code; a district is asked by its region)?
     `client_region` is the client's area: a region client's own region, or the region of an organization client's

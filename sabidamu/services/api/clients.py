@@ -65,8 +65,8 @@ class NewClient:
 
 
 def _may_manage_regions(actor: User | None) -> None:
-    # A region's counts belong to no organization's head: only the platform admin (None: the operator) decides.
-    if actor is not None and not actor.is_admin:
+    # None: the `flask api` command, run by the operator; a person must pass access.manages_region_clients.
+    if actor is not None and not access.manages_region_clients(actor):
         raise AccessDenied()
 
 
