@@ -31,8 +31,8 @@ MATRIX = [
     ("GET", "/account/children/<child_id>/access-log", "/account/children/{child_A}/access-log", allow("parentA")),
     ("GET", "/account/children/<child_id>/access-log", "/account/children/{child_C}/access-log", allow()),
     ("GET", "/account/children/<child_id>/access-log", "/account/children/{missing}/access-log", everyone(404)),
-    ("POST", "/account/children/<child_id>/export", "/account/children/{child_B}/export", allow("parentB")),
-    ("POST", "/account/children/<child_id>/export", "/account/children/{child_A}/export", allow("parentA")),
+    ("POST", "/account/children/<child_id>/export", "/account/children/{child_B}/export", allow("parentB", ok=303)),
+    ("POST", "/account/children/<child_id>/export", "/account/children/{child_A}/export", allow("parentA", ok=303)),
     ("GET", "/account/children/<child_id>/delete", "/account/children/{child_B}/delete", allow("parentB")),
     ("POST", "/account/children/<child_id>/delete", "/account/children/{child_A}/delete", allow("parentA", ok=422)),
     ("GET", "/", "/", {**everyone(302), "anon": 200}),
@@ -174,6 +174,9 @@ MATRIX = [
     ("GET", "/card-jobs/<job_id>", "/card-jobs/{missing}", everyone(404)),  # a job is only its starter's
     ("GET", "/card-jobs/<job_id>/progress", "/card-jobs/{missing}/progress", everyone(404)),
     ("GET", "/card-jobs/<job_id>/download", "/card-jobs/{missing}/download", everyone(404)),
+    ("GET", "/account/exports/<job_id>", "/account/exports/{missing}", everyone(404)),  # only its starter's
+    ("GET", "/account/exports/<job_id>/progress", "/account/exports/{missing}/progress", everyone(404)),
+    ("GET", "/account/exports/<job_id>/download", "/account/exports/{missing}/download", everyone(404)),
     # consents (web/consent) and specialists (web/specialist); no role of this world is a specialist
     ("GET", "/children/<child_id>/consents", "/children/{child_A}/consents", allow("parentA")),
     ("GET", "/children/<child_id>/consents", "/children/{missing}/consents", everyone(404)),

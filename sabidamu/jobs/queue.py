@@ -1,4 +1,5 @@
-"""Background jobs whose result holds children's data (a group's cards as PDF, the ZIP of cards for a school).
+"""Background jobs whose result holds children's data (a group's cards as PDF, the ZIP of cards for a school, a
+parent's export of everything about their child).
 
 One small API, the same for every kind of job:
 
@@ -11,10 +12,10 @@ the task queue (Huey, jobs/tasks.py); a consumer on any machine runs it (`run_jo
 heartbeat while it works, and on an error either lets the queue retry it (with back-off) or, at the last attempt,
 marks it failed. A job whose consumer died (heartbeat silent) is queued again or failed (`recover_stalled`).
 
-The result is sealed under the organization's data key in the database (never written to disk in clear), is
-readable only by the user who started the job while they still have access (checked again at download, and
-the download audited for the job and for each child in it), and is deleted at its download, after at most
-KEEP (one hour), and when the data of a child in it is deleted (`forget_child`).
+The result is sealed in the database under the organization's data key (a parent's export: the child's own key),
+never written to disk in clear; it is readable only by the user who started the job while they still have access
+(checked again at download, and the download audited for the job and for each child in it), and is deleted at its
+download, after at most KEEP (one hour), and when the data of a child in it is deleted (`forget_child`).
 """
 from __future__ import annotations
 
@@ -71,16 +72,20 @@ def kind(name: str, *, may_download: Check, mimetype: str):
 
 # -- start, status, download -------------------------------------------------------------------------------
 
-def start(db: Session, keyring: Keyring, user: User, kind_name: str, *, org_id: uuid.UUID,
-          child_ids: list[uuid.UUID], params: dict, app=None) -> JobResult:
+def start(db: Session, keyring: Keyring, user: User, kind_name: str, *, org_id: uuid.UUID | None,
+          child_ids: list[uuid.UUID], params: dict, app=None, key_id: uuid.UUID | None = None) -> JobResult:
     """Records the job (state 'running') and hands it to the runner. Access was checked by the caller's
-    service (and each child is checked again by the worker). Commits."""
+    service (and each child is checked again by the worker). The result is sealed under `key_id` (a parent's
+    export: the child's own key) or else the organization's active key. Commits."""
     if kind_name not in KINDS:
         raise ValueError(f"unknown job kind {kind_name!r}")
     purge_expired(db)
-    key = active_key(db, keyring, "org", org_id)
+    if key_id is None:
+        if org_id is None:
+            raise ValueError("a job's result needs a data key: an organization's or the child's")
+        key_id = active_key(db, keyring, "org", org_id).id
     now = utcnow()
-    job = JobResult(kind=kind_name, user_id=user.id, org_id=org_id, key_id=key.id, total=len(child_ids),
+    job = JobResult(kind=kind_name, user_id=user.id, org_id=org_id, key_id=key_id, total=len(child_ids),
                     params=dict(params), child_ids=[str(c) for c in child_ids], mimetype=KINDS[kind_name].mimetype,
                     created_at=now, expires_at=now + KEEP)
     db.add(job)

@@ -4,8 +4,8 @@ their child's data).
 A result holds children's data, so it never touches the disk in clear: it is sealed under the organization's
 data key (a parent's export: under the child's own data key) in `result_ct` (the crypto layer, like every sealed
 field) and lives at most an hour (`expires_at`), or until its one download. `child_ids` names the children whose
-data is in the file: access is checked again at download, the download is audited per child, and the row goes
-when a child's data is deleted.
+data is in the file: access is checked again at download, the download is audited per child, and the row goes when
+a child's data is deleted.
 """
 from __future__ import annotations
 

@@ -48,7 +48,8 @@ CARD_SCHEMA = Path(__file__).resolve().parent.parent / "crypto" / "schemas" / "c
 _SKIP_COLUMNS = {"key_id", "iin_index"}
 
 
-def _child_for_guardian(db: Session, user: User, child_id: uuid.UUID) -> Child:
+def guardian_child(db: Session, user: User, child_id: uuid.UUID) -> Child:
+    """The child when `user` is one of its guardians (AccessDenied otherwise): every data-rights path asks it."""
     child = fetch(db, Child, child_id)
     if not access.is_guardian(db, user, child_id):
         raise AccessDenied()
@@ -109,7 +110,7 @@ def access_log_rows(db: Session, child_id: uuid.UUID) -> list[dict]:
              "staff_name": names.get(r.actor_id)} for r in rows]
 
 
-def _organization(db: Session, child_id: uuid.UUID) -> Organization | None:
+def organization_of(db: Session, child_id: uuid.UUID) -> Organization | None:
     return db.exec(select(Organization).join(Group, Group.org_id == Organization.id)
                    .join(Enrollment, Enrollment.group_id == Group.id)
                    .where(Enrollment.child_id == child_id,
@@ -166,7 +167,7 @@ class Export:
 def export_child(db: Session, keyring: Keyring, user: User, child_id: uuid.UUID, *, lang: str,
                  pdfs: list[tuple[str, bytes]] | None = None, notes: list[str] | None = None) -> Export:
     """A ZIP: export.json (everything), card.json (the card format part), and the given PDFs. Audited."""
-    _child_for_guardian(db, user, child_id)
+    guardian_child(db, user, child_id)
     plan = child_rows(db, child_id)
     tables = {t.name: t for t in SQLModel.metadata.sorted_tables}
     sections: dict[str, list[dict]] = {}
@@ -175,7 +176,7 @@ def export_child(db: Session, keyring: Keyring, user: User, child_id: uuid.UUID,
             continue
         sections[str(name)] = _export_rows(db, keyring, tables[name], ids)
     child_row = sections.pop("child")[0]
-    org = _organization(db, child_id)
+    org = organization_of(db, child_id)
     card = card_section(db, child_row, sections.get("screening", []), sections.get("homeobservation", []), org, lang)
     errors = validate_card(card)
     document = {
@@ -199,6 +200,13 @@ def export_child(db: Session, keyring: Keyring, user: User, child_id: uuid.UUID,
     db.commit()
     name = download_name("data-export", str(child_row.get("name") or ""), utcnow().date(), "zip")
     return Export(filename=name, data=buffer.getvalue(), document=document)
+
+
+def export_filename(db: Session, keyring: Keyring, user: User, child_id: uuid.UUID, today: dt.date) -> str:
+    """The name of the export's download, built when the parent downloads it (a job keeps no child's name)."""
+    from .children import open_child
+    child = guardian_child(db, user, child_id)
+    return download_name("data-export", open_child(keyring, child, ("name", "birth_date")).name or "", today, "zip")
 
 
 # -- deletion ------------------------------------------------------------------------------------
@@ -230,14 +238,14 @@ def pending_request(db: Session, child_id: uuid.UUID) -> DeletionRequest | None:
 
 def deletion_status(db: Session, user: User, child_id: uuid.UUID) -> tuple[DeletionRequest | None, dt.date | None]:
     """Access-checked: the open request (if any) and when the data could be deleted (None = at once)."""
-    _child_for_guardian(db, user, child_id)
+    guardian_child(db, user, child_id)
     return pending_request(db, child_id), retention_due(db, child_id)
 
 
 def request_deletion(db: Session, keyring: Keyring, user: User, child_id: uuid.UUID,
                      today: dt.date | None = None) -> DeletionRequest:
     """Record the request; delete at once when the retention rules allow. Commits."""
-    _child_for_guardian(db, user, child_id)
+    guardian_child(db, user, child_id)
     if pending_request(db, child_id) is not None:
         raise ServiceError("deletion_pending")
     today = today or utcnow().date()

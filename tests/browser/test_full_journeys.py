@@ -265,7 +265,10 @@ def test_full_journey(live_server, new_page, town, smtp_server, lang):
     for code in ("None", "teacher", "head", "specialist", "former_kindergarten"):
         assert code not in log, code
     j.go(parent, child_url)
+    parent.locator(f"main form[action$='/account/children/{child_id}/export'] button").click()
+    parent.wait_for_url("**/account/exports/*")  # the job's page: tests run the queue's task at once
+    j.check(parent, name="data-export-ready")
     with parent.expect_download() as download:
-        parent.locator(f"main form[action$='/account/children/{child_id}/export'] button").click()
+        parent.locator("main a[href$='/download']").click()
     assert re.fullmatch(rf"{slug}_data-export_\d{{4}}-\d\d-\d\d\.zip", download.value.suggested_filename)
     sign_out(parent)

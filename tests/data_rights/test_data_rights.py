@@ -15,6 +15,7 @@ from sabidamu.models.security import DeletionRequest
 from sabidamu.services import AccessDenied, audit_ops, data_rights
 from tests.factories import make_child
 from tests.support.auth import sign_in_with_password
+from tests.support.exports import export_zip
 
 
 def _count(db, model, *where) -> int:
@@ -69,7 +70,7 @@ def test_access_log_is_paginated(app, db, world):
 def test_export_contains_the_childs_data_and_validates(app, client, db, keyring, world):
     child_b = world.children["B"].id
     sign_in_with_password(client, "parentb@example.kz")
-    r = client.post(f"/account/children/{child_b}/export")
+    r = export_zip(client, child_b)
     assert r.status_code == 200 and r.headers["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(r.data))
     document = json.loads(archive.read("export.json"))
@@ -95,7 +96,7 @@ def test_export_of_a_kindergarten_child_includes_the_card(app, client, db, world
     client.get(f"/children/{child_a}")
     client.post("/logout")
     sign_in_with_password(client, "parenta@example.kz")
-    r = client.post(f"/account/children/{child_a}/export")
+    r = export_zip(client, child_a)
     archive = zipfile.ZipFile(io.BytesIO(r.data))
     document = json.loads(archive.read("export.json"))
     assert any(e["action"] == "child.view" and e["staff_name"] == "Teacher1" for e in document["access_log"])

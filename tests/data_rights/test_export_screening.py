@@ -10,6 +10,7 @@ import pytest
 from sabidamu.services import data_rights
 from tests.screening.conftest import copy_instruments
 from tests.support.auth import sign_in_with_password
+from tests.support.exports import export_zip
 from tests.support.screening import baby, run_screening
 
 
@@ -26,7 +27,7 @@ def test_export_has_the_screening_its_pdf_and_a_valid_card_summary(app, client, 
     child = baby(db, keyring, "Әлихан Сәрсенов", parent=world.users["parentA"])
     sign_in_with_password(client, "parenta@example.kz")
     row = run_screening(client, db, child)
-    r = client.post(f"/account/children/{child.id}/export")
+    r = export_zip(client, child.id)
     assert r.status_code == 200
     archive = zipfile.ZipFile(io.BytesIO(r.data))
     document = json.loads(archive.read("export.json"))

@@ -59,6 +59,7 @@ def test_no_download_is_named_outside_the_helper():
 def test_card_pdf_report_csv_and_data_export_say_whom(client, world):
     """The teacher's card PDF and group CSV, the parent's data export: names built by the one helper."""
     from tests.support.auth import sign_in_with_password
+    from tests.support.exports import export_zip
     today = dt.date.today().isoformat()
     child = world.children["A"].id
     sign_in_with_password(client, "teacher1@example.kz")
@@ -71,7 +72,7 @@ def test_card_pdf_report_csv_and_data_export_say_whom(client, world):
     assert f'filename="Group-A_group-report_{today}_kk.csv"' in csv.headers["Content-Disposition"]
     client.post("/logout")
     sign_in_with_password(client, "parenta@example.kz")
-    export = client.post(f"/account/children/{child}/export")
+    export = export_zip(client, child)
     assert export.status_code == 200 and export.mimetype == "application/zip"
     assert f'filename="Aliya-A_data-export_{today}.zip"' in export.headers["Content-Disposition"]
 
@@ -82,8 +83,9 @@ def test_the_data_export_names_its_pdfs_after_the_child(client, world):
     import zipfile
 
     from tests.support.auth import sign_in_with_password
+    from tests.support.exports import export_zip
     sign_in_with_password(client, "parenta@example.kz")
-    export = client.post(f"/account/children/{world.children['A'].id}/export")
+    export = export_zip(client, world.children['A'].id)
     names = zipfile.ZipFile(io.BytesIO(export.data)).namelist()
     pdfs = [n for n in names if n.startswith("pdf/")]
     assert pdfs and all(re.fullmatch(r"pdf/Aliya-A_(card|screening)_[0-9a-z_-]+\.pdf", n) for n in pdfs), names

@@ -12,12 +12,12 @@ from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from ...services import AccessDenied, NotFound, ServiceError, audit_ops, data_rights
+from ...services import ServiceError, audit_ops, data_rights
 from ...services import totp_setup as svc
 from ...totp import format_secret, provisioning_uri, qr_svg
 from ..common import apply_service_error, db, form_status, keyring, login_required, parse_uuid
-from ..downloads import as_attachment, download_name
-from ..formatting import current_lang, date_on
+from ..downloads import as_attachment
+from ..formatting import date_on
 from ..redirects import safe_next
 from ..signin import PENDING_KEY, sign_in
 from .forms import ActionForm, CodeForm, DeletionForm, ReplaceForm, SignInCodeForm
@@ -261,53 +261,6 @@ def access_log_proof(child_id, event_id):
                          "application/json; charset=utf-8")
 
 
-def _screening_pdfs(cid: uuid.UUID, lang: str) -> tuple[list[tuple[str, bytes]], list[str]]:
-    """The screening summaries as PDFs (WeasyPrint); the card PDF when its renderer exists."""
-    pdfs, notes = [], []
-    try:
-        from ...rendering.screening import render_screening_pdf
-        from ...services import screening as screening_svc
-        from ..screening.presenting import result_context
-        from ..screening.routes import registry
-        _child, views = screening_svc.history(db(), keyring(), registry(), g.user, cid, audit=False)
-        for view in views:
-            body = render_screening_pdf(result_context(view, lang))
-            pdfs.append((download_name("screening", _child.name, view.screening_date, "pdf", extra=str(view.id)[:8]),
-                         body))
-    except ImportError:
-        notes.append("screening PDFs not included: the renderer is not available")
-    try:
-        from ...rendering.cards import render_card_pdf
-        from ...services.cards import card_pdf_data
-    except ImportError:
-        notes.append("card.pdf not included: the card PDF renderer is not available in this version")
-        return pdfs, notes
-    if data_rights.retention_due(db(), cid) is None:
-        notes.append("card.pdf not included: no kindergarten has kept a card for this child")
-        return pdfs, notes
-    try:
-        context = card_pdf_data(db(), keyring(), g.user, cid, lang)
-        pdfs.append((download_name("card", context["name"], None, "pdf", extra=lang), render_card_pdf(context)))
-    except (AccessDenied, NotFound):
-        notes.append("card.pdf not included: the card is not available to the parent")
-    return pdfs, notes
-
-
-@bp.post("/account/children/<child_id>/export")
-@login_required
-def export(child_id):
-    cid = parse_uuid(child_id)
-    form = ActionForm()
-    data_rights.deletion_status(db(), g.user, cid)  # access check before any work
-    if not form.validate_on_submit():
-        flash(gettext("The form has expired. Please try again."), "error")
-        return redirect(url_for("parent.child", child_id=cid))
-    lang = current_lang()
-    pdfs, notes = _screening_pdfs(cid, lang)
-    result = data_rights.export_child(db(), keyring(), g.user, cid, lang=lang, pdfs=pdfs, notes=notes)
-    return as_attachment(make_response(result.data), result.filename, "application/zip")
-
-
 @bp.route("/account/children/<child_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(child_id):
@@ -331,5 +284,6 @@ def delete(child_id):
     return render_template("account/delete.html", form=form, pending=pending, due=due, child_id=cid), status
 
 
+from . import export as _export  # noqa: E402,F401  (the data export job, on this blueprint)
 from . import password  # noqa: E402,F401  (its routes live on this blueprint)
 from . import reminders as _reminders  # noqa: E402,F401  (/account/reminders, on this blueprint)
