@@ -15,6 +15,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from .models import Child, Consent, Enrollment, Group, GroupTeacher, Guardianship, Membership, Referral, User
+from .models.api import REGION_SCOPES
 from .models.base import utcnow
 from .models.enums import ConsentPurpose, EnrollmentStatus, ReferralStatus, Role, TransferStatus
 
@@ -244,4 +245,23 @@ def api_role(db: Session, user: User, scopes, scope: str, *, child_id: uuid.UUID
         return Role.HEAD if group_view_role(db, user, group) == Role.HEAD else None
     if org_id is not None:
         return Role.HEAD if org_role(db, user, org_id) == Role.HEAD else None
+    # Nothing named (a region client's call: it has no organization): refused. A region client's service account
+    # holds no membership either, so every rule above refuses it by default as well.
     return None
+
+
+def manages_region_clients(user: User) -> bool:
+    """Only the platform admin registers, lists and revokes the API clients of a region: no organization's head
+    answers for a whole region's counts (the operator at the command line acts with no user and is not asked)."""
+    return bool(user.is_admin)
+
+
+def api_area_allowed(scopes, scope: str, client_region: str | None, wanted_region: str | None) -> bool:
+    """May an API client read the counts of `wanted_region` (a region code; a district is asked by its region)?
+    `client_region` is the client's area: a region client's own region, or the region of an organization client's
+    organization. Only the scopes of an area (models.api.REGION_SCOPES: counts, already small-number suppressed)
+    are ever granted by area, never a child's, a group's or an organization's data: those stay with organization
+    clients, registered by the organization's head, who answers for them (issue 16)."""
+    if scope not in REGION_SCOPES or scope not in scopes:
+        return False
+    return client_region is not None and wanted_region is not None and client_region == wanted_region

@@ -23,7 +23,9 @@ class CountsQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
     academic_year: int | None = Field(default=None, ge=2000, le=2100, description="Default: the current one")
     stage: Literal["start", "intermediate", "final"] = "start"
-    district: str | None = Field(default=None, max_length=20, description="A district code of the client's region")
+    district: str | None = Field(default=None, max_length=20,
+                                 description="A district code of the client's region (its organization's, or a "
+                                             "region client's own)")
 
 
 class CountsColumn(BaseModel):
@@ -74,6 +76,10 @@ def analytics_counts():
 
 PATHS = {"/api/v1/analytics/counts": {"get": {
     "operationId": "analyticsCounts", "summary": "Analytics counts of the client's area, small numbers hidden",
+    "description": "The area of an organization client is its organization's region; a region client's is its "
+                   "region. Without `district`: one row per district and the region's total; with `district` (a "
+                   "district of that region): one row per organization. A region client asking for another "
+                   "region's district gets 403; an unknown district code is 422 (reason unknown_district).",
     "security": [{"oauth2": ["analytics:read"]}],
     "parameters": [
         {"name": "academic_year", "in": "query", "required": False,

@@ -22,6 +22,21 @@ VERSION = "1.0.0"
 REF = "#/components/schemas/{model}"
 PROBLEM = "application/problem+json"
 
+DESCRIPTION = (
+    "Cards, rosters and monitoring levels for regional systems and the National Education Database (docs/api.md). "
+    "A client is registered for one organization (by its head, with the scopes it needs) or for one region. "
+    "A region client holds only the scope analytics:read: it reads the counts of its region and, with the district "
+    "parameter, of each of its districts, small numbers already hidden; every other operation answers 403 for it. "
+    "Cards, rosters, levels and the handover stay with organization clients, because the head of each organization "
+    "answers for its children's data and one region-wide key to every child's card would be a single point of "
+    "failure. A regional system gets a region client from the platform admin (the page /admin/api-clients, or "
+    "`flask api client create --region KZ-71 --scope analytics:read` on the server), then asks "
+    "GET /api/v1/analytics/counts once for the region and once per district code it lists. "
+    "Errors: RFC 9457 problem+json in the language of Accept-Language (kk, ru).")
+
+OAUTH_TEXT = ("Client credentials of an organization client (the scopes its head gave it) or of a region client "
+              "(analytics:read only).")
+
 PAGE_PARAMS = [
     {"name": "cursor", "in": "query", "required": False, "schema": {"type": "string", "format": "uuid"},
      "description": "next_cursor of the previous page"},
@@ -45,7 +60,8 @@ def _ok(model: str, description: str = "OK") -> dict:
             "content": {"application/json": {"schema": {"$ref": REF.format(model=model)}}}}
 
 
-COMMON = {"401": _problem("No valid bearer token"), "403": _problem("Not allowed: scope, organization or consent"),
+COMMON = {"401": _problem("No valid bearer token"),
+          "403": _problem("Not allowed: scope, organization, region or consent"),
           "404": _problem("No such object"), "422": _problem("Invalid parameters"),
           "429": _problem("Rate limit of the client reached (Retry-After)")}
 
@@ -120,13 +136,11 @@ def _document() -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": "SabiDamu API", "version": VERSION,
-                 "description": "Cards, rosters and monitoring levels for regional systems and the National "
-                                "Education Database (docs/api.md). Errors: RFC 9457 problem+json in the language "
-                                "of Accept-Language (kk, ru)."},
+                 "description": DESCRIPTION},
         "servers": [{"url": "/"}],
         "paths": {**_paths(), **transfer_routes.PATHS, **analytics_routes.PATHS},
         "components": {"schemas": components, "securitySchemes": {
-            "oauth2": {"type": "oauth2", "flows": {"clientCredentials": {
+            "oauth2": {"type": "oauth2", "description": OAUTH_TEXT, "flows": {"clientCredentials": {
                 "tokenUrl": "/api/v1/oauth/token", "scopes": {scope: scope for scope in API_SCOPES}}}},
             "basic": {"type": "http", "scheme": "basic"}}},
     }

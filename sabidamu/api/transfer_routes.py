@@ -114,7 +114,7 @@ def _problem_ref(description: str) -> dict:
 
 
 _ERRORS = {"401": _problem_ref("No valid bearer token"),
-           "403": _problem_ref("Not allowed: scope, organization or consent"),
+           "403": _problem_ref("Not allowed: scope, organization, region or consent"),
            "404": _problem_ref("No such object"), "422": _problem_ref("Refused: the reason in detail and code"),
            "429": _problem_ref("Rate limit of the client reached (Retry-After)")}
 

@@ -1,4 +1,5 @@
-"""API clients of the open API (/api/v1): a regional system or the national database acting for one organization.
+"""API clients of the open API (/api/v1): a regional system or the national database acting for one organization,
+or a regional system reading the counts of one region (a region client: REGION_SCOPES only, no membership).
 
 A client acts through its own service account (`user_id`: a User with a head's membership of the organization and
 no login), so every access rule and consent rule a person meets applies to it, and its calls are audited under that
@@ -16,6 +17,9 @@ from sqlmodel import Field, SQLModel
 from .base import created_field, id_field, time_field
 
 API_SCOPES = ("roster:read", "cards:read", "cards:write", "monitoring:read", "analytics:read", "transfer:write")
+# What a region client may hold: counts only. Cards, rosters, levels and the handover stay with organization clients,
+# each registered by its organization's head, so no single key opens every child's card of a region.
+REGION_SCOPES = ("analytics:read",)
 
 
 class ApiClient(SQLModel, table=True):

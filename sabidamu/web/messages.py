@@ -111,6 +111,8 @@ MESSAGES = {
     "unknown_level": _l("Choose a level: I, II, III or “not observed”."),
     "api_bad_scope": _l("Choose at least one scope from the list."),
     "api_name_too_long": _l("The name may have at most %(max)d characters."),
+    "api_region_scope": _l("A region's client may only read the analytics counts (analytics:read). Cards, rosters and "
+                           "levels are given to a client of each organization, registered by its head."),
     "unknown_stage": _l("Choose one of the three stages: start, intermediate or final."),
     "api_card_invalid": _l("The child's IIN or the kindergarten's BIN is missing."),
     "unknown_skill_group": _l("Choose one of the five areas of development."),

@@ -56,6 +56,7 @@ def nav_items() -> list[tuple[str, str]]:
     items = []
     if user.is_admin:
         items.append((url_for("admin.index"), gettext("Organizations")))
+        items.append((url_for("admin.api_clients"), gettext("API clients of regions")))
     kk = current_lang() == "kk"
     seen = set()
     memberships, guardian, department = _memberships(user)

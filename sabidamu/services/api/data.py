@@ -48,8 +48,9 @@ class Page:
 
 def groups(db: Session, user: User, caller: Caller, after: uuid.UUID | None, limit: int,
            academic_year: int | None = None, age_group: str | None = None) -> Page:
-    """The groups of the client's organization (roster:read)."""
-    if "roster:read" not in caller.scopes:
+    """The groups of the client's organization (roster:read). A region client (no organization) is refused here,
+    by access.api_role, not answered with an empty list that would read as "no groups"."""
+    if caller.org_id is None or access.api_role(db, user, caller.scopes, "roster:read", org_id=caller.org_id) is None:
         raise AccessDenied()
     query = select(Group).join(Membership, col(Membership.org_id) == Group.org_id).where(
         Membership.user_id == user.id, Membership.role == Role.HEAD)

@@ -64,16 +64,17 @@ def import_files(db: Session, keyring: Keyring, user: User, caller: Caller, name
     """A .sdcard file or a group export's ZIP into the client's school, with the web import's checks
     (services.transfer.batch.import_upload): one line per package. Raises AccessDenied without the scope or when
     the client's organization is not a school; ServiceError when the upload is over the web's own limits."""
-    if access.api_role(db, user, caller.scopes, SCOPE, org_id=caller.org_id) is None \
-            or access.school_role(db, user, caller.org_id) is None:
+    org_id = caller.org_id  # None: a region client, which imports nothing (access.api_role refuses it too)
+    if org_id is None or access.api_role(db, user, caller.scopes, SCOPE, org_id=org_id) is None \
+            or access.school_role(db, user, org_id) is None:
         raise AccessDenied()
     if not data:
         raise ServiceError("no_files", field="body")
     if len(data) > UPLOAD_LIMITS.max_total_bytes:
         raise ServiceError("upload_too_large", field="body", mib=UPLOAD_LIMITS.max_total_bytes // 2**20)
-    lines = batch.import_upload(db, keyring, caller.org_id, [(name, data)], user)
+    lines = batch.import_upload(db, keyring, org_id, [(name, data)], user)
     out = [line.result.as_json(line.file) for line in lines]
-    _audit(db, user, caller, "api.import", object_type="organization", object_id=caller.org_id,
+    _audit(db, user, caller, "api.import", object_type="organization", object_id=org_id,
            detail={"results": [{"status": o["status"], "code": o["code"], "package_id": o["package_id"]}
                                for o in out]})
     db.commit()

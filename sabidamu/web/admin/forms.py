@@ -27,3 +27,16 @@ class OrgForm(FlaskForm):
         DataRequired(_l("Enter an e-mail or phone.")), login_value])
     head_password = PasswordField(_l("Head's first password"), validators=[
         DataRequired(_l("Enter a password.")), strong_password])
+
+
+class RegionClientForm(FlaskForm):
+    """A region's API client: a name and the region; its scope is fixed (models.api.REGION_SCOPES), so nothing else
+    is offered to tick."""
+    name = StringField(_l("Name of the system"), validators=[
+        DataRequired(_l("Enter the name of the system.")), Length(max=100, message=_MAX)])
+    region = StringField(_l("Region code (for example KZ-75)"), validators=[
+        DataRequired(_l("Enter the region.")), Length(max=100, message=_MAX)])
+
+
+class RevokeForm(FlaskForm):
+    """A button: only the CSRF token."""
