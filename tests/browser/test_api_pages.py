@@ -58,3 +58,32 @@ def test_api_docs_page(new_page, live_server, lang):
     page.reload()
     assert not has_horizontal_scroll(page)
     shot(page, f"{lang}-api-docs-phone")
+
+
+@pytest.fixture
+def platform_admin(live_server):
+    with live_server.session() as s:
+        admin = make_user(s, "admin@sabidamu.kz", admin=True)
+        enrol_totp(s, live_server.keyring, admin)
+        return {"login": login_of(admin)}
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_admin_registers_a_client_of_a_region(new_page, platform_admin, lang):
+    page = new_page(accept_language=lang)
+    sign_in(page, platform_admin["login"], PASSWORD)
+    page.goto("/admin/api-clients")
+    page.fill("#name", "Астана облысы — талдау")
+    page.select_option("#region", "KZ-71")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").last.click()
+    notice = page.locator(".notice").inner_text()
+    assert "client_secret" in notice
+    row = page.locator("main table").inner_text()
+    assert ("Астана қаласы" if lang == "kk" else "город Астана") in row and "analytics:read" in row
+    assert_accessible(page)
+    shot(page, f"{lang}-api-region-clients-created")
+    page.set_viewport_size(PHONE)
+    page.goto("/admin/api-clients")
+    assert not has_horizontal_scroll(page)
+    shot(page, f"{lang}-api-region-clients-phone")

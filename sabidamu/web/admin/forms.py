@@ -3,7 +3,9 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from ...analytics import areas
 from ..choices import options
+from ..formatting import current_lang
 from ..validators import login_value, strong_password
 
 _MAX = _l("At most %(max)d characters.")
@@ -34,8 +36,14 @@ class RegionClientForm(FlaskForm):
     is offered to tick."""
     name = StringField(_l("Name of the system"), validators=[
         DataRequired(_l("Enter the name of the system.")), Length(max=100, message=_MAX)])
-    region = StringField(_l("Region code (for example KZ-75)"), validators=[
-        DataRequired(_l("Enter the region.")), Length(max=100, message=_MAX)])
+    # Any value the list does not hold is refused by the service in the user's language (unknown_region).
+    region = SelectField(_l("Region"), validate_choice=False, validators=[DataRequired(_l("Choose the region."))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        lang = current_lang()
+        named = sorted(((code, areas.region_name(code, lang)) for code in areas.REGIONS), key=lambda pair: pair[1])
+        self.region.choices = options([("", _l("Choose the region")), *named])
 
 
 class RevokeForm(FlaskForm):
