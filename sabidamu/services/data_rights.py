@@ -39,6 +39,7 @@ from . import AccessDenied, ServiceError, fetch
 from .audit import record
 from .audit_ops import _action_filter, _child_object_ids
 from .child_rows import child_rows
+from .children import open_child
 
 EXPORT_FORMAT_VERSION = 1
 RETENTION_MONTHS = 3  # after the end (31 August) of the last academic year with records
@@ -204,7 +205,6 @@ def export_child(db: Session, keyring: Keyring, user: User, child_id: uuid.UUID,
 
 def export_filename(db: Session, keyring: Keyring, user: User, child_id: uuid.UUID, today: dt.date) -> str:
     """The name of the export's download, built when the parent downloads it (a job keeps no child's name)."""
-    from .children import open_child
     child = guardian_child(db, user, child_id)
     return download_name("data-export", open_child(keyring, child, ("name", "birth_date")).name or "", today, "zip")
 
