@@ -41,3 +41,4 @@ def test_export_has_the_screening_its_pdf_and_a_valid_card_summary(app, client, 
     summary = card["screening_summaries"][0]
     assert summary["instrument"] == "test-dev-screen" and summary["age_months"] == 4
     assert data_rights.validate_card(card) == [] and document["card_format"]["valid"]
+
