@@ -75,6 +75,9 @@ class Settings:
     job_heartbeat_seconds: float = 10.0  # a running job writes this often; silent for 3 beats = its consumer died
     audit_sequencer: str = "consumer"  # who runs the 1-second audit sequencer: consumer | web
     queue_metrics_port: int = 0  # the consumer's own /metrics port for Prometheus (0 = none)
+    # Minutes between the queue's refreshes of the stored district analytics (services/analytics/snapshots.py):
+    # how old, at most, the counts an education department reads are after a save changes them.
+    analytics_refresh_minutes: int = 5
 
     @property
     def production(self) -> bool:
@@ -230,7 +233,15 @@ def _queue_settings(env: Mapping[str, str]) -> dict:
             "queue_retries": number("SABIDAMU_QUEUE_RETRIES", "3", int),
             "queue_retry_delay": number("SABIDAMU_QUEUE_RETRY_DELAY", "10"),
             "job_heartbeat_seconds": max(0.2, number("SABIDAMU_JOB_HEARTBEAT_SECONDS", "10")),
-            "queue_metrics_port": number("SABIDAMU_QUEUE_METRICS_PORT", "0", int)}
+            "queue_metrics_port": number("SABIDAMU_QUEUE_METRICS_PORT", "0", int),
+            "analytics_refresh_minutes": _refresh_minutes(number("SABIDAMU_ANALYTICS_REFRESH_MINUTES", "5", int))}
+
+
+def _refresh_minutes(minutes: int) -> int:
+    # The queue's clock is a cron of minutes: */N for N of 1..60 (a divisor of 60 keeps the pauses equal).
+    if not 1 <= minutes <= 60:
+        raise ConfigError("SABIDAMU_ANALYTICS_REFRESH_MINUTES must be from 1 to 60")
+    return minutes
 
 
 def instruments_dir(environ: dict | None = None) -> Path:

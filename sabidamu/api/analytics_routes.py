@@ -54,6 +54,8 @@ class Counts(BaseModel):
     academic_year: int
     stage: Literal["start", "intermediate", "final"]
     area_name: str
+    counts_as_of: str | None = Field(description="when these counts were worked out (ISO 8601, UTC): the stored "
+                                     "tables are worked out again a few minutes after counts change")
     tables: list[CountsTable]
 
 

@@ -53,6 +53,40 @@ def export(region, district, year, stage, lang, out):
     finish(0, f"written: {out}")
 
 
+@analytics_cli.command("refresh")
+@click.option("--all", "everything", is_flag=True,
+              help="Work out every part of the year again, not only the changed ones (after a deploy that changed "
+                   "the counting or the protection).")
+@click.option("--year", type=click.IntRange(2000, 2100), default=None, help="With --all: the academic year "
+              "(default: the current one).")
+@click.option("--region", "regions", multiple=True, help="With --all: only these regions (codes or names).")
+def refresh(everything, year, regions):
+    """Work out the stored district analytics again, as the queue does every few minutes."""
+    import datetime as dt
+
+    from ..analytics.areas import region_code
+    from ..monitoring.academic_calendar import academic_year_of
+    from ..services.analytics import snapshots
+    codes = []
+    for value in regions:
+        code = region_code(value)
+        if code is None:
+            finish(2, f"error: unknown region: {value}")
+        codes.append(code)
+    if (year or codes) and not everything:
+        finish(2, "error: --year and --region go with --all")
+    with dbmod.session_scope(context.engine()) as s:
+        if everything:
+            done = snapshots.refresh_all(s, year or academic_year_of(dt.date.today()), codes or None)
+            failed: list = []
+        else:
+            result = snapshots.refresh_changed(s)
+            done, failed = result.parts, result.failed
+    for region, part_year, part in done:
+        click.echo(f"{region} {part_year} {part}")
+    finish(1 if failed else 0, f"worked out: {len(done)} parts" + (f", failed: {len(failed)}" if failed else ""))
+
+
 @analytics_cli.command("add-department")
 @click.option("--region", required=True)
 @click.option("--district", default=None)

@@ -37,6 +37,7 @@ from .huey_app import uses_redis
 from .telemetry import init_task_log, observe
 
 LOCK_TTL = 120  # seconds: a lock of a consumer killed while holding it frees itself (Redis)
+ANALYTICS_LOCK_TTL = 900
 
 
 @dataclass
@@ -46,16 +47,17 @@ class Tasks:
     send_mail: Any
     purge_job_results: Any
     deletions_due: Any
+    analytics_refresh: Any
     app: Flask
 
     def queue_mail(self, _settings, to: str, subject: str, body: str) -> None:
         """services.mail.queue_mail's way out: the message, sealed, becomes a send_mail task."""
         self.send_mail(seal_mail(self.app, to, subject, body))
 
-    def locked(self, name: str, work) -> object:
+    def locked(self, name: str, work, ttl: int = LOCK_TTL) -> object:
         """Runs `work` under the queue lock `name`; 'locked' when another consumer holds it."""
         try:
-            with self.huey.lock_task(name, ttl=LOCK_TTL if uses_redis(self.huey) else None):
+            with self.huey.lock_task(name, ttl=ttl if uses_redis(self.huey) else None):
                 return work()
         except TaskLockedException:
             return "locked"
@@ -134,6 +136,20 @@ def register(huey: Huey, app: Flask) -> Tasks:
                 process_due(db, app.extensions["sabidamu.keyring"])
         return observe("deletions_due", task, lambda: tasks.locked("deletions-due", delete), last=True)
 
+    @huey.periodic_task(crontab(minute=f"*/{settings.analytics_refresh_minutes}"), name="analytics_refresh",
+                        context=True)
+    def analytics_refresh(task=None):
+        from ..db import session_scope
+        from ..services.analytics.snapshots import refresh_changed
+
+        def refresh():
+            with app.app_context(), session_scope(app.extensions["sabidamu.engine"]) as db:
+                done = refresh_changed(db)
+                return f"{len(done.parts)} parts worked out, {len(done.failed)} failed"
+        # A whole country's first round takes about a minute on 2 cores: the lock outlives it.
+        return observe("analytics_refresh", task,
+                       lambda: tasks.locked("analytics-refresh", refresh, ttl=ANALYTICS_LOCK_TTL), last=True)
+
     run_reminders: Any = None
     with contextlib.suppress(ImportError):  # written by the reminders' module when it exists
         from .reminders import run_reminders  # type: ignore[import-not-found,no-redef,unused-ignore]
@@ -146,7 +162,7 @@ def register(huey: Huey, app: Flask) -> Tasks:
             return observe("reminders", task, lambda: tasks.locked("reminders", remind), last=True)
 
     tasks = Tasks(huey=huey, run_job=run_job, send_mail=send_mail, purge_job_results=purge_job_results,
-                  deletions_due=deletions_due, app=app)
+                  deletions_due=deletions_due, analytics_refresh=analytics_refresh, app=app)
     return tasks
 
 

@@ -1,5 +1,5 @@
 """All tables, imported here so SQLModel.metadata (and Alembic) sees every one."""
-from .analytics import DepartmentScope, ScreeningZoneCount  # noqa: F401
+from .analytics import AnalyticsChange, AnalyticsSnapshot, DepartmentScope, ScreeningZoneCount  # noqa: F401
 from .api import ApiClient, ApiRateWindow, ApiToken  # noqa: F401
 from .audit import AuditCheckpoint, AuditEvent, AuditNode
 from .child import Child, Enrollment, Guardianship

@@ -39,3 +39,27 @@ class ScreeningZoneCount(SQLModel, table=True):
     zone: str = Field(max_length=12)
     count: int = 0
     updated_at: dt.datetime | None = time_field()
+
+
+class AnalyticsSnapshot(SQLModel, table=True):
+    """The protected tables of one part of a region's analytics for an academic year, worked out once and read by
+    every page, download and API call until its counts change (services/analytics/snapshots.py). A part is a
+    monitoring stage (the levels tables) or "year" (screening, referrals, cards). `payload` is JSON of published
+    counts per area node (hidden cells null): counts only, already protected, nothing about a child."""
+
+    __table_args__ = (sa.UniqueConstraint("region", "academic_year", "part"),)
+    id: uuid.UUID = id_field()
+    region: str = Field(max_length=10)
+    academic_year: int
+    part: str = Field(max_length=12)
+    computed_at: dt.datetime = created_field()
+    payload: str = Field(sa_type=sa.Text)
+
+
+class AnalyticsChange(SQLModel, table=True):
+    """An organization whose counts of a part of an academic year changed since the stored tables were worked out:
+    marked in the transaction that changes them, taken by the periodic refresh (one row however many saves)."""
+
+    org_id: uuid.UUID = Field(primary_key=True)
+    academic_year: int = Field(primary_key=True)
+    part: str = Field(primary_key=True, max_length=12)

@@ -36,6 +36,7 @@ from ..models.base import utcnow
 from ..models.enums import EnrollmentStatus, Role, ScreeningStatus
 from ..models.security import DeletionRequest
 from . import AccessDenied, ServiceError, fetch
+from .analytics.changes import mark_rows_going
 from .audit import record
 from .audit_ops import _action_filter, _child_object_ids
 from .child_rows import child_rows
@@ -265,6 +266,7 @@ def request_deletion(db: Session, keyring: Keyring, user: User, child_id: uuid.U
 def delete_child_data(db: Session, keyring: Keyring, req: DeletionRequest, actor: User | None = None) -> dict:
     """Remove every row of the child for real, then destroy data keys no row uses. Caller commits."""
     plan = child_rows(db, req.child_id)
+    mark_rows_going(db, plan)  # the district analytics counted this child's referrals and handed cards
     tables = {t.name: t for t in SQLModel.metadata.sorted_tables}
     key_ids = set()
     counts: dict[str, int] = {}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from .analytics.changes import mark_changed_at
 from .. import access
 from ..crypto.keyring import Keyring
 from ..models import Child, Enrollment, Group, Membership, Organization, Referral, Screening, SpecialistConclusion, User
@@ -106,6 +107,7 @@ def create_referral(db: Session, keyring: Keyring, user: User, child_id: uuid.UU
     ref.reason_ct = keyring.seal(child.key_id, "referral", ref.id, "reason", text)
     db.add(ref)
     db.flush()
+    mark_changed_at(db, ref.to_org_id, ref.created_at)  # the district analytics count referrals
     org_id = recipient.org_id if role == Role.PARENT else _kindergarten_of(db, child_id)
     record(db, user, "referral.create", role=role, org_id=org_id, object_type="referral", object_id=ref.id,
            detail={"child_id": str(child_id), "to_org_id": str(recipient.org_id),
@@ -219,6 +221,7 @@ def add_conclusion(db: Session, keyring: Keyring, user: User, child_id: uuid.UUI
                                           recommendations_text)
     db.add(row)
     db.flush()
+    mark_changed_at(db, ref.to_org_id, ref.created_at)  # "seen": counted in the referral's year
     record(db, user, "conclusion.create", role=Role.SPECIALIST, org_id=ref.to_org_id, object_type="conclusion",
            object_id=row.id, detail={"child_id": str(child_id), "referral_id": str(ref.id)})
     db.commit()

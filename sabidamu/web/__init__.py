@@ -88,6 +88,7 @@ def register_web(app: Flask) -> None:
             "current_locale": str(get_locale()),
             "nav_items": nav_items(),
             "fmt_date": formatting.long_date,
+            "fmt_moment": formatting.moment_text,
             "fmt_date_on": formatting.date_on,
             "fmt_date_until": formatting.date_until,
             "fmt_month_on": formatting.month_on,

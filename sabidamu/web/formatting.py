@@ -95,6 +95,17 @@ def long_date(value: dt.date | None) -> str:
     return _long_date(value, str(get_locale())) if value else ""
 
 
+KAZAKHSTAN_TIME = dt.timezone(dt.timedelta(hours=5))  # one zone for the whole country since 1 March 2024
+
+
+def moment_text(value: dt.datetime | None) -> str:
+    """A moment in Kazakhstan time, standing alone: «2026 ж. 5 желтоқсан, 14:05», «5 декабря 2026 г., 14:05»."""
+    if value is None:
+        return ""
+    local = value.astimezone(KAZAKHSTAN_TIME)
+    return f"{long_date(local.date())}, {local:%H:%M}"
+
+
 @functools.lru_cache(maxsize=8192)
 def _long_date(value: dt.date, locale: str) -> str:
     return babel_format_date(value, format="long", locale=locale)

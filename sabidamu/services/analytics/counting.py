@@ -20,6 +20,8 @@ from ...models.analytics import ScreeningZoneCount
 from ...models.base import utcnow
 from ...models.enums import EnrollmentStatus
 from ...monitoring.academic_calendar import academic_year_of
+from .changes import mark_changed
+from .tables import YEAR_PART
 
 ZONE_COUNTS: Table = SQLModel.metadata.tables["screeningzonecount"]
 
@@ -66,6 +68,7 @@ def count_completed(db: Session, keyring: Keyring, row: Screening, result: dict,
     earlier = db.exec(select(Screening).where(
         Screening.child_id == row.child_id, Screening.counted_year == year, col(Screening.counted_org_id).is_not(None),
         Screening.id != row.id)).all()
+    changed_orgs = {org_id, *(old.counted_org_id for old in earlier if old.counted_org_id is not None)}
     for old in earlier:
         text = keyring.open("screening", old.id, "result", old.result_ct)
         for domain, zone in _zones(json.loads(text) if text else {}).items():
@@ -76,3 +79,5 @@ def count_completed(db: Session, keyring: Keyring, row: Screening, result: dict,
     for domain, zone in _zones(result).items():
         bump(db, org_id, year, domain, zone, +1)
     row.counted_org_id, row.counted_year = org_id, year
+    for changed in changed_orgs:  # the district analytics work the year's screening tables out again
+        mark_changed(db, changed, year, YEAR_PART)

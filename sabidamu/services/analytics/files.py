@@ -3,6 +3,7 @@ XLSX (openpyxl). Hidden cells are empty; the first lines say what the table is a
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 from openpyxl import Workbook
@@ -19,7 +20,9 @@ HEAD = {
                  "Пустая ячейка: малое число скрыто (нельзя установить детей, если их меньше 5)"),
     "year": Text("Оқу жылы", "Учебный год"),
     "stage": Text("Бақылау", "Мониторинг"),
+    "as_of": Text("Сандар есептелді", "Данные рассчитаны"),
 }
+KAZAKHSTAN_TIME = dt.timezone(dt.timedelta(hours=5))
 SECTIONS = {
     "levels": Text("Дағдылар тобы бойынша деңгейлер", "Уровни по группам навыков"),
     "screening": Text("Скрининг: маманға бару ұсынылған балалар", "Скрининг: дети, которым рекомендован специалист"),
@@ -32,8 +35,12 @@ SECTIONS = {
 def rows(report: Report, stage_name: str) -> list[list[str]]:
     """The table as lines of text cells: a heading block, then one block per table (header line, data lines)."""
     lang = report.lang
-    out = [[report.area_name, f"{HEAD['year'].in_(lang)}: {academic_year_label(report.year)}",
-            f"{HEAD['stage'].in_(lang)}: {stage_name}"], [HEAD["note"].in_(lang)]]
+    heading = [report.area_name, f"{HEAD['year'].in_(lang)}: {academic_year_label(report.year)}",
+               f"{HEAD['stage'].in_(lang)}: {stage_name}"]
+    if report.counts_as_of is not None:  # the stored tables' moment, in Kazakhstan time
+        heading.append(f"{HEAD['as_of'].in_(lang)}: {report.counts_as_of.astimezone(KAZAKHSTAN_TIME):%Y-%m-%d %H:%M}"
+                       " (UTC+5)")
+    out = [heading, [HEAD["note"].in_(lang)]]
     for table in report.tables:
         out.append([])
         out.append([HEAD["section"].in_(lang), HEAD["table"].in_(lang), HEAD["row"].in_(lang), *table.columns])

@@ -8,6 +8,7 @@ from ...models import User
 from ...monitoring.academic_calendar import STAGE_IDS
 from .. import AccessDenied, ServiceError
 from . import report as report_svc
+from . import snapshots
 from .departments import scope_of
 
 
@@ -26,10 +27,10 @@ def department_report(db: Session, user: User | None, *, year: int, stage: str, 
         district = scope.district
     elif district is not None and district != "-" and district_region(district) != scope.region:
         raise AccessDenied()
-    return report_svc.build(db, scope.region, district, year, stage, lang, domain_titles)
+    return snapshots.report(db, scope.region, district, year, stage, lang, domain_titles)
 
 
 def suppressed_table(db: Session, *, region: str, district: str | None, year: int, stage: str, lang: str,
                      domain_titles=None) -> report_svc.Report:
-    """THE public entry (API, command line): the protected tables of a region or one of its districts."""
-    return report_svc.build(db, region, district, year, stage, lang, domain_titles)
+    """THE public entry (API, command line): the protected tables of a region or one of its districts, as stored."""
+    return snapshots.report(db, region, district, year, stage, lang, domain_titles)

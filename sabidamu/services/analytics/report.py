@@ -1,39 +1,24 @@
-"""The analytics tables of a region (or one of its districts) for an academic year and stage, from counts alone.
+"""The analytics report a person reads (a region, or one of its districts, for an academic year and stage), put
+together from the protected parts of services/analytics/tables.py: the stage's levels and the year's screening,
+referrals and cards. `from_parts` takes the parts as stored (snapshots.py); `build` works them out afresh.
 
-Every table is protected over the whole region at once (sabidamu.analytics.suppression: organizations inside
-districts inside the region), so the region page, each district page, the downloads and `flask analytics export`
-publish one consistent set of numbers and no combination of them recovers a hidden cell.
-
-Sources (plain columns, GROUP BY, nothing decrypted): LevelCount (levels per skill group, kept by the monitoring
-saves), ScreeningZoneCount (kept by a completed screening), Referral (by the receiving organization, its kind or the
-specialist's kind; "seen": a specialist wrote a conclusion), TransferPackage (cards a kindergarten handed to a school).
+Only names are added here (the region's and districts' from sabidamu.analytics.areas, the organizations' from their
+rows); every number comes from the part as it was protected.
 """
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from ...analytics import areas
-from ...analytics.suppression import TOTAL, protect_tree
 from ...localized import Text
-from ...models import LevelCount, Membership, Organization, Referral, SpecialistConclusion, TransferPackage
-from ...models.analytics import ScreeningZoneCount
-from ...models.enums import Role, TransferStatus
+from ...models import Organization
 from ...monitoring import load_framework
 from ...monitoring.academic_calendar import STAGE_IDS
-
-LEVELS = (3, 2, 1, 0)
-ZONES = ("refer", "other")
-# A node of the area tree: ("region", code), ("district", code) or ("org", organization id).
-Node = tuple[str, Any]
-KINDS = ("speech_therapist", "psychologist", "defectologist", "correction_room", "pmpk", "other")
-HANDED = (TransferStatus.EXPORTED, TransferStatus.DELIVERED, TransferStatus.ACCEPTED, TransferStatus.IMPORTED,
-          TransferStatus.HELD)
+from .tables import KINDS, LEVELS, YEAR_PART, ZONES, compute_part
 LABELS = {
     "level0": Text("Деңгей әлі жоқ", "Уровня пока нет"),
     "refer": Text("Маманға бару ұсынылды", "Рекомендован специалист"),
@@ -78,142 +63,92 @@ class Report:
     area_name: str
     tables: list[Table]
     districts: list[tuple[str, str]]  # (code, name) of the region's districts, for the drill-down
+    counts_as_of: dt.datetime | None = None  # when the oldest of the report's parts was worked out
 
     def section(self, name: str) -> list[Table]:
         return [t for t in self.tables if t.section == name]
 
 
-def _orgs(db: Session, region: str) -> list[Organization]:
-    return list(db.exec(select(Organization).where(col(Organization.region).in_(areas.region_values(region)))
-                        .order_by(Organization.name_kk)).all())
+def _column_labels(section: str, key: str, lang: str) -> list[str]:
+    if section == "levels":
+        fw = load_framework()
+        return [fw.level(v).in_(lang) if v else LABELS["level0"].in_(lang) for v in LEVELS]
+    if section == "screening":
+        return [LABELS[z].in_(lang) for z in ZONES]
+    if section in ("referrals", "seen"):
+        return [LABELS["other_kind" if k == "other" else k].in_(lang) for k in KINDS]
+    return [LABELS["cards"].in_(lang)]
 
 
-def _hierarchy(region: str, orgs: list[Organization]) -> dict[Node, Node | None]:
-    parents: dict[Node, Node | None] = {("region", region): None}
-    for org in orgs:
-        parents.setdefault(("district", org.district or "-"), ("region", region))
-    for org in orgs:
-        parents[("org", org.id)] = ("district", org.district or "-")
-    return parents
+def _title(section: str, key: str, lang: str, domain_titles: dict[str, Text] | None) -> str:
+    if section == "levels":
+        return load_framework().skill_group(key).in_(lang)
+    if section == "screening":
+        title = (domain_titles or {}).get(key)
+        return title.in_(lang) if title else key
+    return LABELS["cards"].in_(lang) if section == "cards" else ""
 
 
-def _year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime(year, 9, 1, tzinfo=dt.UTC)
-    return start, dt.datetime(year + 1, 9, 1, tzinfo=dt.UTC)
+def _org_names(db: Session, ids: list[str], lang: str) -> dict[str, str]:
+    if not ids:
+        return {}
+    rows = db.exec(select(Organization.id, Organization.name_kk, Organization.name_ru)
+                   .where(col(Organization.id).in_([uuid.UUID(i) for i in ids]))).all()
+    return {str(i): (kk if lang == "kk" else ru) for i, kk, ru in rows}
 
 
-def _level_counts(db: Session, ids: list[uuid.UUID], year: int, stage: str) -> dict[str, dict]:
-    rows = db.exec(select(LevelCount.org_id, LevelCount.skill_group, LevelCount.level, func.sum(LevelCount.count))
-                   .where(col(LevelCount.org_id).in_(ids), LevelCount.academic_year == year, LevelCount.stage == stage)
-                   .group_by(col(LevelCount.org_id), col(LevelCount.skill_group), col(LevelCount.level))).all()
-    out: dict[str, dict] = {}
-    for org_id, sg, level, n in rows:
-        out.setdefault(sg, {}).setdefault(("org", org_id), {})[level] = int(n or 0)
-    return out
+def _district_name(code: str, lang: str) -> str:
+    return areas.district_name(code, lang) if code != "-" else LABELS["no_district"].in_(lang)
 
 
-def _zone_counts(db: Session, ids: list[uuid.UUID], year: int) -> dict[str, dict]:
-    rows = db.exec(select(ScreeningZoneCount.org_id, ScreeningZoneCount.domain, ScreeningZoneCount.zone,
-                          func.sum(ScreeningZoneCount.count))
-                   .where(col(ScreeningZoneCount.org_id).in_(ids), ScreeningZoneCount.academic_year == year)
-                   .group_by(col(ScreeningZoneCount.org_id), col(ScreeningZoneCount.domain),
-                             col(ScreeningZoneCount.zone))).all()
-    out: dict[str, dict] = {}
-    for org_id, domain, zone, n in rows:
-        cell = out.setdefault(domain, {}).setdefault(("org", org_id), {"refer": 0, "other": 0})
-        cell["refer" if zone == "refer" else "other"] += int(n or 0)
-    return out
+def from_parts(db: Session, region: str, district: str | None, year: int, stage: str, lang: str,
+               parts: list[dict], domain_titles: dict[str, Text] | None = None,
+               counts_as_of: dt.datetime | None = None) -> Report:
+    """The report of a region (district None: one row per district and the region's total) or one of its districts
+    (one row per organization and the district's total) from protected parts (tables.compute_part's JSON)."""
+    district_codes = sorted({d for part in parts for d in part["districts"]}, key=lambda c: _district_name(c, lang))
+    if district is None:
+        shown = [f"district:{d}" for d in district_codes] + [f"region:{region}"]
+    else:
+        org_ids = list(dict.fromkeys(o for part in parts for o in part["districts"].get(district, [])))
+        shown = [f"org:{o}" for o in org_ids] + [f"district:{district}"]
+    names = {f"district:{d}": _district_name(d, lang) for d in district_codes}
+    names[f"region:{region}"] = areas.region_name(region, lang)
+    org_names = _org_names(db, [k[4:] for k in shown if k.startswith("org:")], lang)
+    names.update({f"org:{i}": n for i, n in org_names.items()})
+    tables: list[Table] = []
+    for part in parts:
+        for stored in part["tables"]:
+            section, key = stored["section"], stored["key"]
+            labels = _column_labels(section, key, lang)
+            with_total = stored["with_total"]
+            table = Table(section, key, _title(section, key, lang, domain_titles),
+                          stored["column_ids"] + (["total"] if with_total else []),
+                          labels + ([LABELS["total"].in_(lang)] if with_total else []))
+            for node in shown:
+                kind, _, ident = node.partition(":")
+                values = stored["values"].get(node)
+                if values is None and kind != "org":  # a district with no organization yet: nobody to count
+                    values = [0] * len(table.column_ids)
+                if values is None:  # an organization of another kind, or one added after the part was stored
+                    continue
+                key_value: object = uuid.UUID(ident) if kind == "org" else ident
+                table.rows.append(Row((kind, key_value), kind, names.get(node, ident), list(values)))
+            tables.append(table)
+    area = _district_name(district, lang) if district else areas.region_name(region, lang)
+    return Report(region, district, year, stage, lang, area, tables,
+                  [(d, names[f"district:{d}"]) for d in district_codes], counts_as_of)
 
 
-def _referral_counts(db: Session, ids: list[uuid.UUID], year: int, kinds: dict[uuid.UUID, str],
-                     seen: bool) -> dict:
-    start, end = _year_bounds(year)
-    query = (select(Referral.to_org_id, Membership.specialist_kind, func.count(func.distinct(Referral.id)))
-             .outerjoin(Membership, (col(Membership.user_id) == col(Referral.to_user_id))
-                        & (col(Membership.org_id) == col(Referral.to_org_id))
-                        & (col(Membership.role) == Role.SPECIALIST))
-             .where(col(Referral.to_org_id).in_(ids), Referral.created_at >= start, Referral.created_at < end))
-    if seen:
-        query = query.join(SpecialistConclusion, col(SpecialistConclusion.referral_id) == col(Referral.id))
-    out: dict = {}
-    query = query.group_by(col(Referral.to_org_id), col(Membership.specialist_kind))
-    for org_id, specialist_kind, n in db.exec(query).all():
-        kind = specialist_kind or kinds.get(org_id, "other")
-        kind = kind if kind in KINDS else "other"
-        cell = out.setdefault(("org", org_id), {})
-        cell[kind] = cell.get(kind, 0) + int(n)
-    return out
-
-
-def _card_counts(db: Session, ids: list[uuid.UUID], year: int) -> dict:
-    start, end = _year_bounds(year)
-    rows = db.exec(select(TransferPackage.sender_org_id, func.count())
-                   .where(col(TransferPackage.sender_org_id).in_(ids), col(TransferPackage.status).in_(HANDED),
-                          TransferPackage.created_at >= start, TransferPackage.created_at < end)
-                   .group_by(col(TransferPackage.sender_org_id))).all()
-    return {("org", org_id): {"cards": int(n)} for org_id, n in rows}
-
-
-def _table(section: str, key: str, title: str, column_ids: list, labels: list[str], leaves: dict,
-           parents: dict, shown: list[Node], names: dict, with_total: bool = True, total_label: str = "") -> Table:
-    published = protect_tree(leaves, parents, column_ids, with_total=with_total)
-    cols = [str(c) for c in column_ids] + (["total"] if with_total else [])
-    table = Table(section, key, title, cols, labels + ([total_label] if with_total else []))
-    for row in shown:
-        values = [published.values[row][c] for c in column_ids] + ([published.values[row][TOTAL]] if with_total
-                                                                    else [])
-        table.rows.append(Row(row, row[0], names[row], values))
-    return table
+def parts_for(stage: str) -> tuple[str, str]:
+    if stage not in STAGE_IDS:
+        raise ValueError(f"unknown stage {stage!r}")
+    return stage, YEAR_PART
 
 
 def build(db: Session, region: str, district: str | None, year: int, stage: str, lang: str,
           domain_titles: dict[str, Text] | None = None) -> Report:
-    """The protected tables for a region (district None: one row per district and the region's total) or one of its
-    districts (one row per organization and the district's total)."""
-    if stage not in STAGE_IDS:
-        raise ValueError(f"unknown stage {stage!r}")
-    fw = load_framework()
-    orgs = _orgs(db, region)
-    ids = [o.id for o in orgs]
-    parents = _hierarchy(region, orgs)
-    names: dict[Node, str] = {("region", region): areas.region_name(region, lang)}
-    for key in parents:
-        if key[0] == "district":
-            names[key] = areas.district_name(key[1], lang) if key[1] != "-" else LABELS["no_district"].in_(lang)
-    kinds = {o.id: o.kind for o in orgs}
-    for org in orgs:
-        names[("org", org.id)] = org.name_kk if lang == "kk" else org.name_ru
-    districts = sorted((k[1] for k in parents if k[0] == "district"), key=lambda c: names[("district", c)])
-    if district is None:
-        shown_all = [("district", d) for d in districts] + [("region", region)]
-    else:
-        shown_all = [("org", o.id) for o in orgs if (o.district or "-") == district] + [("district", district)]
-
-    def shown(org_kinds: tuple[str, ...]) -> list[Node]:
-        return [r for r in shown_all if r[0] != "org" or kinds[r[1]] in org_kinds]
-
-    label = LABELS
-    total = label["total"].in_(lang)
-    level_labels = [fw.level(v).in_(lang) if v else label["level0"].in_(lang) for v in LEVELS]
-    tables: list[Table] = []
-    levels = _level_counts(db, ids, year, stage)
-    for sg in fw.skill_group_ids:
-        tables.append(_table("levels", sg, fw.skill_group(sg).in_(lang), list(LEVELS), level_labels,
-                             levels.get(sg, {}), parents, shown(("kindergarten",)), names, total_label=total))
-    zones = _zone_counts(db, ids, year)
-    for domain in sorted(zones):
-        title = (domain_titles or {}).get(domain)
-        tables.append(_table("screening", domain, title.in_(lang) if title else domain, list(ZONES),
-                             [label[z].in_(lang) for z in ZONES], zones[domain], parents, shown(("kindergarten",)),
-                             names, total_label=total))
-    kind_labels = [label["other_kind" if k == "other" else k].in_(lang) for k in KINDS]
-    receiving = ("kindergarten", "correction_room", "pmpk")
-    for section, seen in (("referrals", False), ("seen", True)):
-        tables.append(_table(section, section, "", list(KINDS), kind_labels,
-                             _referral_counts(db, ids, year, kinds, seen), parents, shown(receiving), names,
-                             total_label=total))
-    tables.append(_table("cards", "cards", label["cards"].in_(lang), ["cards"], [label["cards"].in_(lang)],
-                         _card_counts(db, ids, year), parents, shown(("kindergarten",)), names, with_total=False))
-    area = areas.district_name(district, lang) if district else areas.region_name(region, lang)
-    return Report(region, district, year, stage, lang, area, tables,
-                  [(d, names[("district", d)]) for d in districts])
+    """The report worked out afresh from the counts (nothing stored is read or written): the reference the stored
+    tables are tested against, and the benchmark's floor."""
+    parts = [compute_part(db, region, year, part) for part in parts_for(stage)]
+    return from_parts(db, region, district, year, stage, lang, parts, domain_titles)

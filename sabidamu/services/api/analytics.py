@@ -10,7 +10,7 @@ from ... import access
 from ...analytics import areas
 from ...models import Organization, User
 from .. import AccessDenied, ServiceError, fetch
-from ..analytics import report as report_svc
+from ..analytics import snapshots
 from ..analytics.departments import check_area
 from ..audit import record
 from .clients import API_ROLE, Caller
@@ -33,13 +33,14 @@ def counts(db: Session, user: User, caller: Caller, year: int, stage: str, distr
         if code is None:
             raise ServiceError("unknown_region", field="region")
         region, district = check_area(code, district)  # another region's district: 422, as before
-    report = report_svc.build(db, region, district, year, stage, lang)
+    report = snapshots.report(db, region, district, year, stage, lang)
     record(db, user, "api.analytics", role=API_ROLE, org_id=caller.org_id,  # None for a region client
            detail={"client_id": str(caller.client_id), "region": region, "district": district, "year": year,
                    "stage": stage})
     db.commit()
     return {"region": report.region, "district": report.district, "academic_year": report.year,
             "stage": report.stage, "area_name": report.area_name,
+            "counts_as_of": report.counts_as_of.isoformat() if report.counts_as_of else None,
             "tables": [{"section": t.section, "key": t.key, "title": t.title,
                         "columns": [{"id": str(cid), "label": t.columns[i] if i < len(t.columns) else str(cid)}
                                     for i, cid in enumerate(t.column_ids)],

@@ -13,6 +13,7 @@ from ...crypto.keyring import Keyring
 from ...models import Child, Enrollment, Group, Organization, User
 from ...models.base import utcnow
 from ...models.enums import EnrollmentStatus, Role
+from ..analytics.changes import mark_changed
 from ...models.monitoring import STAGES, CardStage, HomeObservation, LevelCount  # noqa: F401 (STAGES: re-exported)
 from ...monitoring import (
     STAGE_IDS,
@@ -227,10 +228,15 @@ def _recount_change(db: Session, fw: Framework, group: Group, row: CardStage, ol
     if old_levels is not None:
         old = _derived_by_group(fw, (old_group or group).age_group, old_levels)
     new = _derived_by_group(fw, group.age_group, new_levels)
+    changed: set[uuid.UUID] = set()
     for sg in fw.skill_group_ids:
         if old is not None and old_group is None and old[sg] == new[sg]:
             continue
         if old is not None:
             src = old_group or group
             _bump(db, src.org_id, src.id, row.academic_year, row.stage, sg, old[sg], -1)
+            changed.add(src.org_id)
         _bump(db, group.org_id, group.id, row.academic_year, row.stage, sg, new[sg], +1)
+        changed.add(group.org_id)
+    for org_id in changed:  # the district analytics work this stage out again (services/analytics/snapshots.py)
+        mark_changed(db, org_id, row.academic_year, row.stage)

@@ -34,6 +34,7 @@ from ...models import Child, Organization, User
 from ...models.base import utcnow
 from ...models.enums import ConsentPurpose, Role
 from ...models.transfer import OrgTransferKey
+from ..analytics.changes import mark_changed_at
 from ...models.transfer_package import TransferPackage
 from .. import AccessDenied, ServiceError, fetch
 from .. import cards as cards_svc
@@ -285,6 +286,7 @@ def _export_one(db: Session, keyring: Keyring, user: User, check: ChildCheck, ta
                            sender_bin=kg.bin, sender_fingerprint=minisign.fingerprint(secret),
                            recipient_org_id=target.school.id, child_id=child.id, status="exported", sha256=digest,
                            size=len(data), actor_id=user.id))
+    mark_changed_at(db, kg.id, utcnow())  # the district analytics count handed cards
     if not target.uploaded:
         _deliver(db, data, kg.id, target.school.id, package_id, child.id, user)
     db.commit()

@@ -59,7 +59,8 @@ def index():
     fw = load_framework()
     years = [report.year - 1, report.year, report.year + 1]
     return render_template("analytics/index.html", report=report, charts=charts, scope=scope, fw=fw,
-                           stages=STAGE_IDS, years=years, year_label=academic_year_label)
+                           stages=STAGE_IDS, years=years, year_label=academic_year_label,
+                           refresh_minutes=current_app.config["SETTINGS"].analytics_refresh_minutes)
 
 
 @bp.get("/export.<fmt>")
