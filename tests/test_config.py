@@ -91,3 +91,15 @@ def test_every_environment_variable_is_read_in_the_settings_module():
         if path.name != "config.py" and re.search(r"os\.environ|os\.getenv|getenv\(", path.read_text())
     )
     assert readers == []
+
+
+@pytest.mark.parametrize(("value", "minutes"), [("", 5), ("1", 1), ("15", 15), ("60", 60)])
+def test_the_analytics_refresh_pause(tmp_path, value, minutes):
+    env = {"SABIDAMU_INSTANCE_DIR": str(tmp_path), "SABIDAMU_ANALYTICS_REFRESH_MINUTES": value}
+    assert load_settings(env).analytics_refresh_minutes == minutes
+
+
+@pytest.mark.parametrize("value", ["0", "61", "-5", "five", "2.5"])
+def test_the_analytics_refresh_pause_is_refused_outside_one_to_sixty_minutes(tmp_path, value):
+    with pytest.raises(ConfigError, match="SABIDAMU_ANALYTICS_REFRESH_MINUTES"):
+        load_settings({"SABIDAMU_INSTANCE_DIR": str(tmp_path), "SABIDAMU_ANALYTICS_REFRESH_MINUTES": value})

@@ -53,16 +53,19 @@ def test_upgrade_head_matches_models(tmp_path, database_template):
 
 
 def test_latest_revision_goes_down_and_up_again(tmp_path, database_template):
-    """A rollback of the newest migration (0005: region clients, parents' exports) and its repeat both work, and
-    the schema's rule 'one organization or one region' holds for a client row."""
+    """A rollback of the two newest migrations (0006: stored analytics tables; 0005: region clients, parents'
+    exports) and their repeat work, and the schema's rule 'one organization or one region' holds for a client row."""
     with _fresh_database(tmp_path) as url:
         cfg = alembic_config(url)
         cfg.attributes["configure_logger"] = False
         command.upgrade(cfg, "head")
-        command.downgrade(cfg, "-1")
-        command.upgrade(cfg, "head")
+        command.downgrade(cfg, "0004")
         engine = sa.create_engine(url)
         with engine.connect() as conn:
+            assert not {"analyticssnapshot", "analyticschange"} & set(sa.inspect(conn).get_table_names())
+        command.upgrade(cfg, "head")
+        with engine.connect() as conn:
+            assert {"analyticssnapshot", "analyticschange"} <= set(sa.inspect(conn).get_table_names())
             columns = {c["name"]: c for c in sa.inspect(conn).get_columns("apiclient")}
             assert columns["org_id"]["nullable"] and "region" in columns
         with engine.begin() as conn:

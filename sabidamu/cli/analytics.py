@@ -77,11 +77,11 @@ def refresh(everything, year, regions):
         finish(2, "error: --year and --region go with --all")
     with dbmod.session_scope(context.engine()) as s:
         if everything:
-            done = snapshots.refresh_all(s, year or academic_year_of(dt.date.today()), codes or None)
-            failed: list = []
+            result = snapshots.Refreshed(snapshots.refresh_all(
+                s, year or academic_year_of(dt.date.today()), codes or None), [])
         else:
             result = snapshots.refresh_changed(s)
-            done, failed = result.parts, result.failed
+    done, failed = result.parts, result.failed
     for region, part_year, part in done:
         click.echo(f"{region} {part_year} {part}")
     finish(1 if failed else 0, f"worked out: {len(done)} parts" + (f", failed: {len(failed)}" if failed else ""))

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from .analytics.changes import mark_changed_at
 from .. import access
 from ..crypto.keyring import Keyring
 from ..models import Child, Enrollment, Group, Membership, Organization, Referral, Screening, SpecialistConclusion, User
 from ..models.base import utcnow
 from ..models.enums import ConsentPurpose, EnrollmentStatus, ReferralStatus, Role
 from . import AccessDenied, ServiceError, fetch
+from .analytics.changes import mark_changed_at
 from .audit import record
 from .children import LIST_FIELDS, ChildView, open_child
 from .consent import Recipient, active_consent, check_recipient, give_in_transaction

@@ -3,48 +3,18 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 
 from openpyxl import load_workbook
 from sqlmodel import select
 
-from sabidamu.models import DepartmentScope, LevelCount
-from sabidamu.models.base import utcnow
+from sabidamu.models import DepartmentScope
 from sabidamu.services.analytics import pages
-from sabidamu.services.analytics.departments import create_department
-from tests.factories import make_group, make_org
-
-YEAR = 2026
-
-
-def _seed(db, keyring, world):
-    """Two districts of Astana: org1 and a new kindergarten in Esil, org2 in Saryarka; level counts per group."""
-    org1, org2 = world.orgs["org1"], world.orgs["org2"]
-    org3 = make_org(db, keyring, "Org Three")
-    for org, district in ((org1, "KZ-71-ESL"), (org3, "KZ-71-ESL"), (org2, "KZ-71-SAR")):
-        org.district = district
-        db.add(org)
-    group3 = make_group(db, org3, "Group D")
-    counts = [(world.groups["A"], {3: 12, 2: 9, 1: 3, 0: 0}), (group3, {3: 10, 2: 7, 1: 6, 0: 0}),
-              (world.groups["C"], {3: 20, 2: 15, 1: 8, 0: 2})]
-    for group, levels in counts:
-        for level, n in levels.items():
-            db.add(LevelCount(org_id=group.org_id, group_id=group.id, academic_year=YEAR, stage="start",
-                              skill_group="physical", level=level, count=n, updated_at=utcnow()))
-    db.commit()
-    return org3
-
-
-def _department(db, district=None):
-    login = f"dept-{uuid.uuid4().hex[:6]}@example.kz"
-    create_department(db, None, region="KZ-71", district=district, full_name="Білім бөлімі", login=login,
-                      password="Bilim-Bolimi-2026!")
-    return login
+from tests.support.analytics import YEAR, make_department, seed_astana
 
 
 def test_region_page_shows_counts_with_small_ones_hidden(app, client, db, keyring, world, auth):
-    _seed(db, keyring, world)
-    auth.sign_in(_department(db))
+    seed_astana(db, keyring, world)
+    auth.sign_in(make_department(db))
     page = client.get(f"/analytics/?year={YEAR}&stage=start", headers={"Accept-Language": "ru"})
     assert page.status_code == 200
     text = page.get_data(as_text=True)
@@ -60,8 +30,8 @@ def test_region_page_shows_counts_with_small_ones_hidden(app, client, db, keyrin
 
 def test_a_regional_department_opens_one_of_its_districts(app, client, db, keyring, world, auth):
     """Found in the browser: the drill-down page answered 500 (its template's `set _` hid gettext)."""
-    _seed(db, keyring, world)
-    auth.sign_in(_department(db))
+    seed_astana(db, keyring, world)
+    auth.sign_in(make_department(db))
     page = client.get(f"/analytics/?year={YEAR}&stage=start&district=KZ-71-ESL", headers={"Accept-Language": "ru"})
     assert page.status_code == 200
     text = page.get_data(as_text=True)
@@ -70,8 +40,8 @@ def test_a_regional_department_opens_one_of_its_districts(app, client, db, keyri
 
 
 def test_district_department_sees_only_its_district(app, client, db, keyring, world, auth):
-    _seed(db, keyring, world)
-    auth.sign_in(_department(db, "KZ-71-ESL"))
+    seed_astana(db, keyring, world)
+    auth.sign_in(make_department(db, "KZ-71-ESL"))
     page = client.get(f"/analytics/?year={YEAR}&stage=start")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
@@ -80,8 +50,8 @@ def test_district_department_sees_only_its_district(app, client, db, keyring, wo
 
 
 def test_downloads_csv_with_bom_and_xlsx_hide_the_same_cells(app, client, db, keyring, world, auth):
-    _seed(db, keyring, world)
-    auth.sign_in(_department(db, "KZ-71-ESL"))
+    seed_astana(db, keyring, world)
+    auth.sign_in(make_department(db, "KZ-71-ESL"))
     body = client.get(f"/analytics/export.csv?year={YEAR}&stage=start&lang=kk")
     assert body.status_code == 200 and body.data.startswith(b"\xef\xbb\xbf")
     lines = list(csv.reader(io.StringIO(body.data.decode("utf-8-sig"))))
@@ -99,8 +69,8 @@ def test_downloads_csv_with_bom_and_xlsx_hide_the_same_cells(app, client, db, ke
 
 
 def test_department_is_refused_every_child_page(app, client, db, keyring, world, auth):
-    _seed(db, keyring, world)
-    auth.sign_in(_department(db))
+    seed_astana(db, keyring, world)
+    auth.sign_in(make_department(db))
     child = world.children["A"]
     for path in (f"/children/{child.id}", f"/children/{child.id}/card", f"/groups/{world.groups['A'].id}/report"):
         assert client.get(path).status_code in (403, 404), path
@@ -127,3 +97,17 @@ def test_the_admin_creates_a_district_department(app, client, db, world, auth):
     db.commit()
     scope = db.exec(select(DepartmentScope)).all()
     assert [(s.region, s.district) for s in scope] == [("KZ-71", "KZ-71-ESL")]
+
+
+def test_a_district_without_organizations_shows_zeros(app, client, db, keyring, world, auth):
+    """Found while storing the tables: a district of the region with no organization yet answered 500 (its node was
+    not in the area tree). Its department sees zeros, in its language."""
+    seed_astana(db, keyring, world)
+    auth.sign_in(make_department(db, "KZ-71-NUR"))
+    page = client.get(f"/analytics/?year={YEAR}&stage=start", headers={"Accept-Language": "ru"})
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Аналитика: район Нура" in text and "Org One (ru)" not in text
+    report = pages.suppressed_table(db, region="KZ-71", district="KZ-71-NUR", year=YEAR, stage="start", lang="ru")
+    (physical,) = [t for t in report.section("levels") if t.key == "physical"]
+    assert [(row.kind, row.values) for row in physical.rows] == [("district", [0, 0, 0, 0, 0])]

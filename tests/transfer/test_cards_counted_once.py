@@ -8,6 +8,7 @@ import datetime as dt
 from sqlmodel import select
 
 from sabidamu.models import TransferPackage
+from sabidamu.models.analytics import AnalyticsChange
 from sabidamu.monitoring.academic_calendar import academic_year_of
 from sabidamu.services.analytics import tables
 from tests.support.transfer import export_on_paper_consent
@@ -20,3 +21,12 @@ def test_a_card_handed_to_a_school_here_counts_once(app, db, keyring, handover):
     year = academic_year_of(dt.date.today())
     counts = tables.card_counts(db, [handover.org.id], year)
     assert counts == {("org", handover.org.id): {"cards": 1}}
+
+
+def test_a_handed_card_marks_the_kindergartens_year(app, db, keyring, handover):
+    db.execute(AnalyticsChange.__table__.delete())  # the fixture's own saves marked already
+    db.commit()
+    export_on_paper_consent(app, db, keyring, handover, parts=())
+    db.expire_all()
+    marks = [(m.org_id, m.academic_year, m.part) for m in db.exec(select(AnalyticsChange)).all()]
+    assert marks == [(handover.org.id, academic_year_of(dt.date.today()), "year")]

@@ -51,7 +51,7 @@ def mark_rows_going(db: Session, plan: dict[str, set]) -> None:
     child: they are counts without a child id, see docs/privacy.md.)"""
     referrals = list(plan.get("referral", ()))
     packages = list(plan.get("transfer_package", ()))
-    going: set[tuple[uuid.UUID, dt.datetime]] = set()
+    going: set[tuple[uuid.UUID | None, dt.datetime]] = set()
     if referrals:
         going |= set(db.exec(select(Referral.to_org_id, Referral.created_at)
                              .where(col(Referral.id).in_(referrals))).all())

@@ -19,6 +19,7 @@ from ...models import Organization
 from ...monitoring import load_framework
 from ...monitoring.academic_calendar import STAGE_IDS
 from .tables import KINDS, LEVELS, YEAR_PART, ZONES, compute_part
+
 LABELS = {
     "level0": Text("Деңгей әлі жоқ", "Уровня пока нет"),
     "refer": Text("Маманға бару ұсынылды", "Рекомендован специалист"),

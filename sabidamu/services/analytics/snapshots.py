@@ -31,7 +31,7 @@ from sqlmodel import Session, SQLModel, col, select
 from ...analytics import areas
 from ...localized import Text
 from ...models import Organization
-from ...models.analytics import AnalyticsChange, AnalyticsSnapshot
+from ...models.analytics import AnalyticsSnapshot
 from ...models.base import utcnow
 from ...monitoring.academic_calendar import academic_year_of
 from . import report as report_svc

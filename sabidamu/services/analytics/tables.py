@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -137,7 +137,8 @@ def _table(section: str, key: str, column_ids: list, leaves: dict, parents: dict
     published = protect_tree(leaves, parents, column_ids, with_total=with_total)
     columns = list(column_ids) + ([TOTAL] if with_total else [])
     shown = SHOWN_KINDS[section]
-    values = {node_key(node): [row[c] for c in columns] for node, row in published.values.items()
+    nodes = cast(dict[Node, dict], published.values)  # protect_tree keeps the nodes it is given
+    values = {node_key(node): [row[c] for c in columns] for node, row in nodes.items()
               if node[0] != "org" or kinds.get(node[1]) in shown}
     return {"section": section, "key": key, "column_ids": [str(c) for c in column_ids], "with_total": with_total,
             "values": values}

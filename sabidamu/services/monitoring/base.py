@@ -13,7 +13,6 @@ from ...crypto.keyring import Keyring
 from ...models import Child, Enrollment, Group, Organization, User
 from ...models.base import utcnow
 from ...models.enums import EnrollmentStatus, Role
-from ..analytics.changes import mark_changed
 from ...models.monitoring import STAGES, CardStage, HomeObservation, LevelCount  # noqa: F401 (STAGES: re-exported)
 from ...monitoring import (
     STAGE_IDS,
@@ -29,6 +28,7 @@ from ...monitoring import (
     parse_level,
 )
 from .. import AccessDenied, ServiceError, fetch
+from ..analytics.changes import mark_changed
 
 MAX_MEASURES_CHARS = 2000
 MAX_OBSERVATION_CHARS = 1000

@@ -34,10 +34,10 @@ from ...models import Child, Organization, User
 from ...models.base import utcnow
 from ...models.enums import ConsentPurpose, Role
 from ...models.transfer import OrgTransferKey
-from ..analytics.changes import mark_changed_at
 from ...models.transfer_package import TransferPackage
 from .. import AccessDenied, ServiceError, fetch
 from .. import cards as cards_svc
+from ..analytics.changes import mark_changed_at
 from ..audit import record
 from ..children import group_children, open_child
 from ..consent import Recipient, active_consent
@@ -282,11 +282,12 @@ def _export_one(db: Session, keyring: Keyring, user: User, check: ChildCheck, ta
            detail={"package_id": str(package_id), "from_org_id": str(kg.id), "to_org_id": str(target.school.id),
                    "uploaded_key": target.uploaded, "recipient_fingerprint": agekeys.recipient_fingerprint(
                        target.recipient), "parts": parts, "lang": lang})
-    db.add(TransferPackage(package_id=package_id, direction="export", sender_org_id=kg.id, sender_name=sender.name,
-                           sender_bin=kg.bin, sender_fingerprint=minisign.fingerprint(secret),
-                           recipient_org_id=target.school.id, child_id=child.id, status="exported", sha256=digest,
-                           size=len(data), actor_id=user.id))
-    mark_changed_at(db, kg.id, utcnow())  # the district analytics count handed cards
+    package = TransferPackage(package_id=package_id, direction="export", sender_org_id=kg.id, sender_name=sender.name,
+                              sender_bin=kg.bin, sender_fingerprint=minisign.fingerprint(secret),
+                              recipient_org_id=target.school.id, child_id=child.id, status="exported", sha256=digest,
+                              size=len(data), actor_id=user.id)
+    db.add(package)
+    mark_changed_at(db, package.sender_org_id, package.created_at)  # the district analytics count handed cards
     if not target.uploaded:
         _deliver(db, data, kg.id, target.school.id, package_id, child.id, user)
     db.commit()

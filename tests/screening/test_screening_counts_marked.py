@@ -1,0 +1,35 @@
+"""A completed screening of a kindergarten child changes the district analytics' screening counts: it marks the
+kindergarten's year for the periodic refresh (services/analytics/changes.py), in the same transaction."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import select
+
+from sabidamu.instruments import load_registry
+from sabidamu.models.analytics import AnalyticsChange
+from sabidamu.monitoring.academic_calendar import academic_year_of
+from sabidamu.services import screening as screening_svc
+from tests.factories import make_child
+from tests.support.screening import DEV, DEV_COM, DEV_GM, born_months_ago
+
+
+def _marks(db):
+    db.expire_all()
+    return sorted((m.org_id, m.academic_year, m.part) for m in db.exec(select(AnalyticsChange)).all())
+
+
+def test_a_completed_screening_of_a_kindergarten_child_marks_the_year(app, db, keyring, world):
+    registry = load_registry(app.config["INSTRUMENTS_DIR"])
+    parent, group = world.users["parentA"], world.groups["A"]
+    child = make_child(db, keyring, "Айя Сәрсен", birth=born_months_ago(4), parent=parent, group=group)
+    db.commit()
+    row = screening_svc.start(db, keyring, registry, parent, child.id, DEV)
+    view = screening_svc.get_screening(db, keyring, registry, parent, row.id)
+    view = screening_svc.save_domain(db, keyring, registry, parent, row.id, "communication", version=view.version,
+                                     answers=dict.fromkeys(DEV_COM, "yes"))
+    view = screening_svc.save_domain(db, keyring, registry, parent, row.id, "gross_motor", version=view.version,
+                                     answers=dict.fromkeys(DEV_GM, "yes"))
+    assert _marks(db) == []  # answers change no count
+    screening_svc.complete(db, keyring, registry, parent, row.id, version=view.version)
+    assert _marks(db) == [(group.org_id, academic_year_of(dt.date.today()), "year")]
