@@ -123,12 +123,13 @@ def test_a_failed_part_is_marked_again_and_the_others_go_on(db, keyring, world, 
     assert snapshots.refresh_changed(db, today=dt.date(YEAR, 10, 1)).parts == [("KZ-71", YEAR, "start")]
 
 
-def test_the_refresh_stores_the_current_year_and_leaves_unopened_years_to_their_first_view(db, keyring, world):
+def test_the_refresh_stores_this_and_last_year_and_leaves_older_unopened_years_to_their_first_view(db, keyring,
+                                                                                                  world):
     seed_astana(db, keyring, world)
     changes.mark_changed(db, world.orgs["org1"].id, YEAR - 3, "start")  # e.g. a deletion touching an old year
     db.commit()
     done = snapshots.refresh_changed(db, today=dt.date(YEAR, 10, 1))
-    assert sorted(done.parts) == [("KZ-71", YEAR, p) for p in sorted(tables.PARTS)]
+    assert sorted(done.parts) == [("KZ-71", y, p) for y in (YEAR - 1, YEAR) for p in sorted(tables.PARTS)]
     assert snapshots.stored_part(db, "KZ-71", YEAR - 3, "start") is None
     assert db.exec(select(AnalyticsChange)).all() == []
     assert snapshots.refresh_changed(db, today=dt.date(YEAR, 10, 1)).parts == []  # nothing changed, all stored
@@ -139,8 +140,9 @@ def test_the_queue_task_and_the_command_refresh(app, db, keyring, world):
     app.extensions["sabidamu.tasks"].analytics_refresh()  # the periodic task (immediate mode in tests)
     db.expire_all()
     year = academic_year_of(dt.date.today())
-    assert {s.part for s in db.exec(select(AnalyticsSnapshot).where(AnalyticsSnapshot.academic_year == year))} \
-        == set(tables.PARTS)
+    for y in (year, year - 1):
+        assert {s.part for s in db.exec(select(AnalyticsSnapshot).where(AnalyticsSnapshot.academic_year == y))} \
+            == set(tables.PARTS)
     runner = app.test_cli_runner()
     result = runner.invoke(args=["analytics", "refresh", "--all", "--year", str(YEAR), "--region", "Астана"])
     assert result.exit_code == 0, result.output

@@ -35,6 +35,7 @@ def test_department_pages(new_page, live_server, demo, lang):
         assert ("Менің балаларым" if lang == "kk" else "Мои дети") not in nav
         assert main.locator("svg").count() >= 1
         assert main.locator("table").count() >= 5
+        assert ("Сандар есептелді: " if lang == "kk" else "Данные рассчитаны: ") in main.inner_text()  # stored tables
         hidden = "балаларды қорғау үшін жасырылған" if lang == "kk" else "скрыто для защиты детей"
         assert main.locator(f"[title='{hidden}'], [aria-label='{hidden}']").count() >= 1 or hidden in main.inner_text()
         shot(page, f"{lang}-analytics-city-{width}")

@@ -7,7 +7,7 @@ cards; tables.compute_part) is stored as protected JSON (AnalyticsSnapshot), and
 
 - a save that changes a count marks its organization, year and part (changes.py) in its own transaction;
 - the queue's periodic task `analytics_refresh` (every SABIDAMU_ANALYTICS_REFRESH_MINUTES) takes the marks and
-  works out each changed part of each region again, and any part of the current year not stored yet;
+  works out each changed part of each region again, and any part of the current or previous year not stored yet;
 - a view reads the stored parts (parsed once per process: `_parsed`) and says when they were worked out. A part
   nobody stored yet (an old year opened the first time) is worked out on that view and stored.
 
@@ -130,9 +130,10 @@ def _take_marks(db: Session) -> list[tuple[uuid.UUID, int, str]]:
 
 
 def refresh_changed(db: Session, today: dt.date | None = None) -> Refreshed:
-    """One round of the periodic refresh: every part with a marked organization is worked out again (a year other
-    than the current one only if somebody opened it: otherwise its first view works it out), then every part of the
-    current year not stored yet. A part that fails is marked again and the others go on."""
+    """One round of the periodic refresh: every part with a marked organization is worked out again (a year before
+    the last two only if somebody opened it: otherwise its first view works it out), then every part of the current
+    and the previous year (the years the page offers that hold counts) not stored yet. A part that fails is marked
+    again and the others go on."""
     current = academic_year_of(today or utcnow().date())
     marks = _take_marks(db)
     org_ids = list({org_id for org_id, _, _ in marks})
@@ -146,13 +147,14 @@ def refresh_changed(db: Session, today: dt.date | None = None) -> Refreshed:
     done = Refreshed([], [])
     for key in sorted(work):
         region, year, part = key
-        if year != current and not _is_stored(db, region, year, part):
+        if year not in (current, current - 1) and not _is_stored(db, region, year, part):
             continue
         _work_out_or_mark_again(db, key, work[key], done)
     for region in sorted(_regions_with_organizations(db)):
-        for part in PARTS:
-            if not _is_stored(db, region, current, part):
-                _work_out_or_mark_again(db, (region, current, part), [], done)
+        for year in (current, current - 1):
+            for part in PARTS:
+                if not _is_stored(db, region, year, part):
+                    _work_out_or_mark_again(db, (region, year, part), [], done)
     return done
 
 
