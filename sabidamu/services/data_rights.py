@@ -37,10 +37,12 @@ from ..models.enums import EnrollmentStatus, Role, ScreeningStatus
 from ..models.security import DeletionRequest
 from . import AccessDenied, ServiceError, fetch
 from .analytics.changes import mark_rows_going
+from .analytics.counting import uncount_child as uncount_screenings
 from .audit import record
 from .audit_ops import _action_filter, _child_object_ids
 from .child_rows import child_rows
 from .children import open_child
+from .monitoring.base import uncount_child as uncount_monitoring
 
 EXPORT_FORMAT_VERSION = 1
 RETENTION_MONTHS = 3  # after the end (31 August) of the last academic year with records
@@ -265,8 +267,12 @@ def request_deletion(db: Session, keyring: Keyring, user: User, child_id: uuid.U
 
 def delete_child_data(db: Session, keyring: Keyring, req: DeletionRequest, actor: User | None = None) -> dict:
     """Remove every row of the child for real, then destroy data keys no row uses. Caller commits."""
+    # The child leaves the counts first (their sealed rows are still readable): levels, screening zones, and the
+    # referrals and handed cards the district analytics count.
+    uncount_monitoring(db, keyring, req.child_id)
+    uncount_screenings(db, keyring, req.child_id)
     plan = child_rows(db, req.child_id)
-    mark_rows_going(db, plan)  # the district analytics counted this child's referrals and handed cards
+    mark_rows_going(db, plan)
     tables = {t.name: t for t in SQLModel.metadata.sorted_tables}
     key_ids = set()
     counts: dict[str, int] = {}

@@ -47,8 +47,8 @@ def mark_changed_at(db: Session, org_id: uuid.UUID | None, moment: dt.datetime |
 
 def mark_rows_going(db: Session, plan: dict[str, set]) -> None:
     """A child's rows (services/child_rows.child_rows' plan) are about to be deleted: their referrals and handed cards
-    leave the counts of the organizations and years they were counted in. (The level and screening counts keep the
-    child: they are counts without a child id, see docs/privacy.md.)"""
+    leave the counts of the organizations and years they were counted in. (The level and screening counts are taken
+    down, and marked, by monitoring.base.uncount_child and counting.uncount_child.)"""
     referrals = list(plan.get("referral", ()))
     packages = list(plan.get("transfer_package", ()))
     going: set[tuple[uuid.UUID | None, dt.datetime]] = set()

@@ -26,7 +26,8 @@ from .tables import YEAR_PART
 ZONE_COUNTS: Table = SQLModel.metadata.tables["screeningzonecount"]
 
 
-def bump(db: Session, org_id: uuid.UUID, year: int, domain: str, zone: str, delta: int) -> None:
+def bump(db: Session, org_id: uuid.UUID, year: int, domain: str, zone: str, delta: int, *,
+         at_least_zero: bool = False) -> None:
     """Add `delta` to one kindergarten's count of a domain's zone in an academic year (the row made if missing)."""
     query = (select(ScreeningZoneCount).where(
         ScreeningZoneCount.org_id == org_id, ScreeningZoneCount.academic_year == year,
@@ -42,6 +43,8 @@ def bump(db: Session, org_id: uuid.UUID, year: int, domain: str, zone: str, delt
         row = db.exec(query).one()
     row.count += delta
     row.updated_at = utcnow()
+    if row.count < 0 and at_least_zero:  # a deletion goes through even over drifted counts
+        row.count = 0
     if row.count < 0:
         raise RuntimeError("screening zone count below zero")
     db.flush()
@@ -81,3 +84,20 @@ def count_completed(db: Session, keyring: Keyring, row: Screening, result: dict,
     row.counted_org_id, row.counted_year = org_id, year
     for changed in changed_orgs:  # the district analytics work the year's screening tables out again
         mark_changed(db, changed, year, YEAR_PART)
+
+
+def uncount_child(db: Session, keyring: Keyring, child_id: uuid.UUID) -> None:
+    """The child's screenings are about to be deleted (services/data_rights): the one counted in each year leaves
+    the zone counts of the kindergarten it was counted in, and the analytics are marked."""
+    counted = db.exec(select(Screening).where(Screening.child_id == child_id,
+                                              col(Screening.counted_org_id).is_not(None))).all()
+    for row in counted:
+        text = keyring.open("screening", row.id, "result", row.result_ct)
+        if row.counted_org_id is None or row.counted_year is None:
+            continue
+        for domain, zone in _zones(json.loads(text) if text else {}).items():
+            bump(db, row.counted_org_id, row.counted_year, domain, zone, -1, at_least_zero=True)
+        mark_changed(db, row.counted_org_id, row.counted_year, YEAR_PART)
+        row.counted_org_id, row.counted_year = None, None
+        db.add(row)
+    db.flush()

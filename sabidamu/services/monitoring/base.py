@@ -192,7 +192,7 @@ def _derived_by_group(fw: Framework, age_group: str, levels: dict) -> dict[str, 
 
 
 def _bump(db: Session, org_id: uuid.UUID, group_id: uuid.UUID, year: int, stage: str, skill_group: str,
-          level: int, delta: int) -> None:
+          level: int, delta: int, *, at_least_zero: bool = False) -> None:
     query = (select(LevelCount).where(
         LevelCount.group_id == group_id, LevelCount.academic_year == year, LevelCount.stage == stage,
         LevelCount.skill_group == skill_group, LevelCount.level == level)
@@ -212,6 +212,8 @@ def _bump(db: Session, org_id: uuid.UUID, group_id: uuid.UUID, year: int, stage:
         row = db.exec(query).one()
     row.count += delta
     row.updated_at = utcnow()
+    if row.count < 0 and at_least_zero:  # a deletion goes through even over drifted counts
+        row.count = 0
     if row.count < 0:  # would mean the counts drifted from the cards: refuse rather than store nonsense
         raise RuntimeError("level count below zero")
     db.flush()
@@ -240,3 +242,17 @@ def _recount_change(db: Session, fw: Framework, group: Group, row: CardStage, ol
         changed.add(group.org_id)
     for org_id in changed:  # the district analytics work this stage out again (services/analytics/snapshots.py)
         mark_changed(db, org_id, row.academic_year, row.stage)
+
+
+def uncount_child(db: Session, keyring: Keyring, child_id: uuid.UUID) -> None:
+    """The child's monitoring rows are about to be deleted (services/data_rights): their derived levels leave
+    LevelCount, so the counts stay equal to a recount of the cards that remain, and the analytics are marked."""
+    fw = framework()
+    for row in db.exec(select(CardStage).where(CardStage.child_id == child_id)).all():
+        group = db.get(Group, row.group_id)
+        if group is None:
+            continue
+        derived = _derived_by_group(fw, group.age_group, open_levels(keyring, row))
+        for sg, level in derived.items():
+            _bump(db, group.org_id, group.id, row.academic_year, row.stage, sg, level, -1, at_least_zero=True)
+        mark_changed(db, group.org_id, row.academic_year, row.stage)
