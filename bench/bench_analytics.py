@@ -27,6 +27,7 @@ import pstats
 import statistics
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -87,12 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", action="store_true")
     args = ap.parse_args(argv)
 
-    import sqlalchemy as sa
-
     from sabidamu import create_app
     from sabidamu.analytics import suppression
     from sabidamu.db import session_scope
-    from sabidamu.models import Organization
     from sabidamu.services.analytics import snapshots
     from sabidamu.services.analytics.report import build
     from sabidamu.services.analytics.tables import PARTS, region_orgs
@@ -104,10 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         for part in PARTS:
             snapshots.work_out(db, code, year, part)
             db.commit()
-        district, in_district = db.exec(
-            sa.select(sa.func.coalesce(Organization.district, "-"), sa.func.count())
-            .where(sa.col(Organization.id).in_([o.id for o in region_orgs(db, code)]))
-            .group_by(sa.func.coalesce(Organization.district, "-")).order_by(sa.func.count().desc()).limit(1)).one()
+        by_district = Counter(o.district or "-" for o in region_orgs(db, code))
+        district, in_district = by_district.most_common(1)[0]
     client = app.test_client()
     signed = client.post("/login", data={"login": LOGIN, "password": PASSWORD})
     if signed.status_code != 302:
