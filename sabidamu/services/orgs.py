@@ -8,8 +8,12 @@ from sqlmodel import Session, select
 from .. import access
 from ..crypto.keyring import Keyring
 from ..models import Enrollment, Group, GroupTeacher, Membership, Organization, User
+from ..models.base import utcnow
 from ..models.enums import EnrollmentStatus, Role
+from ..monitoring.academic_calendar import academic_year_of
 from . import AccessDenied, ServiceError, fetch
+from .analytics.changes import mark_changed
+from .analytics.tables import PARTS
 from .audit import record
 from .auth import new_account
 from .keys import create_data_key
@@ -33,6 +37,8 @@ def create_org(db: Session, keyring: Keyring, admin: User | None, *, kind: str, 
     create_data_key(db, keyring, "org", org.id)
     from .transfer.keys import create_keys
     create_keys(db, keyring, org.id)  # age identity (receive) + minisign key (sign) for card transfers
+    for part in PARTS:  # the district analytics list the new organization (with zeros) after the next refresh
+        mark_changed(db, org.id, academic_year_of(utcnow().date()), part)
     record(db, admin, "org.create", role=Role.ADMIN, org_id=org.id, object_type="organization", object_id=org.id)
     return org
 

@@ -151,3 +151,21 @@ def test_the_queue_task_and_the_command_refresh(app, db, keyring, world):
     assert refused.exit_code == 2 and "--year and --region go with --all" in refused.output
     unknown = runner.invoke(args=["analytics", "refresh", "--all", "--region", "Atlantis"])
     assert unknown.exit_code == 2 and "unknown region: Atlantis" in unknown.output
+
+
+def test_a_new_kindergarten_appears_after_the_next_refresh(db, keyring, world):
+    from sabidamu.services.orgs import create_org
+    seed_astana(db, keyring, world)
+    today = dt.date.today()
+    year = academic_year_of(today)
+    snapshots.refresh_changed(db, today=today)
+    org = create_org(db, keyring, None, kind="kindergarten", name_kk="Жаңа бақша", name_ru="Новый сад",
+                     region="KZ-71", bin=None)
+    db.commit()
+    assert {(m.org_id, m.part) for m in db.exec(select(AnalyticsChange))} == {(org.id, p) for p in tables.PARTS}
+    assert "Новый сад" not in [r.label for t in snapshots.report(db, "KZ-71", "-", year, "start", "ru").tables
+                               for r in t.rows]
+    snapshots.refresh_changed(db, today=today)
+    rows = [r for t in snapshots.report(db, "KZ-71", "-", year, "start", "ru").tables for r in t.rows
+            if r.label == "Новый сад"]
+    assert rows and all(v == 0 for r in rows for v in r.values)
