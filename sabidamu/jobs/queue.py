@@ -104,6 +104,7 @@ class JobStatus:
     done: int
     total: int
     params: dict
+    waiting: bool = False  # running, but no worker has it yet: `total` is a placeholder until one starts
 
 
 def status(db: Session, user: User, job_id: uuid.UUID) -> JobStatus | None:
@@ -113,7 +114,8 @@ def status(db: Session, user: User, job_id: uuid.UUID) -> JobStatus | None:
     if job is None:
         return None
     state = "failed" if job.state == "running" and utcnow() - job.created_at > STALE else job.state
-    return JobStatus(id=job.id, kind=job.kind, state=state, done=job.done, total=job.total, params=dict(job.params))
+    return JobStatus(id=job.id, kind=job.kind, state=state, done=job.done, total=job.total, params=dict(job.params),
+                     waiting=state == "running" and job.heartbeat_at is None)
 
 
 def _own(db: Session, user: User, job_id: uuid.UUID) -> JobResult | None:

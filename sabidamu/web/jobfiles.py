@@ -29,7 +29,7 @@ def job_or_404(job_id: str, kind: str) -> svc.JobStatus:
 def progress_response(status: svc.JobStatus, download_url: str):
     """The JSON a progress page polls (static/js/progress.js)."""
     done = status.state == "done"
-    return jsonify({"state": status.state, "done": status.done, "total": status.total,
+    return jsonify({"state": status.state, "done": status.done, "total": status.total, "waiting": status.waiting,
                     "download": download_url if done else None})
 
 

@@ -8,10 +8,15 @@
   const bar = document.getElementById("job-progress");
   const doneEl = document.getElementById("job-done");
   const totalEl = document.getElementById("job-total");
+  const waitingEl = document.getElementById("job-waiting");
+  const countEl = document.getElementById("job-count");
   let failures = 0;
 
-  function show(done, total) {
-    if (bar) { bar.max = Math.max(total, 1); bar.value = done; }
+  function show(done, total, waiting) {
+    if (waitingEl) waitingEl.hidden = !waiting;  // no worker yet: the count is not known
+    if (countEl) countEl.hidden = Boolean(waiting);
+    if (bar && waiting) bar.removeAttribute("value");  // an indeterminate bar: it moves without a count
+    else if (bar) { bar.max = Math.max(total, 1); bar.value = done; }
     if (doneEl) doneEl.textContent = String(done);
     if (totalEl) totalEl.textContent = String(total);
   }
@@ -21,7 +26,7 @@
       .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
       .then((data) => {
         failures = 0;
-        show(data.done, data.total);
+        show(data.done, data.total, data.waiting);
         if (data.state === "running") {
           window.setTimeout(poll, 1000);
         } else {
