@@ -14,6 +14,7 @@ from sabidamu.monitoring import load_framework
 from sabidamu.services import monitoring as monitoring_svc
 from sabidamu.services.analytics import changes
 from sabidamu.services.child_rows import child_rows
+from tests.support.analytics import forget_marks
 
 OPEN_DAY = dt.date(2026, 10, 1)  # the start stage's window is open
 
@@ -26,6 +27,7 @@ def _marks(db):
 def test_a_monitoring_save_marks_its_stage_once(db, keyring, world):
     teacher, group, child = world.users["teacher1"], world.groups["A"], world.children["A"]
     skill = load_framework().skills("preschool", "physical")[0].id
+    forget_marks(db)
     monitoring_svc.save_cell(db, keyring, teacher, group.id, child.id, "start", skill, "2", 0, OPEN_DAY)
     assert _marks(db) == [(group.org_id, 2026, "start")]
     monitoring_svc.save_cell(db, keyring, teacher, group.id, child.id, "start", skill, "3", 1, OPEN_DAY)
@@ -39,5 +41,6 @@ def test_deleting_a_child_marks_the_years_of_their_referrals(db, keyring, world)
                    created_at=dt.datetime(2025, 11, 3, 8, tzinfo=dt.UTC))
     db.add(ref)
     db.commit()
+    forget_marks(db)
     changes.mark_rows_going(db, child_rows(db, child.id))
     assert _marks(db) == [(org.id, 2025, "year")]

@@ -84,7 +84,7 @@ def test_group_pdf_job(app, client, db, keyring, world, filled, sign_in):
     page = client.get(job_url)
     assert page.status_code == 200 and "progress.js" in page.text
     data = wait_for_job(client, job_url + "/progress")
-    assert data == {"state": "done", "done": 3, "total": 3, "download": job_url + "/download"}
+    assert data == {"state": "done", "done": 3, "total": 3, "waiting": False, "download": job_url + "/download"}
     page = client.get(job_url)
     assert job_url + "/download" in page.text and "<script>" not in page.text
     body = client.get(job_url + "/download")

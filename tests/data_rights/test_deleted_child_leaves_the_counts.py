@@ -16,6 +16,7 @@ from sabidamu.monitoring import load_framework
 from sabidamu.services import data_rights
 from sabidamu.services import monitoring as monitoring_svc
 from tests.factories import make_child
+from tests.support.analytics import forget_marks
 
 OPEN_DAY = dt.date(2026, 10, 1)
 
@@ -34,8 +35,7 @@ def test_deleting_a_kindergarten_childs_data_takes_them_out_of_the_level_counts(
     for kid in (world.children["A"], other):
         monitoring_svc.save_cell(db, keyring, teacher, group.id, kid.id, "start", skills[0], "2", 0, OPEN_DAY)
     assert _level_total(db, group.id) == 2
-    db.execute(AnalyticsChange.__table__.delete())
-    db.commit()
+    forget_marks(db)
     req = DeletionRequest(child_id=world.children["A"].id, requested_by=world.users["parentA"].id,
                           rule="retention", due_on=dt.date(2026, 10, 1), status="pending")
     db.add(req)

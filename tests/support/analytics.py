@@ -35,3 +35,11 @@ def make_department(db, district=None):
     create_department(db, None, region="KZ-71", district=district, full_name="Білім бөлімі", login=login,
                       password="Bilim-Bolimi-2026!")
     return login
+
+
+def forget_marks(db):
+    """Clears the analytics' change marks, as the periodic refresh takes them (the world's own organizations and
+    saves have marked already)."""
+    from sabidamu.models.analytics import AnalyticsChange
+    db.execute(AnalyticsChange.__table__.delete())
+    db.commit()

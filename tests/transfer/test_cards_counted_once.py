@@ -11,6 +11,7 @@ from sabidamu.models import TransferPackage
 from sabidamu.models.analytics import AnalyticsChange
 from sabidamu.monitoring.academic_calendar import academic_year_of
 from sabidamu.services.analytics import tables
+from tests.support.analytics import forget_marks
 from tests.support.transfer import export_on_paper_consent
 
 
@@ -24,8 +25,7 @@ def test_a_card_handed_to_a_school_here_counts_once(app, db, keyring, handover):
 
 
 def test_a_handed_card_marks_the_kindergartens_year(app, db, keyring, handover):
-    db.execute(AnalyticsChange.__table__.delete())  # the fixture's own saves marked already
-    db.commit()
+    forget_marks(db)  # the fixture's own saves marked already
     export_on_paper_consent(app, db, keyring, handover, parts=())
     db.expire_all()
     marks = [(m.org_id, m.academic_year, m.part) for m in db.exec(select(AnalyticsChange)).all()]
