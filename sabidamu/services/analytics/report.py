@@ -70,7 +70,7 @@ class Report:
         return [t for t in self.tables if t.section == name]
 
 
-def _column_labels(section: str, key: str, lang: str) -> list[str]:
+def _column_labels(section: str, lang: str) -> list[str]:
     if section == "levels":
         fw = load_framework()
         return [fw.level(v).in_(lang) if v else LABELS["level0"].in_(lang) for v in LEVELS]
@@ -121,7 +121,7 @@ def from_parts(db: Session, region: str, district: str | None, year: int, stage:
     for part in parts:
         for stored in part["tables"]:
             section, key = stored["section"], stored["key"]
-            labels = _column_labels(section, key, lang)
+            labels = _column_labels(section, lang)
             with_total = stored["with_total"]
             table = Table(section, key, _title(section, key, lang, domain_titles),
                           stored["column_ids"] + (["total"] if with_total else []),

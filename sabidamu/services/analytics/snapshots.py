@@ -1,11 +1,11 @@
 """Stored analytics tables: worked out when counts change, read by every page, download and API call.
 
-Protecting a region's tables is the slow step (3.4 s for a region of 648 kindergartens: docs/benchmarks.md); during a
-monitoring window the counts change with every save, so a page that worked them out on view would nearly always
-pay it. Instead each part of a region's academic year (a stage's levels, or the year's screening, referrals and
-cards; tables.compute_part) is stored as protected JSON (AnalyticsSnapshot), and:
+Protecting a region's tables is the slow step (1.5-3.4 s for a region of 648 kindergartens, by the machine's load:
+docs/benchmarks.md); during a monitoring window the counts change with every save, so a page that worked them out on
+view would nearly always pay it. Instead each part of a region's academic year (a stage's levels, or the year's
+screening, referrals and cards; tables.compute_part) is stored as protected JSON (AnalyticsSnapshot), and:
 
-- a save that changes a count marks its organization, year and part (changes.py) in its own transaction;
+- a save that changes a count marks its organization, year and part (changes.py) in the same transaction;
 - the queue's periodic task `analytics_refresh` (every SABIDAMU_ANALYTICS_REFRESH_MINUTES) takes the marks and
   works out each changed part of each region again, and any part of the current or previous year not stored yet;
 - a view reads the stored parts (parsed once per process: `_parsed`) and says when they were worked out. A part
@@ -125,7 +125,9 @@ def _is_stored(db: Session, region: str, year: int, part: str) -> bool:
 def _take_marks(db: Session) -> list[tuple[uuid.UUID, int, str]]:
     changes = SQLModel.metadata.tables["analyticschange"]
     taken = db.execute(sa.delete(changes).returning(changes.c.org_id, changes.c.academic_year, changes.c.part)).all()
-    db.commit()  # a save from now on marks again, and the next round takes it
+    # Committed at once: a save from now on marks again (the next round takes it) without waiting for this round's
+    # workings-out. A consumer killed mid-round loses the marks it took: those parts wait for their next change.
+    db.commit()
     return [(org_id, year, part) for org_id, year, part in taken]
 
 
