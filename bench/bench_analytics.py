@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.country:
         started = time.perf_counter()
         with app.app_context(), session_scope(engine) as db:
-            done = snapshots.refresh_all(db, year)
+            done = snapshots.refresh_all(db, year).parts
         print(f"\nWhole country: {len(done)} parts of {len({r for r, _, _ in done})} regions worked out and stored "
               f"in {time.perf_counter() - started:.1f} s")
     if args.profile:

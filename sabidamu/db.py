@@ -19,6 +19,12 @@ from .config import REPO_ROOT
 _immediate = contextvars.ContextVar("sabidamu_sqlite_immediate", default=False)
 
 
+def dialect_insert(db: Session):
+    """INSERT with ON CONFLICT for this session's database (PostgreSQL or SQLite): the counts' and marks' upserts."""
+    from sqlalchemy.dialects import postgresql, sqlite
+    return postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
 def set_writing(flag: bool) -> None:
     _immediate.set(flag)
 

@@ -77,8 +77,7 @@ def refresh(everything, year, regions):
         finish(2, "error: --year and --region go with --all")
     with dbmod.session_scope(context.engine()) as s:
         if everything:
-            result = snapshots.Refreshed(snapshots.refresh_all(
-                s, year or academic_year_of(dt.date.today()), codes or None), [])
+            result = snapshots.refresh_all(s, year or academic_year_of(dt.date.today()), codes or None)
         else:
             result = snapshots.refresh_changed(s)
     done, failed = result.parts, result.failed

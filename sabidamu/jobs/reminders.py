@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..models.base import KAZAKHSTAN_TIME
 from ..services import reminders
-
-ALMATY = dt.timezone(dt.timedelta(hours=5))  # Kazakhstan is UTC+5 all year since 2024
 
 
 def run_reminders(app, now: dt.datetime | None = None) -> int:
     """Writes and mails the reminders due at `now` (default: the current time); returns how many were written."""
     from ..db import session_scope
     moment = now or dt.datetime.now(dt.UTC)
-    today = (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(ALMATY).date()
+    today = (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(KAZAKHSTAN_TIME).date()
     keyring = app.extensions["sabidamu.keyring"]
     with app.app_context(), session_scope(app.extensions["sabidamu.engine"]) as db:
         made = reminders.collect(db, keyring, today)

@@ -7,6 +7,8 @@ import uuid
 import sqlalchemy as sa
 from sqlmodel import Field
 
+KAZAKHSTAN_TIME = dt.timezone(dt.timedelta(hours=5))  # one zone for the whole country, all year, since 1 March 2024
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)

@@ -10,6 +10,7 @@ from flask_babel import get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 from ..localized import DEFAULT_LANG, LANGS
+from ..models.base import KAZAKHSTAN_TIME
 
 
 def current_lang() -> str:
@@ -93,9 +94,6 @@ def org_kind_label(code: str) -> str:
 def long_date(value: dt.date | None) -> str:
     """A date standing alone (a table cell, «Туған күні: 2021 ж. 15 наурыз»): «4 декабря 2026 г.»."""
     return _long_date(value, str(get_locale())) if value else ""
-
-
-KAZAKHSTAN_TIME = dt.timezone(dt.timedelta(hours=5))  # one zone for the whole country since 1 March 2024
 
 
 def moment_text(value: dt.datetime | None) -> str:

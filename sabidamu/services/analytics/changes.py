@@ -12,19 +12,14 @@ import datetime as dt
 import uuid
 
 from sqlalchemy import Table
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col, select
 
+from ...db import dialect_insert
 from ...models import Referral, TransferPackage
 from ...models.analytics import AnalyticsChange
 from .tables import PARTS, YEAR_PART, academic_year_at
 
 CHANGES: Table = SQLModel.metadata.tables["analyticschange"]
-
-
-def insert_for(db: Session):
-    return postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def mark_changed(db: Session, org_id: uuid.UUID | None, year: int, part: str) -> None:
@@ -36,7 +31,7 @@ def mark_changed(db: Session, org_id: uuid.UUID | None, year: int, part: str) ->
     there = db.exec(select(AnalyticsChange.org_id).where(
         AnalyticsChange.org_id == org_id, AnalyticsChange.academic_year == year, AnalyticsChange.part == part)).first()
     if there is None:
-        db.exec(insert_for(db)(CHANGES).values(org_id=org_id, academic_year=year, part=part)
+        db.exec(dialect_insert(db)(CHANGES).values(org_id=org_id, academic_year=year, part=part)
                 .on_conflict_do_nothing(index_elements=["org_id", "academic_year", "part"]))
 
 

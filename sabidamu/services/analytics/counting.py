@@ -10,11 +10,10 @@ import json
 import uuid
 
 from sqlalchemy import Table
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col, select
 
 from ...crypto.keyring import Keyring
+from ...db import dialect_insert
 from ...models import Enrollment, Group, Organization, Screening
 from ...models.analytics import ScreeningZoneCount
 from ...models.base import utcnow
@@ -36,8 +35,7 @@ def bump(db: Session, org_id: uuid.UUID, year: int, domain: str, zone: str, delt
     row = db.exec(query).first()
     if row is None:
         # Two first screenings of one kindergarten at once: one inserts the row, the other finds it.
-        insert = postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-        db.exec(insert(ZONE_COUNTS).values(
+        db.exec(dialect_insert(db)(ZONE_COUNTS).values(
             id=uuid.uuid4(), org_id=org_id, academic_year=year, domain=domain, zone=zone, count=0,
             updated_at=utcnow()).on_conflict_do_nothing(index_elements=["org_id", "academic_year", "domain", "zone"]))
         row = db.exec(query).one()
@@ -71,19 +69,25 @@ def count_completed(db: Session, keyring: Keyring, row: Screening, result: dict,
     earlier = db.exec(select(Screening).where(
         Screening.child_id == row.child_id, Screening.counted_year == year, col(Screening.counted_org_id).is_not(None),
         Screening.id != row.id)).all()
-    changed_orgs = {org_id, *(old.counted_org_id for old in earlier if old.counted_org_id is not None)}
     for old in earlier:
-        text = keyring.open("screening", old.id, "result", old.result_ct)
-        for domain, zone in _zones(json.loads(text) if text else {}).items():
-            if old.counted_org_id is not None:
-                bump(db, old.counted_org_id, year, domain, zone, -1)
-        old.counted_org_id, old.counted_year = None, None
-        db.add(old)
+        _take_off(db, keyring, old)
     for domain, zone in _zones(result).items():
         bump(db, org_id, year, domain, zone, +1)
     row.counted_org_id, row.counted_year = org_id, year
-    for changed in changed_orgs:  # the district analytics work the year's screening tables out again
-        mark_changed(db, changed, year, YEAR_PART)
+    mark_changed(db, org_id, year, YEAR_PART)  # the district analytics work the year's screening tables out again
+
+
+def _take_off(db: Session, keyring: Keyring, old: Screening, *, at_least_zero: bool = False) -> None:
+    """A counted screening leaves the zone counts it was counted in (replaced by a newer one, or deleted), and that
+    kindergarten's year is marked for the district analytics."""
+    if old.counted_org_id is None or old.counted_year is None:
+        return
+    text = keyring.open("screening", old.id, "result", old.result_ct)
+    for domain, zone in _zones(json.loads(text) if text else {}).items():
+        bump(db, old.counted_org_id, old.counted_year, domain, zone, -1, at_least_zero=at_least_zero)
+    mark_changed(db, old.counted_org_id, old.counted_year, YEAR_PART)
+    old.counted_org_id, old.counted_year = None, None
+    db.add(old)
 
 
 def uncount_child(db: Session, keyring: Keyring, child_id: uuid.UUID) -> None:
@@ -92,12 +96,5 @@ def uncount_child(db: Session, keyring: Keyring, child_id: uuid.UUID) -> None:
     counted = db.exec(select(Screening).where(Screening.child_id == child_id,
                                               col(Screening.counted_org_id).is_not(None))).all()
     for row in counted:
-        text = keyring.open("screening", row.id, "result", row.result_ct)
-        if row.counted_org_id is None or row.counted_year is None:
-            continue
-        for domain, zone in _zones(json.loads(text) if text else {}).items():
-            bump(db, row.counted_org_id, row.counted_year, domain, zone, -1, at_least_zero=True)
-        mark_changed(db, row.counted_org_id, row.counted_year, YEAR_PART)
-        row.counted_org_id, row.counted_year = None, None
-        db.add(row)
+        _take_off(db, keyring, row, at_least_zero=True)
     db.flush()

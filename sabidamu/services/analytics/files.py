@@ -3,12 +3,12 @@ XLSX (openpyxl). Hidden cells are empty; the first lines say what the table is a
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 
 from openpyxl import Workbook
 
 from ...localized import Text
+from ...models.base import KAZAKHSTAN_TIME
 from ...monitoring.academic_calendar import academic_year_label
 from .report import Report
 
@@ -22,7 +22,6 @@ HEAD = {
     "stage": Text("Бақылау", "Мониторинг"),
     "as_of": Text("Сандар есептелді", "Данные рассчитаны"),
 }
-KAZAKHSTAN_TIME = dt.timezone(dt.timedelta(hours=5))
 SECTIONS = {
     "levels": Text("Дағдылар тобы бойынша деңгейлер", "Уровни по группам навыков"),
     "screening": Text("Скрининг: маманға бару ұсынылған балалар", "Скрининг: дети, которым рекомендован специалист"),

@@ -29,13 +29,14 @@ from sqlalchemy import Table
 from sqlmodel import Session, SQLModel, col, select
 
 from ...analytics import areas
+from ...db import dialect_insert
 from ...localized import Text
 from ...models import Organization
 from ...models.analytics import AnalyticsSnapshot
 from ...models.base import utcnow
 from ...monitoring.academic_calendar import academic_year_of
 from . import report as report_svc
-from .changes import insert_for, mark_changed
+from .changes import mark_changed
 from .tables import PARTS, compute_part
 
 SNAPSHOTS: Table = SQLModel.metadata.tables["analyticssnapshot"]
@@ -79,7 +80,7 @@ def stored_part(db: Session, region: str, year: int, part: str) -> tuple[dt.date
 
 def store(db: Session, region: str, year: int, part: str, payload: dict, computed_at: dt.datetime) -> None:
     """Insert or replace a part; a part whose working-out began earlier than the stored one's is not kept."""
-    insert = insert_for(db)(SNAPSHOTS).values(
+    insert = dialect_insert(db)(SNAPSHOTS).values(
         id=uuid.uuid4(), region=region, academic_year=year, part=part, computed_at=computed_at,
         payload=json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
     db.exec(insert.on_conflict_do_update(
@@ -174,12 +175,12 @@ def _work_out_or_mark_again(db: Session, key: tuple[str, int, str], marks: list,
         done.failed.append(key)
 
 
-def refresh_all(db: Session, year: int, regions: list[str] | None = None) -> list[tuple[str, int, str]]:
+def refresh_all(db: Session, year: int, regions: list[str] | None = None) -> Refreshed:
     """Work out every part of `year` for the regions given (all regions with organizations by default)."""
-    done = []
+    done = Refreshed([], [])
     for region in sorted(regions or _regions_with_organizations(db)):
         for part in PARTS:
             work_out(db, region, year, part)
             db.commit()
-            done.append((region, year, part))
+            done.parts.append((region, year, part))
     return done

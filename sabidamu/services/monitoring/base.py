@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from ... import access
 from ...crypto.keyring import Keyring
+from ...db import dialect_insert
 from ...models import Child, Enrollment, Group, Organization, User
 from ...models.base import utcnow
 from ...models.enums import EnrollmentStatus, Role
@@ -200,12 +201,7 @@ def _bump(db: Session, org_id: uuid.UUID, group_id: uuid.UUID, year: int, stage:
     row = db.exec(query).first()
     if row is None:
         # Two first rows of a group saved at once would both insert this count: insert-or-nothing, then lock it.
-        dialect = db.get_bind().dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        db.exec(insert(LevelCount.__table__).values(
+        db.exec(dialect_insert(db)(LevelCount.__table__).values(
             id=uuid.uuid4(), org_id=org_id, group_id=group_id, academic_year=year, stage=stage,
             skill_group=skill_group, level=level, count=0, updated_at=utcnow())
             .on_conflict_do_nothing(index_elements=["group_id", "academic_year", "stage", "skill_group", "level"]))
